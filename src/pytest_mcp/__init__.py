@@ -1,0 +1,129 @@
+"""pytest_mcp: a pytest plugin for testing any Model Context Protocol server.
+
+The public API is re-exported here and listed in ``__all__``; everything else is private. Names
+load lazily, so importing ``pytest_mcp`` (which pytest does for every run) does not import the
+MCP SDK until a test uses it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+pytest.register_assert_rewrite("pytest_mcp.assertions")
+
+try:
+    __version__ = version("pytest-mcp")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without installing
+    __version__ = "0.0.0"
+
+_EXPORTS: dict[str, str] = {
+    # targets
+    "AsgiTarget": "targets",
+    "HttpTarget": "targets",
+    "InProcessTarget": "targets",
+    "SpawnHttpTarget": "targets",
+    "StdioTarget": "targets",
+    "Target": "targets",
+    "asgi": "targets",
+    "http": "targets",
+    "in_process": "targets",
+    "parse_target": "targets",
+    "spawn_http": "targets",
+    "stdio": "targets",
+    # settings and errors
+    "Settings": "settings",
+    "McpAssertionError": "errors",
+    "McpConnectionError": "errors",
+    "McpServerCrashed": "errors",
+    "McpTimeoutError": "errors",
+    "McpUsageError": "errors",
+    "PytestMcpWarning": "errors",
+    # servers and clients
+    "RunningServer": "servers",
+    "ServerPool": "servers",
+    "McpClient": "client",
+    "McpEraUnsupported": "client",
+    "ToolResult": "client",
+    "CallOutcome": "client",
+    "connect": "client",
+    "ClientFactory": "fixtures",
+    "Responder": "responder",
+    "Transcript": "transcript",
+    "TranscriptMessage": "transcript",
+    "RawHttp": "raw",
+    "RawReply": "raw",
+    "RawStdio": "raw",
+    "jsonrpc_request": "raw",
+    "redact": "redact",
+    # assertions
+    "assert_content_types": "assertions",
+    "assert_matches_output_schema": "assertions",
+    "assert_protocol_error": "assertions",
+    "assert_structured": "assertions",
+    "assert_text": "assertions",
+    "assert_tool_error": "assertions",
+    "assert_tool_ok": "assertions",
+    "assert_valid_tool_schema": "assertions",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pytest_mcp' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"pytest_mcp.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:
+    from .assertions import (
+        assert_content_types,
+        assert_matches_output_schema,
+        assert_protocol_error,
+        assert_structured,
+        assert_text,
+        assert_tool_error,
+        assert_tool_ok,
+        assert_valid_tool_schema,
+    )
+    from .client import CallOutcome, McpClient, McpEraUnsupported, ToolResult, connect
+    from .errors import (
+        McpAssertionError,
+        McpConnectionError,
+        McpServerCrashed,
+        McpTimeoutError,
+        McpUsageError,
+        PytestMcpWarning,
+    )
+    from .fixtures import ClientFactory
+    from .raw import RawHttp, RawReply, RawStdio, jsonrpc_request
+    from .redact import redact
+    from .responder import Responder
+    from .servers import RunningServer, ServerPool
+    from .settings import Settings
+    from .targets import (
+        AsgiTarget,
+        HttpTarget,
+        InProcessTarget,
+        SpawnHttpTarget,
+        StdioTarget,
+        Target,
+        asgi,
+        http,
+        in_process,
+        parse_target,
+        spawn_http,
+        stdio,
+    )
+    from .transcript import Transcript, TranscriptMessage

@@ -1,0 +1,25 @@
+"""Stash keys: the plugin's per-session and per-test state (no globals, no ``config._x``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from .settings import Settings
+from .transcript import Transcript
+
+SETTINGS_KEY = pytest.StashKey[Settings]()
+
+
+@dataclass
+class ClientRecord:
+    """A client a test opened: its transcript and where its server's stderr stood when it started."""
+
+    transcript: Transcript
+    server: Any
+    stderr_offset: int
+
+
+TRANSCRIPTS_KEY = pytest.StashKey[list[ClientRecord]]()

@@ -1,0 +1,480 @@
+"""``McpClient``: an SDK client that records its traffic, enforces timeouts and explains failures.
+
+It exposes the SDK ``Client`` API (``list_tools``, ``call_tool``, ``read_resource``, ...) with a
+per-request timeout, plus conveniences for tests: ``call(tool, **args)``, ``tool(name)`` with a
+"did you mean", whole-list helpers that follow pagination, and a ``raw`` channel for exact bytes.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import anyio
+from mcp import Client
+from mcp.shared.exceptions import MCPError
+from mcp_types import CONNECTION_CLOSED, CallToolResult, Tool
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+from pydantic import PrivateAttr
+
+from ._recording import RecordingDispatcher
+from .errors import McpConnectionError, McpServerCrashed, McpTimeoutError, McpUsageError
+from .raw import RawHttp, RawStdio
+from .responder import Responder
+from .servers import RunningServer
+from .transcript import Transcript
+
+__all__ = ["CallOutcome", "McpClient", "McpEraUnsupported", "ToolResult", "connect"]
+
+MAX_PAGES: Final = 1000
+HANDSHAKE_ERA: Final = "2025-11-25"
+MODERN_ERA: Final = "2026-07-28"
+
+
+class McpEraUnsupported(McpConnectionError):
+    """The server does not speak the protocol era the test asked for."""
+
+
+class ToolResult(CallToolResult):
+    """A ``CallToolResult`` that remembers which server, tool and arguments produced it."""
+
+    _tool: str = PrivateAttr(default="")
+    _arguments: Any = PrivateAttr(default=None)
+    _server: str = PrivateAttr(default="")
+
+    @classmethod
+    def wrap(cls, result: CallToolResult, tool: str, arguments: Any, server: str) -> ToolResult:
+        wrapped = cls.model_construct(_fields_set=result.model_fields_set, **dict(result))
+        wrapped._tool, wrapped._arguments, wrapped._server = tool, arguments, server
+        return wrapped
+
+    @property
+    def tool(self) -> str:
+        return self._tool
+
+    @property
+    def arguments(self) -> Any:
+        return self._arguments
+
+    @property
+    def server(self) -> str:
+        return self._server
+
+    @property
+    def text(self) -> str:
+        """All text content blocks joined by newlines."""
+        return "\n".join(getattr(block, "text", "") for block in self.content if getattr(block, "type", "") == "text")
+
+    @property
+    def structured(self) -> Any:
+        return self.structured_content
+
+
+@dataclass
+class CallOutcome:
+    """How a tool call ended, whatever happened: a result, a JSON-RPC error, a timeout or a crash."""
+
+    tool: str
+    arguments: Any
+    server: str
+    result: ToolResult | None = None
+    error: BaseException | None = None
+
+    @property
+    def kind(self) -> str:
+        """``"ok"``, ``"is_error"``, ``"protocol_error"``, ``"timeout"``, ``"crash"`` or ``"exception"``."""
+        if self.result is not None:
+            return "is_error" if self.result.is_error else "ok"
+        if isinstance(self.error, McpTimeoutError):
+            return "timeout"
+        if isinstance(self.error, McpServerCrashed):
+            return "crash"
+        if isinstance(self.error, MCPError):
+            return "protocol_error"
+        return "exception"
+
+    @property
+    def code(self) -> int | None:
+        return self.error.code if isinstance(self.error, MCPError) else None
+
+
+@dataclass(repr=False)
+class McpClient:
+    """A connected, era-negotiated client for one test (see ``mcp_client``)."""
+
+    sdk: Client
+    server: RunningServer
+    transcript: Transcript
+    timeout: float
+    responder: Responder
+    exit_stack: AsyncExitStack
+    headers: dict[str, str] = field(default_factory=dict)
+    notifications: list[Any] = field(default_factory=list)
+    """Every notification the server sent this client (log messages, list changes, ...)."""
+    log_messages: list[Any] = field(default_factory=list)
+    _tools: list[Tool] | None = None
+    _raw: Any = None
+
+    def __repr__(self) -> str:
+        try:
+            version = self.protocol_version
+        except RuntimeError:
+            version = "not connected"
+        return f"<McpClient {self.describe()} protocol={version}>"
+
+    # -- connection facts ---------------------------------------------------------------------
+    @property
+    def protocol_version(self) -> str:
+        return self.sdk.protocol_version
+
+    @property
+    def era(self) -> str:
+        """``"2026-07-28"`` for the stateless protocol, ``"2025-11-25"`` for the handshake era."""
+        return MODERN_ERA if self.protocol_version in MODERN_PROTOCOL_VERSIONS else HANDSHAKE_ERA
+
+    @property
+    def server_info(self) -> Any:
+        return self.sdk.server_info
+
+    @property
+    def server_capabilities(self) -> Any:
+        return self.sdk.server_capabilities
+
+    @property
+    def instructions(self) -> str | None:
+        return self.sdk.instructions
+
+    @property
+    def session(self) -> Any:
+        return self.sdk.session
+
+    def describe(self) -> str:
+        return self.server.describe()
+
+    # -- the timeout / crash guard ------------------------------------------------------------
+    @asynccontextmanager
+    async def guard(self, method: str, label: str = "", timeout: float | None = None) -> AsyncIterator[None]:
+        """Fail with a readable error when the server does not answer in time or has died."""
+        __tracebackhide__ = True
+        limit = self.timeout if timeout is None else timeout
+        what = f"{method} {label}".strip()
+        try:
+            with anyio.fail_after(limit):
+                yield
+        except TimeoutError as exc:
+            if isinstance(exc, McpTimeoutError):
+                raise
+            crash = self.server.crash_report()
+            if crash:
+                raise McpServerCrashed(
+                    f"no reply to {what}: {crash}",
+                    returncode=self.server.process.returncode,  # type: ignore[union-attr]
+                    stderr_tail=self.server.process.stderr_tail(),
+                ) from None  # type: ignore[union-attr]
+            raise McpTimeoutError(
+                f"no reply to {what} within {limit:g} s from the {self.describe()} "
+                "(raise it with --mcp-timeout, ini mcp_timeout or @pytest.mark.mcp_timeout(seconds))",
+                method=method,
+                timeout=limit,
+            ) from None
+        except (MCPError, anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream) as exc:
+            if isinstance(exc, MCPError) and exc.code != CONNECTION_CLOSED:
+                raise
+            crash = await self.server.wait_crash_report()
+            if crash is None:
+                raise
+            process = self.server.process
+            assert process is not None
+            raise McpServerCrashed(
+                f"{what} failed because {crash}", returncode=process.returncode, stderr_tail=process.stderr_tail()
+            ) from None
+
+    # -- tools ------------------------------------------------------------------------------
+    async def list_tools(self, cursor: str | None = None, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        async with self.guard("tools/list"):
+            return await self.sdk.list_tools(cursor=cursor, **kwargs)
+
+    async def tools(self) -> list[Tool]:
+        """Every tool the server offers, following ``nextCursor`` through all pages."""
+        __tracebackhide__ = True
+        self._tools = await self._all_pages("tools/list", self.sdk.list_tools, "tools")
+        return self._tools
+
+    async def tool(self, name: str) -> Tool:
+        """The tool called ``name``; a typo fails with the closest names the server offers."""
+        __tracebackhide__ = True
+        tools = self._tools if self._tools is not None else await self.tools()
+        for tool in tools:
+            if tool.name == name:
+                return tool
+        names = [tool.name for tool in tools]
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+        hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        offered = ", ".join(names) if names else "(no tools)"
+        raise McpUsageError(f"the {self.describe()} has no tool {name!r}.{hint} It offers: {offered}")
+
+    async def call_tool(
+        self,
+        name: str,
+        arguments: Mapping[str, Any] | None = None,
+        *,
+        progress_callback: Any = None,
+        meta: Any = None,
+        timeout: float | None = None,
+        **kwargs: Any,
+    ) -> ToolResult:
+        """Call a tool; returns the result (with ``is_error`` set for tool errors). Raises on protocol errors."""
+        __tracebackhide__ = True
+        args = dict(arguments) if arguments is not None else None
+        async with self.guard("tools/call", repr(name), timeout):
+            result = await self.sdk.call_tool(name, args, progress_callback=progress_callback, meta=meta, **kwargs)
+        return ToolResult.wrap(result, name, args, self.describe())
+
+    async def call(self, name: str, /, **arguments: Any) -> ToolResult:
+        """``await mcp_client.call("add", a=1, b=2)``: call a tool with keyword arguments."""
+        __tracebackhide__ = True
+        return await self.call_tool(name, arguments)
+
+    async def outcome(
+        self, name: str, arguments: Mapping[str, Any] | None = None, *, timeout: float | None = None
+    ) -> CallOutcome:
+        """Call a tool and capture how it ended instead of raising (for ``assert_tool_error``)."""
+        __tracebackhide__ = True
+        args = dict(arguments) if arguments is not None else None
+        outcome = CallOutcome(tool=name, arguments=args, server=self.describe())
+        try:
+            outcome.result = await self.call_tool(name, args, timeout=timeout)
+        except (MCPError, McpConnectionError) as exc:
+            outcome.error = exc
+        return outcome
+
+    # -- resources, prompts, completion --------------------------------------------------------
+    async def list_resources(self, cursor: str | None = None, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        async with self.guard("resources/list"):
+            return await self.sdk.list_resources(cursor=cursor, **kwargs)
+
+    async def resources(self) -> list[Any]:
+        __tracebackhide__ = True
+        return await self._all_pages("resources/list", self.sdk.list_resources, "resources")
+
+    async def list_resource_templates(self, cursor: str | None = None, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        async with self.guard("resources/templates/list"):
+            return await self.sdk.list_resource_templates(cursor=cursor, **kwargs)
+
+    async def resource_templates(self) -> list[Any]:
+        __tracebackhide__ = True
+        return await self._all_pages("resources/templates/list", self.sdk.list_resource_templates, "resource_templates")
+
+    async def read_resource(self, uri: str, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        async with self.guard("resources/read", repr(uri)):
+            return await self.sdk.read_resource(uri, **kwargs)
+
+    async def list_prompts(self, cursor: str | None = None, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        async with self.guard("prompts/list"):
+            return await self.sdk.list_prompts(cursor=cursor, **kwargs)
+
+    async def prompts(self) -> list[Any]:
+        __tracebackhide__ = True
+        return await self._all_pages("prompts/list", self.sdk.list_prompts, "prompts")
+
+    async def get_prompt(self, name: str, arguments: Mapping[str, str] | None = None, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        async with self.guard("prompts/get", repr(name)):
+            return await self.sdk.get_prompt(name, dict(arguments) if arguments is not None else None, **kwargs)
+
+    async def complete(
+        self, ref: Any, argument: Mapping[str, str], context_arguments: Mapping[str, str] | None = None
+    ) -> Any:
+        __tracebackhide__ = True
+        async with self.guard("completion/complete"):
+            return await self.sdk.complete(ref, dict(argument), dict(context_arguments) if context_arguments else None)
+
+    async def ping(self) -> Any:
+        """``ping`` (handshake era only; removed in 2026-07-28)."""
+        __tracebackhide__ = True
+        async with self.guard("ping"):
+            return await self.sdk.session.send_ping()
+
+    async def set_logging_level(self, level: str) -> Any:
+        """``logging/setLevel`` (handshake era only)."""
+        __tracebackhide__ = True
+        async with self.guard("logging/setLevel", repr(level)):
+            return await self.sdk.session.set_logging_level(level)  # type: ignore[arg-type]
+
+    async def _all_pages(self, method: str, fetch: Any, attribute: str) -> list[Any]:
+        __tracebackhide__ = True
+        items: list[Any] = []
+        seen: set[str] = set()
+        cursor = None
+        for _ in range(MAX_PAGES):
+            async with self.guard(method, f"(cursor={cursor!r})" if cursor else ""):
+                page = await fetch(cursor=cursor)
+            items.extend(getattr(page, attribute))
+            cursor = page.next_cursor
+            if not cursor:
+                return items
+            if cursor in seen:
+                raise McpUsageError(
+                    f"{method} on the {self.describe()} returned the cursor {cursor!r} twice: pagination never ends"
+                )
+            seen.add(cursor)
+        raise McpUsageError(f"{method} on the {self.describe()} returned more than {MAX_PAGES} pages")
+
+    # -- raw channel --------------------------------------------------------------------------
+    @property
+    def raw(self) -> RawHttp | RawStdio:
+        """Exact bytes to the server: ``RawStdio`` (a fresh copy of a stdio server) or ``RawHttp``."""
+        if self._raw is None:
+            self._raw = self._open_raw()
+        return self._raw  # type: ignore[no-any-return]
+
+    def _open_raw(self) -> RawHttp | RawStdio:
+        kind = self.server.kind
+        if kind == "stdio":
+            command, env, cwd = self.server.stdio_command()
+            channel = RawStdio(command, env, cwd, timeout=self.timeout, transcript=self.transcript)
+            self.exit_stack.push_async_callback(channel.aclose)
+            return channel
+        if kind in ("http", "spawn_http"):
+            import httpx2
+
+            http_client = httpx2.AsyncClient(headers=self.headers)
+            self.exit_stack.push_async_callback(http_client.aclose)
+            assert self.server.url is not None
+            return RawHttp(http_client, self.server.url, timeout=self.timeout, transcript=self.transcript)
+        if kind == "asgi":
+            return _LazyAsgiRaw(self)  # type: ignore[return-value]
+        raise McpUsageError(
+            f"mcp_client.raw needs a stdio or HTTP target; the {self.describe()} runs in-process without JSON-RPC "
+            "bytes. Use an asgi(...) or stdio(...) target of the same server for byte-level tests."
+        )
+
+
+class _LazyAsgiRaw(RawHttp):
+    """A ``RawHttp`` whose in-process ASGI app starts on first use (starting it needs an await)."""
+
+    def __init__(self, owner: McpClient) -> None:
+        from ._asgi import ASGI_BASE_URL
+
+        assert isinstance(owner.server.target.path, str)  # type: ignore[union-attr]
+        super().__init__(
+            None, ASGI_BASE_URL + owner.server.target.path, timeout=owner.timeout, transcript=owner.transcript
+        )  # type: ignore[union-attr]
+        self._owner = owner
+
+    async def request(self, *args: Any, **kwargs: Any) -> Any:
+        if self._client is None:
+            self._client = await self._owner.exit_stack.enter_async_context(
+                self._owner.server.asgi_http_client(headers=self._owner.headers)
+            )
+        return await super().request(*args, **kwargs)
+
+
+@asynccontextmanager
+async def connect(
+    server: RunningServer,
+    *,
+    era: str = "auto",
+    timeout: float = 10.0,
+    transcript: Transcript | None = None,
+    headers: Mapping[str, str] | None = None,
+    token: str | None = None,
+    sampling: Any = None,
+    elicitation: Any = None,
+    roots: Any = None,
+    log_level: str | None = None,
+    raise_exceptions: bool = False,
+) -> AsyncIterator[McpClient]:
+    """Connect to a started server in the requested era and yield an ``McpClient``."""
+    transcript = transcript if transcript is not None else Transcript(label=server.describe())
+    all_headers = dict(headers or {})
+    if token:
+        all_headers["Authorization"] = f"Bearer {token}"
+        transcript.secrets = (*transcript.secrets, token)
+    responder = Responder(sampling=sampling, elicitation=elicitation, roots=roots)
+    notifications: list[Any] = []
+    log_messages: list[Any] = []
+
+    async def on_message(message: Any) -> None:
+        if not isinstance(message, Exception):
+            notifications.append(message)
+        await anyio.lowlevel.checkpoint()
+
+    async def on_log(params: Any) -> None:
+        log_messages.append(params)
+
+    connected = False
+    async with AsyncExitStack() as stack:
+        # The deadline covers connecting only; the scope stays open (with no deadline) for the
+        # client's life, because the SDK client opens task groups that must nest inside it.
+        connect_scope = stack.enter_context(anyio.CancelScope(deadline=anyio.current_time() + timeout))
+        sdk_server = await stack.enter_async_context(server.sdk_target(headers=all_headers))
+        sdk = Client(
+            sdk_server,
+            mode="legacy" if era == HANDSHAKE_ERA else "auto",
+            raise_exceptions=raise_exceptions,
+            cache=None,
+            log_level=log_level,  # type: ignore[arg-type]
+            logging_callback=on_log,
+            message_handler=on_message,
+            **responder.callbacks(),
+        )
+        _record(sdk, transcript)
+        client = McpClient(sdk, server, transcript, timeout, responder, stack, all_headers, notifications, log_messages)
+        try:
+            await stack.enter_async_context(sdk)
+        except MCPError as exc:
+            crash = await server.wait_crash_report()
+            if crash:
+                raise McpServerCrashed(
+                    f"connecting failed because {crash}",
+                    returncode=server.process.returncode,  # type: ignore[union-attr]
+                    stderr_tail=server.process.stderr_tail(),
+                ) from exc  # type: ignore[union-attr]
+            if era in (HANDSHAKE_ERA, MODERN_ERA) and exc.code != CONNECTION_CLOSED:
+                raise McpEraUnsupported(
+                    f"the {server.describe()} refused the {era} connection: {exc.error.message} (code {exc.code})"
+                ) from exc
+            raise
+        connect_scope.deadline = math.inf
+        if era == MODERN_ERA and client.era != MODERN_ERA:
+            raise McpEraUnsupported(
+                f"the {server.describe()} does not speak {MODERN_ERA}: it answered server/discover with no modern "
+                f"version and negotiated {client.protocol_version} instead"
+            )
+        connected = True
+        yield client
+    if not connected:
+        crash = server.crash_report()
+        if crash:
+            raise McpServerCrashed(
+                f"connecting failed because {crash}",
+                returncode=server.process.returncode,  # type: ignore[union-attr]
+                stderr_tail=server.process.stderr_tail(),
+            )  # type: ignore[union-attr]
+        step = "initialize" if era == HANDSHAKE_ERA else "server/discover"
+        raise McpTimeoutError(
+            f"no reply to {step} (connecting) within {timeout:g} s from the {server.describe()} "
+            "(raise it with --mcp-timeout, ini mcp_timeout or @pytest.mark.mcp_timeout(seconds))",
+            method=step,
+            timeout=timeout,
+        )
+
+
+def _record(sdk: Client, transcript: Transcript) -> None:
+    """Route the client's dispatcher through a ``RecordingDispatcher`` (the SDK's one seam for all transports)."""
+    connect_fn = sdk._connect
+
+    async def recorded_connect(exit_stack: Any, mode: Any, raise_exceptions: bool) -> Any:
+        return RecordingDispatcher(await connect_fn(exit_stack, mode, raise_exceptions), transcript)
+
+    sdk._connect = recorded_connect

@@ -1,0 +1,190 @@
+"""The plugin's fixtures. Each is thin: read settings and markers, build an object, yield, clean up.
+
+Nothing here imports the MCP SDK at import time; the SDK loads when a test first asks for a
+server or client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from . import markers
+from ._state import SETTINGS_KEY, TRANSCRIPTS_KEY, ClientRecord
+from .settings import CONCRETE_ERAS, Settings
+from .targets import HOW_TO_NAME_A_SERVER, Target, parse_target
+from .transcript import Transcript
+
+if TYPE_CHECKING:
+    from .client import McpClient
+    from .servers import RunningServer, ServerPool
+
+
+@pytest.fixture(scope="session")
+def mcp_settings(pytestconfig: pytest.Config) -> Settings:
+    """The effective ``--mcp-*`` / ``mcp_*`` settings of this run."""
+    return pytestconfig.stash[SETTINGS_KEY]
+
+
+@pytest.fixture
+def mcp_server_target(mcp_settings: Settings) -> Target | str | None:
+    """The server under test when no marker names one. Override it in a conftest.py to choose a
+    target in code (it may be parametrized to run tests against several servers)."""
+    return mcp_settings.server
+
+
+@pytest.fixture
+def mcp_era(request: pytest.FixtureRequest, mcp_settings: Settings) -> str:
+    """The protocol era of this test: ``auto``, ``2025-11-25`` or ``2026-07-28``."""
+    if hasattr(request, "param"):
+        return str(request.param)
+    values = markers.marker_values(request.node, "mcp_era")
+    era = values["era"] if values else mcp_settings.era
+    if era not in ("auto", *CONCRETE_ERAS, "both"):
+        raise pytest.UsageError(f"@pytest.mark.mcp_era({era!r}): choose auto, 2025-11-25, 2026-07-28 or both")
+    return "auto" if era == "both" else era
+
+
+@pytest.fixture
+def mcp_timeout(request: pytest.FixtureRequest, mcp_settings: Settings) -> float:
+    """Seconds each request of this test may take (marker ``mcp_timeout`` over ``--mcp-timeout``)."""
+    values = markers.marker_values(request.node, "mcp_timeout")
+    return float(values["seconds"]) if values else mcp_settings.timeout
+
+
+@pytest.fixture
+def _mcp_target(request: pytest.FixtureRequest) -> Target | None:
+    """Set by parametrization when an ``mcp_server`` marker names several targets."""
+    return getattr(request, "param", None)
+
+
+@pytest.fixture(scope="session")
+def mcp_server_pool(mcp_settings: Settings) -> Iterator[ServerPool]:
+    """Every server started in this session (per xdist worker); all are stopped at the end."""
+    from .servers import ServerPool
+
+    pool = ServerPool(mcp_settings)
+    try:
+        yield pool
+    finally:
+        pool.stop_all()
+
+
+@pytest.fixture
+def mcp_server(
+    request: pytest.FixtureRequest,
+    mcp_settings: Settings,
+    mcp_era: str,
+    _mcp_target: Target | None,
+    mcp_server_pool: ServerPool,
+) -> Iterator[RunningServer]:
+    """The started server under test: shared by the session unless the test asks for a fresh one."""
+    target, fresh = _resolve_target(request, mcp_settings, _mcp_target)
+    fresh = fresh or request.node.get_closest_marker("mcp_fresh_server") is not None
+    fresh = fresh or mcp_settings.server_scope == "function"
+    if not fresh:
+        yield mcp_server_pool.get(target, mcp_era)
+        return
+    from .servers import RunningServer
+
+    server = RunningServer(target, mcp_settings).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _resolve_target(request: pytest.FixtureRequest, settings: Settings, param: Target | None) -> tuple[Target, bool]:
+    values = markers.marker_values(request.node, "mcp_server")
+    fresh = bool(values and values["fresh"])
+    if param is not None:
+        return param, fresh
+    if values and values["targets"]:
+        return _parse(values["targets"][0], "@pytest.mark.mcp_server"), fresh
+    chosen = request.getfixturevalue("mcp_server_target")
+    if chosen is None:
+        raise pytest.UsageError(HOW_TO_NAME_A_SERVER)
+    return _parse(chosen, "the mcp_server_target fixture or --mcp-server"), fresh
+
+
+def _parse(value: Any, origin: str) -> Target:
+    try:
+        return parse_target(value)
+    except ValueError as exc:
+        raise pytest.UsageError(f"{origin}: {exc}") from None
+
+
+class ClientFactory:
+    """Connect more clients in one test: ``async with mcp_client_factory(token=...) as client:``.
+
+    Keywords are those of the ``mcp_client`` marker, plus ``server=`` (another target or
+    ``RunningServer``), ``era=`` and ``timeout=``. Each client's transcript joins the test report.
+    """
+
+    def __init__(
+        self, request: pytest.FixtureRequest, server: RunningServer, era: str, timeout: float, settings: Settings
+    ) -> None:
+        self._request = request
+        self._server = server
+        self._era = era
+        self._timeout = timeout
+        self._settings = settings
+
+    @asynccontextmanager
+    async def __call__(
+        self,
+        *,
+        server: Any = None,
+        era: str | None = None,
+        timeout: float | None = None,
+        label: str | None = None,
+        **options: Any,
+    ) -> AsyncIterator[McpClient]:
+        from .client import McpEraUnsupported, connect
+
+        markers.bind("mcp_client", (), options)
+        running = self._running(server)
+        era = era or self._era
+        records = self._request.node.stash.setdefault(TRANSCRIPTS_KEY, [])
+        transcript = Transcript(label=label or f"client {len(records) + 1} -> {running.describe()}")
+        records.append(ClientRecord(transcript, running, len(running.stderr_text())))
+        try:
+            async with connect(
+                running, era=era, timeout=timeout or self._timeout, transcript=transcript, **options
+            ) as client:
+                yield client
+        except McpEraUnsupported as exc:
+            if self._settings.unsupported_era == "skip":
+                pytest.skip(f"{exc} (use --mcp-unsupported-era=fail to fail instead)")
+            pytest.fail(str(exc), pytrace=False)
+
+    def _running(self, server: Any) -> RunningServer:
+        from .servers import RunningServer
+
+        if server is None:
+            return self._server
+        if isinstance(server, RunningServer):
+            return server
+        pool = self._request.getfixturevalue("mcp_server_pool")
+        return pool.get(_parse(server, "mcp_client_factory(server=...)"), self._era)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def mcp_client_factory(
+    request: pytest.FixtureRequest, mcp_server: RunningServer, mcp_era: str, mcp_timeout: float, mcp_settings: Settings
+) -> ClientFactory:
+    """A factory of extra clients (several users, sessions, tokens or headers in one test)."""
+    return ClientFactory(request, mcp_server, mcp_era, mcp_timeout, mcp_settings)
+
+
+@pytest.fixture
+async def mcp_client(
+    request: pytest.FixtureRequest, mcp_client_factory: ClientFactory, anyio_backend: Any
+) -> AsyncIterator[McpClient]:
+    """A connected, era-negotiated client of the server under test, recording its transcript."""
+    options = markers.merged_kwargs(request.node, "mcp_client")
+    async with mcp_client_factory(label="mcp_client", **options) as client:
+        yield client

@@ -1,0 +1,124 @@
+"""The plugin's markers: their signatures (the marker API), help texts and how they combine.
+
+Each marker is validated by binding its arguments to a real function signature below, so a wrong
+keyword fails with Python's own ``TypeError`` message, and the help text shows the signature.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any, Final
+
+import pytest
+
+DOCS: Final = "docs/reference/markers.md"
+
+# -- signatures (never called for their effect; they define what a marker accepts) ------------
+
+
+def mcp_server(*targets: Any, fresh: bool = False) -> dict[str, Any]:
+    """Test against these targets (several targets parametrize the test, one id per target)."""
+    return {"targets": targets, "fresh": fresh}
+
+
+def mcp_era(era: str) -> dict[str, Any]:
+    """Run the test in this protocol era: auto, 2025-11-25, 2026-07-28 or both."""
+    return {"era": era}
+
+
+def mcp_timeout(seconds: float) -> dict[str, Any]:
+    """Per-request timeout for this test, in seconds."""
+    return {"seconds": seconds}
+
+
+def mcp_fresh_server() -> dict[str, Any]:
+    """Start a dedicated server for this test and stop it afterwards (isolation over speed)."""
+    return {}
+
+
+def mcp_client(
+    *,
+    headers: dict[str, str] | None = None,
+    token: str | None = None,
+    sampling: Any = None,
+    elicitation: Any = None,
+    roots: Any = None,
+    log_level: str | None = None,
+    raise_exceptions: bool = False,
+) -> dict[str, Any]:
+    """Options of the ``mcp_client`` fixture; the same keywords as ``mcp_client_factory``."""
+    return {
+        "headers": headers,
+        "token": token,
+        "sampling": sampling,
+        "elicitation": elicitation,
+        "roots": roots,
+        "log_level": log_level,
+        "raise_exceptions": raise_exceptions,
+    }
+
+
+PLUGIN_MARKERS: Final[dict[str, Callable[..., dict[str, Any]]]] = {
+    "mcp_server": mcp_server,
+    "mcp_era": mcp_era,
+    "mcp_timeout": mcp_timeout,
+    "mcp_fresh_server": mcp_fresh_server,
+    "mcp_client": mcp_client,
+}
+
+CATEGORY_MARKERS: Final = {
+    "unit": "fast tests of single units, with collaborators mocked",
+    "integration": "tests against real collaborators (database, processes)",
+    "e2e": "end-to-end workflows against a server in a subprocess",
+    "security": "authentication, authorization and hostile-input tests",
+    "contract": "protocol and schema contract tests",
+    "conformance": "MCP specification conformance checks",
+    "fuzz": "property-based / fuzz tests",
+    "chaos": "fault-injection and resilience tests",
+    "benchmark": "performance benchmarks",
+    "load": "load and SLO tests",
+    "snapshot": "snapshot tests",
+    "slow": "tests that take more than a second or so",
+}
+
+
+def _signature_text(name: str, func: Callable[..., Any]) -> str:
+    signature = str(inspect.signature(func)).replace(" -> dict[str, Any]", "")
+    return f"{name}{signature}: {inspect.getdoc(func)} See {DOCS}."
+
+
+def register(config: pytest.Config) -> None:
+    """Register the plugin's markers, and the category markers the project has not declared itself."""
+    for name, func in PLUGIN_MARKERS.items():
+        config.addinivalue_line("markers", _signature_text(name, func))
+    declared = {line.split(":")[0].split("(")[0].strip() for line in config.getini("markers")}
+    for name, help_text in CATEGORY_MARKERS.items():
+        if name not in declared:
+            config.addinivalue_line("markers", f"{name}: {help_text} (registered by pytest_mcp)")
+
+
+def marker_values(node: pytest.Item | Any, name: str) -> dict[str, Any] | None:
+    """The closest ``name`` marker's arguments, bound to its signature (``UsageError`` if they don't fit)."""
+    marker = node.get_closest_marker(name)
+    if marker is None:
+        return None
+    return bind(name, marker.args, marker.kwargs)
+
+
+def bind(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    func = PLUGIN_MARKERS[name]
+    try:
+        inspect.signature(func).bind(*args, **kwargs)
+    except TypeError as exc:
+        raise pytest.UsageError(f"@pytest.mark.{name}: {exc}. Signature: {_signature_text(name, func)}") from None
+    return func(*args, **kwargs)
+
+
+def merged_kwargs(node: Any, name: str) -> dict[str, Any]:
+    """Keyword arguments of every ``name`` marker on the node, the nearest marker winning per keyword."""
+    merged: dict[str, Any] = {}
+    for marker in reversed(list(node.iter_markers(name))):
+        bind(name, marker.args, marker.kwargs)
+        merged.update(marker.kwargs)
+    return merged

@@ -1,0 +1,60 @@
+"""pytest11 entry point: options, markers, settings, parametrization and report sections.
+
+This module only wires things together; it must stay cheap to import (no MCP SDK, pydantic or
+starlette), because pytest loads it for every run, including runs that never touch MCP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+import pytest
+
+from . import markers, reporting
+from ._state import SETTINGS_KEY
+from .settings import CONCRETE_ERAS, Settings, add_options
+from .targets import parse_target
+
+pytest_plugins = ("pytest_mcp.fixtures",)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[SETTINGS_KEY] = Settings.from_config(config)
+    markers.register(config)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return config.stash[SETTINGS_KEY].header_lines()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize MCP tests over eras (``--mcp-era=both``) and over a marker's several targets."""
+    if "mcp_era" in metafunc.fixturenames:
+        era_marker = metafunc.definition.get_closest_marker("mcp_era")
+        era = markers.bind("mcp_era", era_marker.args, era_marker.kwargs)["era"] if era_marker else None
+        if (era or metafunc.config.stash[SETTINGS_KEY].era) == "both":
+            metafunc.parametrize("mcp_era", CONCRETE_ERAS, indirect=True, ids=list(CONCRETE_ERAS))
+    if "_mcp_target" in metafunc.fixturenames:
+        server_marker = metafunc.definition.get_closest_marker("mcp_server")
+        if server_marker is not None and len(server_marker.args) > 1:
+            try:
+                targets = [parse_target(value) for value in server_marker.args]
+            except ValueError as exc:
+                raise pytest.UsageError(f"@pytest.mark.mcp_server: {exc}") from None
+            ids = [target.id for target in targets]
+            if len(set(ids)) < len(ids):
+                ids = [f"{name}{index}" for index, name in enumerate(ids)]
+            metafunc.parametrize("_mcp_target", targets, indirect=True, ids=ids)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    reporting.add_sections(item, report)
+    return report

@@ -1,0 +1,273 @@
+"""Raw channels: send exact bytes to a server and see exactly what comes back.
+
+For tests of what the SDK refuses to send or hides: malformed JSON, wrong ids, batches, missing
+or bad headers. ``RawStdio`` talks to its own fresh copy of a stdio server (malformed input must
+not disturb the shared one); ``RawHttp`` posts to the server's endpoint (or an in-process ASGI
+app) with full control of method, headers and body.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import queue
+import subprocess
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import anyio
+
+from ._process import ManagedProcess
+from .transcript import Transcript
+
+__all__ = ["RawHttp", "RawReply", "RawStdio", "jsonrpc_request"]
+
+JSON_AND_SSE: Final = "application/json, text/event-stream"
+
+
+def jsonrpc_request(method: str, params: Any = None, id: Any = 1) -> dict[str, Any]:
+    """A JSON-RPC 2.0 request object (``params`` left out when None)."""
+    message: dict[str, Any] = {"jsonrpc": "2.0", "id": id, "method": method}
+    if params is not None:
+        message["params"] = params
+    return message
+
+
+def _encode(message: bytes | str | Mapping[str, Any] | list[Any]) -> bytes:
+    if isinstance(message, bytes):
+        return message
+    if isinstance(message, str):
+        return message.encode()
+    return json.dumps(message, separators=(",", ":")).encode()
+
+
+@dataclass
+class RawReply:
+    """What came back: the HTTP status, headers and body, or one stdout line; parsed where possible."""
+
+    body: bytes
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    @property
+    def messages(self) -> list[Any]:
+        """The JSON values in the body: one for JSON, one per ``data:`` event for SSE."""
+        if self.content_type == "text/event-stream":
+            found = []
+            for event in self.text.replace("\r\n", "\n").split("\n\n"):
+                data = "\n".join(line[5:].lstrip(" ") for line in event.split("\n") if line.startswith("data:"))
+                if data.strip():
+                    with contextlib.suppress(ValueError):
+                        found.append(json.loads(data))
+            return found
+        try:
+            return [json.loads(self.text)] if self.text.strip() else []
+        except ValueError:
+            return []
+
+    @property
+    def json(self) -> Any:
+        """The single JSON-RPC message in the reply (the last one of an SSE stream), or None."""
+        messages = self.messages
+        return messages[-1] if messages else None
+
+    def describe(self) -> str:
+        head = f"HTTP {self.status} {self.content_type or '(no content-type)'}: " if self.status is not None else ""
+        text = self.text
+        return head + (text if len(text) < 600 else text[:600] + f"… ({len(self.body)} bytes)")
+
+
+class RawStdio:
+    """A dedicated copy of a stdio server, driven line by line."""
+
+    def __init__(
+        self,
+        command: list[str],
+        env: dict[str, str],
+        cwd: str | None,
+        *,
+        timeout: float,
+        transcript: Transcript | None = None,
+    ) -> None:
+        self.timeout = timeout
+        self.transcript = transcript
+        self.process = ManagedProcess(command, env=env, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self._lines: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._reader = threading.Thread(target=self._read, daemon=True, name=f"mcp-raw-stdio-{self.process.pid}")
+        self._reader.start()
+
+    def _read(self) -> None:
+        stdout = self.process.popen.stdout
+        assert stdout is not None
+        for line in stdout:
+            self._lines.put(line)
+        self._lines.put(None)
+
+    async def send(self, message: bytes | str | Mapping[str, Any] | list[Any], *, newline: bool = True) -> None:
+        """Write ``message`` (bytes as they are; dicts and lists as compact JSON) plus a newline."""
+        data = _encode(message) + (b"\n" if newline else b"")
+        if self.transcript is not None:
+            self.transcript.add("->", "event", None, None, data.decode("utf-8", "replace"), note="raw")
+        stdin = self.process.popen.stdin
+        assert stdin is not None
+
+        def write() -> None:
+            stdin.write(data)
+            stdin.flush()
+
+        await anyio.to_thread.run_sync(write, abandon_on_cancel=True)
+
+    async def receive(self, timeout: float | None = None) -> RawReply | None:
+        """The next stdout line, or None when stdout closed. Raises ``TimeoutError`` when none came in time."""
+        limit = self.timeout if timeout is None else timeout
+
+        def get() -> bytes | None:
+            return self._lines.get(timeout=limit)
+
+        try:
+            line = await anyio.to_thread.run_sync(get, abandon_on_cancel=True)
+        except queue.Empty:
+            raise TimeoutError(f"no line on stdout within {limit:g} s") from None
+        if line is None:
+            self._lines.put(None)  # stay at end of stream for later calls
+            return None
+        if self.transcript is not None:
+            self.transcript.add("<-", "event", None, None, line.decode("utf-8", "replace").rstrip("\n"), note="raw")
+        return RawReply(body=line.rstrip(b"\r\n"))
+
+    async def request(
+        self, message: bytes | str | Mapping[str, Any] | list[Any], *, timeout: float | None = None
+    ) -> RawReply | None:
+        """Send and return the reply to it: the first line that is a response (notifications are skipped)."""
+        await self.send(message)
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                reply = await self.receive(timeout=left)
+            except TimeoutError:
+                return None
+            if reply is None:
+                return None
+            data = reply.json
+            if not (isinstance(data, dict) and "method" in data and "id" not in data):
+                return reply
+        return None
+
+    async def silent_for(self, seconds: float) -> list[RawReply]:
+        """Everything the server wrote within ``seconds`` (an empty list means it stayed silent)."""
+        seen: list[RawReply] = []
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                reply = await self.receive(timeout=left)
+            except TimeoutError:
+                break
+            if reply is None:
+                break
+            seen.append(reply)
+        return seen
+
+    async def close_stdin(self) -> None:
+        stdin = self.process.popen.stdin
+        if stdin is not None:
+            with contextlib.suppress(OSError):
+                stdin.close()
+
+    async def wait_exit(self, timeout: float) -> int | None:
+        """Wait up to ``timeout`` seconds for the process to exit; its exit code, or None if still running."""
+        with anyio.move_on_after(timeout):
+            while self.process.returncode is None:
+                await anyio.sleep(0.02)
+        return self.process.returncode
+
+    def stderr_text(self) -> str:
+        return self.process.stderr_text()
+
+    async def aclose(self) -> None:
+        await anyio.to_thread.run_sync(self.process.stop)
+        self.process.close_stderr()
+
+
+class RawHttp:
+    """Exact HTTP requests to a Streamable HTTP endpoint."""
+
+    def __init__(self, client: Any, url: str, *, timeout: float, transcript: Transcript | None = None) -> None:
+        self._client = client
+        self.url = url
+        self.timeout = timeout
+        self.transcript = transcript
+
+    async def request(
+        self,
+        method: str = "POST",
+        body: bytes | str | Mapping[str, Any] | list[Any] | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        url: str | None = None,
+        default_headers: bool = True,
+        timeout: float | None = None,
+    ) -> RawReply:
+        """Send one HTTP request and read the whole reply (SSE streams until they end or time out)."""
+        import httpx2
+
+        sent_headers: dict[str, str] = {}
+        if default_headers and method == "POST":
+            sent_headers = {"accept": JSON_AND_SSE, "content-type": "application/json"}
+        sent_headers.update({k.lower(): v for k, v in (headers or {}).items()})
+        content = None if body is None else _encode(body)
+        if self.transcript is not None:
+            shown = content.decode("utf-8", "replace") if content else ""
+            self.transcript.add("->", "event", method, None, {"headers": sent_headers, "body": shown}, note="raw http")
+        limit = self.timeout if timeout is None else timeout
+        chunks: list[bytes] = []
+        status, reply_headers = None, {}
+        with anyio.move_on_after(limit):
+            async with self._client.stream(
+                method, url or self.url, content=content, headers=sent_headers, timeout=httpx2.Timeout(limit)
+            ) as response:
+                status, reply_headers = response.status_code, {k.lower(): v for k, v in response.headers.items()}
+                async for chunk in response.aiter_bytes():
+                    chunks.append(chunk)
+                    if _sse_done(b"".join(chunks), reply_headers):
+                        break
+        if status is None:
+            raise TimeoutError(f"no HTTP reply to {method} {url or self.url} within {limit:g} s")
+        reply = RawReply(body=b"".join(chunks), status=status, headers=reply_headers)
+        if self.transcript is not None:
+            self.transcript.add(
+                "<-", "event", method, None, {"status": status, "body": reply.text[:2000]}, note="raw http"
+            )
+        return reply
+
+    async def post(self, body: bytes | str | Mapping[str, Any] | list[Any], **kwargs: Any) -> RawReply:
+        return await self.request("POST", body, **kwargs)
+
+    async def get(self, **kwargs: Any) -> RawReply:
+        return await self.request("GET", None, **kwargs)
+
+    async def delete(self, **kwargs: Any) -> RawReply:
+        return await self.request("DELETE", None, **kwargs)
+
+
+def _sse_done(body: bytes, headers: Mapping[str, str]) -> bool:
+    """True once an SSE body holds a JSON-RPC response (the stream may stay open after it)."""
+    if not headers.get("content-type", "").startswith("text/event-stream"):
+        return False
+    for event in body.decode("utf-8", "replace").replace("\r\n", "\n").split("\n\n")[:-1]:
+        data = "\n".join(line[5:].lstrip(" ") for line in event.split("\n") if line.startswith("data:"))
+        with contextlib.suppress(ValueError):
+            message = json.loads(data)
+            if isinstance(message, dict) and "method" not in message and ("result" in message or "error" in message):
+                return True
+    return False

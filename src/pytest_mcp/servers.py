@@ -1,0 +1,308 @@
+"""Start, share and stop the servers named by targets.
+
+``ServerPool`` (one per test session) starts each target at most once per era and stops
+everything at the end; ``RunningServer`` knows how to hand an SDK ``Client`` a connection to it
+and how to open a raw channel for byte-level tests.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import urlsplit
+
+from ._process import ManagedProcess, build_env, free_port, resolve_command, wait_for_port
+from .settings import Settings
+from .targets import AsgiTarget, HttpTarget, InProcessTarget, SpawnHttpTarget, StdioTarget, Target
+
+__all__ = ["RunningServer", "ServerPool", "load_object"]
+
+
+def load_object(spec: Any, *, what: str = "server") -> Any:
+    """Import ``'pkg.module:attr'`` (or take an object) and call it if it is a zero-argument factory."""
+    obj = spec
+    if isinstance(spec, str):
+        module_name, _, attr_path = spec.partition(":")
+        try:
+            obj = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise ImportError(
+                f"cannot import module {module_name!r} for the in-process {what} {spec!r}: {exc}"
+            ) from exc
+        for attr in attr_path.split("."):
+            try:
+                obj = getattr(obj, attr)
+            except AttributeError:
+                names = ", ".join(sorted(n for n in dir(obj) if not n.startswith("_"))[:20])
+                raise AttributeError(f"{spec!r}: {module_name!r} has no attribute {attr!r} (it has: {names})") from None
+    if _is_server(obj):
+        return obj
+    if callable(obj) and not inspect.isclass(obj):
+        return obj()
+    return obj
+
+
+def _is_server(obj: Any) -> bool:
+    from mcp.server import Server
+    from mcp.server.mcpserver import MCPServer
+
+    return isinstance(obj, MCPServer | Server)
+
+
+def _check_server(obj: Any, target: Target) -> Any:
+    if not _is_server(obj):
+        raise TypeError(
+            f"{target.describe()} resolved to {type(obj).__name__}, not an MCP server. An in-process target must be "
+            "an mcp MCPServer or low-level Server, or a zero-argument function returning one."
+        )
+    return obj
+
+
+class RunningServer:
+    """A started target. Processes live until ``stop()``; in-process objects need no stopping."""
+
+    def __init__(self, target: Target, settings: Settings) -> None:
+        self.target = target
+        self.settings = settings
+        self.process: ManagedProcess | None = None
+        self.url: str | None = None
+        self.headers: dict[str, str] = {}
+        self._obj: Any = None
+        self._shared_stdio: Any = None
+        self._stopped = False
+
+    # -- life cycle ---------------------------------------------------------------------------
+    def start(self) -> RunningServer:
+        target = self.target
+        if isinstance(target, InProcessTarget):
+            self._obj = _check_server(load_object(target.obj), target)
+        elif isinstance(target, AsgiTarget):
+            self._obj = load_object(target.app, what="ASGI app") if isinstance(target.app, str) else target.app
+            self.url = _asgi_url(target.path)
+            self.headers = dict(target.headers)
+        elif isinstance(target, HttpTarget):
+            self.url = target.url
+            self.headers = dict(target.headers)
+        elif isinstance(target, SpawnHttpTarget):
+            self._start_spawn_http(target)
+        elif isinstance(target, StdioTarget):
+            self._start_shared_stdio(target)
+        return self
+
+    def _env(self, target: StdioTarget | SpawnHttpTarget, port: int | None = None) -> tuple[list[str], dict[str, str]]:
+        inherit = target.inherit_env if target.inherit_env is not None else self.settings.env == "inherit"
+        extra = [(k, v.replace("{port}", str(port)) if port else v) for k, v in target.env]
+        command = [part.replace("{port}", str(port)) if port else part for part in target.command]
+        return resolve_command(command), build_env(extra, inherit=inherit)
+
+    def _start_spawn_http(self, target: SpawnHttpTarget) -> None:
+        port = free_port()
+        command, env = self._env(target, port)
+        self.url = target.url.replace("{port}", str(port))
+        self.headers = dict(target.headers)
+        self.process = ManagedProcess(command, env=env, cwd=target.cwd)
+        parts = urlsplit(self.url)
+        try:
+            wait_for_port(
+                parts.hostname or "127.0.0.1",
+                parts.port or (443 if parts.scheme == "https" else 80),
+                process=self.process,
+                timeout=self.settings.startup_timeout,
+            )
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start_shared_stdio(self, target: StdioTarget) -> None:
+        import subprocess
+
+        from ._stdio_shared import SharedStdioServer
+
+        command, env = self._env(target)
+        self.process = ManagedProcess(command, env=env, cwd=target.cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self._shared_stdio = SharedStdioServer(self.process)
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        if self._shared_stdio is not None:
+            self._shared_stdio.close()
+        elif self.process is not None:
+            self.process.stop()
+        if self.process is not None:
+            self.process.close_stderr()
+
+    # -- facts for messages and reports -------------------------------------------------------
+    @property
+    def kind(self) -> str:
+        return self.target.kind
+
+    def describe(self) -> str:
+        return self.target.describe()
+
+    @property
+    def server_object(self) -> Any:
+        """The in-process ``MCPServer``/``Server`` (or ASGI app); None for process targets."""
+        return self._obj
+
+    @property
+    def stdout_noise(self) -> list[str]:
+        """Lines a stdio server printed to stdout that were not JSON-RPC messages."""
+        return list(self._shared_stdio.stdout_noise) if self._shared_stdio is not None else []
+
+    def stderr_text(self) -> str:
+        return self.process.stderr_text() if self.process is not None else ""
+
+    def crash_report(self) -> str | None:
+        """If the server process has exited, say how, with the end of its stderr; else None."""
+        process = self.process
+        if process is None or process.returncode is None:
+            return None
+        return (
+            f"the {self.describe()} {process.describe_exit()}.\n"
+            f"--- last lines of its stderr ---\n{process.stderr_tail() or '(empty)'}"
+        )
+
+    async def wait_crash_report(self, grace: float = 1.0) -> str | None:
+        """Like ``crash_report``, but give a dying process ``grace`` seconds to be reaped first."""
+        import anyio
+
+        if self.process is None:
+            return None
+        with anyio.move_on_after(grace):
+            while self.process.returncode is None:
+                await anyio.sleep(0.01)
+        return self.crash_report()
+
+    # -- connections --------------------------------------------------------------------------
+    @asynccontextmanager
+    async def sdk_target(self, *, headers: Mapping[str, str] | None = None) -> AsyncIterator[Any]:
+        """Yield what ``mcp.Client(...)`` needs to reach this server: a server object or a transport."""
+        all_headers = {**self.headers, **(headers or {})}
+        if isinstance(self.target, InProcessTarget):
+            yield self._obj
+        elif isinstance(self.target, StdioTarget):
+            if self._shared_stdio is None or not self._shared_stdio.alive:
+                raise ConnectionError(self.crash_report() or f"the {self.describe()} is not running")
+            yield self._shared_stdio.attach()
+        elif isinstance(self.target, AsgiTarget):
+            from ._asgi import ASGI_BASE_URL
+
+            async with self.asgi_http_client(headers=all_headers) as client:
+                yield _http_transport(ASGI_BASE_URL + self.target.path, client)
+        else:
+            import httpx2
+
+            assert self.url is not None
+            async with httpx2.AsyncClient(headers=all_headers, timeout=httpx2.Timeout(30, read=300)) as client:
+                yield _http_transport(self.url, client)
+
+    @asynccontextmanager
+    async def asgi_http_client(self, *, headers: Mapping[str, str] | None = None) -> AsyncIterator[Any]:
+        """An ``httpx2.AsyncClient`` wired to a fresh instance of the in-process ASGI app."""
+        import httpx2
+
+        from ._asgi import ASGI_BASE_URL, serve_asgi
+
+        async with serve_asgi(_fresh_asgi_app(self._obj)) as transport:
+            async with httpx2.AsyncClient(
+                transport=transport, base_url=ASGI_BASE_URL, headers=dict(headers or {})
+            ) as client:
+                yield client
+
+    def stdio_command(self) -> tuple[list[str], dict[str, str], str | None]:
+        """The command, environment and cwd a fresh copy of this stdio server starts with."""
+        assert isinstance(self.target, StdioTarget)
+        command, env = self._env(self.target)
+        return command, env, self.target.cwd
+
+    def fresh_copy(self) -> RunningServer:
+        """Another, independent instance of the same target (for ``mcp_fresh_server`` tests)."""
+        return RunningServer(self.target, self.settings).start()
+
+
+def _http_transport(url: str, client: Any) -> Any:
+    from mcp.client.streamable_http import streamable_http_client
+
+    return streamable_http_client(url, http_client=client)
+
+
+def _asgi_url(path: str) -> str:
+    from ._asgi import ASGI_BASE_URL
+
+    return ASGI_BASE_URL + path
+
+
+def _fresh_asgi_app(obj: Any) -> Any:
+    """An ASGI app for one connection: MCP servers get a new Streamable HTTP app (its session
+    manager can only run once), factories are called, plain apps are used as they are."""
+    from mcp.server import Server
+    from mcp.server.mcpserver import MCPServer
+
+    if isinstance(obj, MCPServer | Server):
+        return obj.streamable_http_app()
+    if callable(obj) and not _looks_like_asgi_app(obj):
+        return _fresh_asgi_app(obj())
+    return obj
+
+
+def _looks_like_asgi_app(obj: Any) -> bool:
+    call = obj if inspect.isfunction(obj) or inspect.ismethod(obj) else getattr(obj, "__call__", None)  # noqa: B004
+    if call is None:
+        return False
+    try:
+        params = [
+            p
+            for p in inspect.signature(call).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+    except (TypeError, ValueError):
+        return True
+    return len(params) == 3
+
+
+class ServerPool:
+    """The session's started servers, keyed by (target, era); stops all of them at the end."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._servers: dict[tuple[Any, str], RunningServer] = {}
+        self._failures: dict[tuple[Any, str], BaseException] = {}
+
+    def get(self, target: Target, era: str) -> RunningServer:
+        # HTTP servers and in-process objects serve every era from one instance; a stdio process is
+        # initialized once per connection, so each era gets its own.
+        key = (target, era if isinstance(target, StdioTarget) else "*")
+        if key in self._failures:
+            raise self._failures[key]
+        server = self._servers.get(key)
+        if server is None:
+            try:
+                server = RunningServer(target, self.settings).start()
+            except BaseException as exc:
+                if not isinstance(exc, KeyboardInterrupt):
+                    self._failures[key] = exc
+                raise
+            self._servers[key] = server
+        return server
+
+    def stop_all(self) -> None:
+        errors = []
+        for server in self._servers.values():
+            try:
+                server.stop()
+            except Exception as exc:  # keep stopping the others
+                errors.append(exc)
+        self._servers.clear()
+        if errors:
+            raise errors[0]
+
+    def describe(self) -> list[str]:
+        return [
+            f"{server.describe()} (pid {server.process.pid})" if server.process else server.describe()
+            for server in self._servers.values()
+        ]

@@ -1,0 +1,228 @@
+"""Command-line and ini options: declared once, parsed once into a frozen ``Settings``.
+
+Each setting is an ini key ``mcp_<name>`` with a ``--mcp-<name>`` twin; the command line wins over
+the ini file. Values are validated when pytest configures itself, so a typo is a ``UsageError``
+naming the valid choices before any test runs. ``Settings`` holds only picklable primitives so it
+can cross into pytest-xdist workers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import pytest
+
+ERAS: Final = ("auto", "2025-11-25", "2026-07-28", "both")
+"""Values of ``--mcp-era``: negotiate like a real client, pin one era, or run every test in both."""
+
+CONCRETE_ERAS: Final = ("2025-11-25", "2026-07-28")
+TRANSCRIPT_MODES: Final = ("on-failure", "always", "off")
+SERVER_SCOPES: Final = ("session", "function")
+UNSUPPORTED_ERA_ACTIONS: Final = ("skip", "fail")
+ENV_MODES: Final = ("inherit", "minimal")
+
+
+def _choice(choices: Sequence[str]) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if value not in choices:
+            raise ValueError(f"{value!r} is not one of: {', '.join(choices)}")
+        return value
+
+    return parse
+
+
+def _positive_float(value: str) -> float:
+    number = float(value)
+    if not number > 0:
+        raise ValueError(f"{value!r} must be a number of seconds greater than 0")
+    return number
+
+
+def _non_negative_int(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError(f"{value!r} must be a whole number >= 0")
+    return number
+
+
+def _percent(value: str) -> float:
+    number = float(value)
+    if not 0 <= number <= 100:
+        raise ValueError(f"{value!r} must be a percentage between 0 and 100")
+    return number
+
+
+def _text(value: str) -> str:
+    return value
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting: its ``Settings`` field, how to parse it, its default and its help text."""
+
+    field: str
+    parse: Callable[[str], Any]
+    default: str | None
+    help: str
+    metavar: str = "VALUE"
+    choices: Sequence[str] = ()
+
+    @property
+    def ini_name(self) -> str:
+        return f"mcp_{self.field}"
+
+    @property
+    def flag(self) -> str:
+        return "--mcp-" + self.field.replace("_", "-")
+
+
+OPTIONS: Final[tuple[Option, ...]] = (
+    Option(
+        "server",
+        _text,
+        None,
+        "The MCP server to test: 'pkg.module:attr' (in-process), 'http(s)://...' (running Streamable HTTP server) "
+        "or a command line (stdio server, any language).",
+        metavar="TARGET",
+    ),
+    Option(
+        "era",
+        _choice(ERAS),
+        "auto",
+        "Protocol era: 'auto' negotiates like a real client, '2025-11-25' forces the initialize handshake, "
+        "'2026-07-28' the stateless protocol, 'both' runs every MCP test once per era.",
+        metavar="ERA",
+        choices=ERAS,
+    ),
+    Option(
+        "timeout",
+        _positive_float,
+        "10",
+        "Seconds to wait for each reply before failing the test (default 10).",
+        metavar="SECONDS",
+    ),
+    Option(
+        "startup_timeout",
+        _positive_float,
+        "30",
+        "Seconds to wait for a spawned server to accept connections (default 30).",
+        metavar="SECONDS",
+    ),
+    Option(
+        "transcript",
+        _choice(TRANSCRIPT_MODES),
+        "on-failure",
+        "When to add the JSON-RPC transcript to a test's report: on-failure (default), always, off.",
+        metavar="WHEN",
+        choices=TRANSCRIPT_MODES,
+    ),
+    Option(
+        "transcript_dir",
+        _text,
+        None,
+        "Also write each test's transcript as a JSONL file into this directory (for CI artifacts).",
+        metavar="DIR",
+    ),
+    Option(
+        "server_scope",
+        _choice(SERVER_SCOPES),
+        "session",
+        "How long a started server process lives: one per test session (default) or one per test.",
+        metavar="SCOPE",
+        choices=SERVER_SCOPES,
+    ),
+    Option(
+        "unsupported_era",
+        _choice(UNSUPPORTED_ERA_ACTIONS),
+        "skip",
+        "What to do when the server does not speak the requested era: skip the test (default) or fail it.",
+        metavar="ACTION",
+        choices=UNSUPPORTED_ERA_ACTIONS,
+    ),
+    Option(
+        "env",
+        _choice(ENV_MODES),
+        "inherit",
+        "Environment of stdio and spawned servers: 'inherit' the test process's environment (default) or "
+        "'minimal' (only HOME, PATH, ... like the MCP SDK); per-target env= values are added on top.",
+        metavar="MODE",
+        choices=ENV_MODES,
+    ),
+    Option(
+        "transcript_lines",
+        _non_negative_int,
+        "40",
+        "How many of the last transcript messages a failure report shows (default 40; -v shows all).",
+        metavar="N",
+    ),
+)
+
+OPTIONS_BY_FIELD: Final = {option.field: option for option in OPTIONS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The effective plugin settings of a test session (CLI over ini over defaults)."""
+
+    server: str | None = None
+    era: str = "auto"
+    timeout: float = 10.0
+    startup_timeout: float = 30.0
+    transcript: str = "on-failure"
+    transcript_dir: str | None = None
+    server_scope: str = "session"
+    unsupported_era: str = "skip"
+    env: str = "inherit"
+    transcript_lines: int = 40
+
+    @classmethod
+    def from_config(cls, config: pytest.Config) -> Settings:
+        """Read every option, CLI first then ini, and validate it; raise ``UsageError`` on a bad value."""
+        values: dict[str, Any] = {}
+        for option in OPTIONS:
+            raw = config.getoption(option.flag.lstrip("-").replace("-", "_"), default=None)
+            source = option.flag
+            if raw is None:
+                ini = config.getini(option.ini_name)
+                raw = ini if ini not in ("", None) else None
+                source = f"ini option {option.ini_name}"
+            if raw is None:
+                raw = option.default
+                source = "default"
+            if raw is None:
+                values[option.field] = None
+                continue
+            try:
+                values[option.field] = option.parse(str(raw).strip())
+            except ValueError as exc:
+                raise pytest.UsageError(f"{source}: {exc}") from None
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    def header_lines(self) -> list[str]:
+        """The lines ``pytest_report_header`` shows, so a run's log says how it talked to servers."""
+        target = self.server or "(none: set --mcp-server, ini mcp_server, a marker or a fixture)"
+        parts = [
+            f"era={self.era}",
+            f"timeout={self.timeout:g}s",
+            f"server-scope={self.server_scope}",
+            f"transcript={self.transcript}",
+        ]
+        if self.transcript_dir:
+            parts.append(f"transcript-dir={self.transcript_dir}")
+        return [f"mcp: server={target}", "mcp: " + ", ".join(parts)]
+
+
+def add_options(parser: pytest.Parser) -> None:
+    """Declare every option as a ``--mcp-*`` flag plus an ``mcp_*`` ini key."""
+    group = parser.getgroup("mcp", "MCP server testing (pytest_mcp)")
+    for option in OPTIONS:
+        dest = option.flag.lstrip("-").replace("-", "_")
+        extra = f" Choices: {', '.join(option.choices)}." if option.choices else ""
+        group.addoption(option.flag, dest=dest, default=None, metavar=option.metavar, help=option.help + extra)
+        parser.addini(option.ini_name, help=option.help + extra, default="")

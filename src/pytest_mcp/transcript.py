@@ -1,0 +1,122 @@
+"""The wire transcript: every JSON-RPC message a test exchanged, in order, with timing.
+
+Messages are stored as they were seen and redacted only when rendered or written out, so
+recording stays cheap on the hot path.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from .redact import redact
+
+__all__ = ["Transcript", "TranscriptMessage"]
+
+Direction = Literal["->", "<-"]
+"""``->`` client to server, ``<-`` server to client."""
+Kind = Literal["request", "response", "error", "notification", "event"]
+
+_PREVIEW_CHARS: Final = 160
+
+
+@dataclass(frozen=True)
+class TranscriptMessage:
+    """One message (or transport event) of a conversation."""
+
+    direction: Direction
+    kind: Kind
+    method: str | None
+    id: int | str | None
+    payload: Any
+    time: float
+    """Seconds since the transcript started."""
+    elapsed: float | None = None
+    """For responses and errors: seconds since the matching request."""
+    note: str = ""
+
+    def as_dict(self, secrets: tuple[str, ...] = ()) -> dict[str, Any]:
+        payload = redact(self.payload, secrets)
+        data: dict[str, Any] = {
+            "t": round(self.time, 6),
+            "dir": self.direction,
+            "kind": self.kind,
+            "method": self.method,
+            "id": self.id,
+            "size": len(json.dumps(payload, default=str)),
+            "payload": payload,
+        }
+        if self.elapsed is not None:
+            data["elapsed_ms"] = round(self.elapsed * 1000, 3)
+        if self.note:
+            data["note"] = self.note
+        return data
+
+    def render(self, secrets: tuple[str, ...] = (), *, full: bool = False) -> str:
+        data = self.as_dict(secrets)
+        body = json.dumps(data["payload"], default=str, ensure_ascii=False)
+        if not full and len(body) > _PREVIEW_CHARS:
+            body = body[:_PREVIEW_CHARS] + f"… ({data['size']} bytes)"
+        head = f"{self.time * 1000:9.1f} ms {self.direction} {self.kind:<12}"
+        label = " ".join(part for part in (self.method or "", f"id={self.id}" if self.id is not None else "") if part)
+        timing = f" [{self.elapsed * 1000:.1f} ms]" if self.elapsed is not None else ""
+        note = f" ({self.note})" if self.note else ""
+        return f"{head} {label}{timing}{note}: {body}"
+
+
+@dataclass
+class Transcript:
+    """An ordered record of one client's traffic (one per ``mcp_client``)."""
+
+    label: str = ""
+    messages: list[TranscriptMessage] = field(default_factory=list)
+    secrets: tuple[str, ...] = ()
+    """Extra exact values to hide (tokens given on the command line, for example)."""
+    _start: float = field(default_factory=time.perf_counter)
+
+    def now(self) -> float:
+        return time.perf_counter() - self._start
+
+    def add(
+        self,
+        direction: Direction,
+        kind: Kind,
+        method: str | None,
+        id: int | str | None,
+        payload: Any,
+        *,
+        elapsed: float | None = None,
+        note: str = "",
+    ) -> None:
+        self.messages.append(TranscriptMessage(direction, kind, method, id, payload, self.now(), elapsed, note))
+
+    def __iter__(self) -> Iterator[TranscriptMessage]:
+        return iter(self.messages)
+
+    def __len__(self) -> int:
+        return len(self.messages)
+
+    def requests(self, method: str | None = None) -> list[TranscriptMessage]:
+        """The requests sent, optionally only those of one method."""
+        return [m for m in self.messages if m.kind == "request" and (method is None or m.method == method)]
+
+    def render(self, last: int | None = None, *, full: bool = False) -> str:
+        shown = self.messages if not last else self.messages[-last:]
+        lines = [m.render(self.secrets, full=full) for m in shown]
+        skipped = len(self.messages) - len(shown)
+        if skipped:
+            lines.insert(0, f"… {skipped} earlier messages (use -v to show all)")
+        return "\n".join(lines) if lines else "(no messages)"
+
+    def to_jsonl(self) -> str:
+        return "".join(json.dumps(m.as_dict(self.secrets), default=str) + "\n" for m in self.messages)
+
+    def write_jsonl(self, path: str | Path) -> Path:
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(self.to_jsonl(), encoding="utf-8")
+        return target

@@ -1,0 +1,110 @@
+"""A small MCP server for the plugin's own tests: every feature a test needs, and some misbehaviour.
+
+Run it as ``python -m tests.servers.demo`` (stdio) or ``python -m tests.servers.demo --http --port N``;
+in-process as ``tests.servers.demo:make_server`` (a fresh server per call) or ``tests.servers.demo:server``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import anyio
+from mcp.server.mcpserver import Context, MCPServer
+
+
+def make_server() -> MCPServer:
+    mcp = MCPServer("demo-server", version="1.0.0", instructions="A demo server for pytest_mcp's tests.")
+    counter = {"calls": 0}
+
+    @mcp.tool()
+    def add(a: int, b: int) -> int:
+        """Add two integers."""
+        return a + b
+
+    @mcp.tool()
+    def echo(text: str) -> str:
+        """Return the text unchanged."""
+        return text
+
+    @mcp.tool()
+    def count() -> int:
+        """How many times this tool was called on this server instance."""
+        counter["calls"] += 1
+        return counter["calls"]
+
+    @mcp.tool()
+    def fail(message: str = "it broke") -> str:
+        """Raise an error inside the tool (becomes an isError result)."""
+        raise ValueError(message)
+
+    @mcp.tool()
+    async def sleep(seconds: float) -> str:
+        """Sleep, then answer (for timeout tests)."""
+        await anyio.sleep(seconds)
+        return "awake"
+
+    @mcp.tool()
+    def crash(code: int = 3) -> str:
+        """Write a last word to stderr and exit the whole process (for crash tests)."""
+        print(f"demo server: crashing on purpose with code {code}", file=sys.stderr, flush=True)
+        os._exit(code)
+
+    @mcp.tool()
+    async def progress(steps: int, ctx: Context) -> str:
+        """Report progress steps."""
+        for step in range(1, steps + 1):
+            await ctx.report_progress(step, steps, f"step {step}")
+        return "done"
+
+    @mcp.tool()
+    def pid() -> int:
+        """The server's process id."""
+        return os.getpid()
+
+    @mcp.tool()
+    def env(name: str) -> str:
+        """An environment variable of the server process (empty when unset)."""
+        return os.environ.get(name, "")
+
+    @mcp.resource("demo://greeting")
+    def greeting() -> str:
+        """A fixed text resource."""
+        return "hello"
+
+    @mcp.resource("demo://items/{item_id}")
+    def item(item_id: str) -> str:
+        """One item by id."""
+        return f"item {item_id}"
+
+    @mcp.prompt()
+    def review(code: str) -> str:
+        """Ask for a code review."""
+        return f"Please review:\n{code}"
+
+    return mcp
+
+
+server = make_server()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m tests.servers.demo")
+    parser.add_argument("--http", action="store_true")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--banner", action="store_true", help="print a non-JSON line to stdout first (a defect)")
+    parser.add_argument("--slow-start", type=float, default=0.0)
+    args = parser.parse_args(argv)
+    if args.banner:
+        print("demo server starting", flush=True)
+    time.sleep(args.slow_start)
+    if args.http:
+        server.run(transport="streamable-http", host="127.0.0.1", port=args.port)
+    else:
+        server.run()
+
+
+if __name__ == "__main__":
+    main()
