@@ -15,7 +15,15 @@ from ._state import SETTINGS_KEY
 from .settings import CONCRETE_ERAS, Settings, add_options
 from .targets import parse_target
 
-pytest_plugins = ("pytest_mcp.fixtures",)
+pytest_plugins = (
+    "pytest_mcp.fixtures",
+    "pytest_mcp.suite.plugin",
+    "pytest_mcp.auth.plugin",
+    "pytest_mcp.mocks.plugin",
+    "pytest_mcp.chaos.plugin",
+    "pytest_mcp.load.plugin",
+    "pytest_mcp.coverage.plugin",
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -25,7 +25,7 @@ UNSUPPORTED_ERA_ACTIONS: Final = ("skip", "fail")
 ENV_MODES: Final = ("inherit", "minimal")
 
 
-def _choice(choices: Sequence[str]) -> Callable[[str], str]:
+def choice(choices: Sequence[str]) -> Callable[[str], str]:
     def parse(value: str) -> str:
         if value not in choices:
             raise ValueError(f"{value!r} is not one of: {', '.join(choices)}")
@@ -34,28 +34,28 @@ def _choice(choices: Sequence[str]) -> Callable[[str], str]:
     return parse
 
 
-def _positive_float(value: str) -> float:
+def positive_float(value: str) -> float:
     number = float(value)
     if not number > 0:
         raise ValueError(f"{value!r} must be a number of seconds greater than 0")
     return number
 
 
-def _non_negative_int(value: str) -> int:
+def non_negative_int(value: str) -> int:
     number = int(value)
     if number < 0:
         raise ValueError(f"{value!r} must be a whole number >= 0")
     return number
 
 
-def _percent(value: str) -> float:
+def percent(value: str) -> float:
     number = float(value)
     if not 0 <= number <= 100:
         raise ValueError(f"{value!r} must be a percentage between 0 and 100")
     return number
 
 
-def _text(value: str) -> str:
+def text(value: str) -> str:
     return value
 
 
@@ -82,7 +82,7 @@ class Option:
 OPTIONS: Final[tuple[Option, ...]] = (
     Option(
         "server",
-        _text,
+        text,
         None,
         "The MCP server to test: 'pkg.module:attr' (in-process), 'http(s)://...' (running Streamable HTTP server) "
         "or a command line (stdio server, any language).",
@@ -90,7 +90,7 @@ OPTIONS: Final[tuple[Option, ...]] = (
     ),
     Option(
         "era",
-        _choice(ERAS),
+        choice(ERAS),
         "auto",
         "Protocol era: 'auto' negotiates like a real client, '2025-11-25' forces the initialize handshake, "
         "'2026-07-28' the stateless protocol, 'both' runs every MCP test once per era.",
@@ -99,21 +99,21 @@ OPTIONS: Final[tuple[Option, ...]] = (
     ),
     Option(
         "timeout",
-        _positive_float,
+        positive_float,
         "10",
         "Seconds to wait for each reply before failing the test (default 10).",
         metavar="SECONDS",
     ),
     Option(
         "startup_timeout",
-        _positive_float,
+        positive_float,
         "30",
         "Seconds to wait for a spawned server to accept connections (default 30).",
         metavar="SECONDS",
     ),
     Option(
         "transcript",
-        _choice(TRANSCRIPT_MODES),
+        choice(TRANSCRIPT_MODES),
         "on-failure",
         "When to add the JSON-RPC transcript to a test's report: on-failure (default), always, off.",
         metavar="WHEN",
@@ -121,14 +121,14 @@ OPTIONS: Final[tuple[Option, ...]] = (
     ),
     Option(
         "transcript_dir",
-        _text,
+        text,
         None,
         "Also write each test's transcript as a JSONL file into this directory (for CI artifacts).",
         metavar="DIR",
     ),
     Option(
         "server_scope",
-        _choice(SERVER_SCOPES),
+        choice(SERVER_SCOPES),
         "session",
         "How long a started server process lives: one per test session (default) or one per test.",
         metavar="SCOPE",
@@ -136,7 +136,7 @@ OPTIONS: Final[tuple[Option, ...]] = (
     ),
     Option(
         "unsupported_era",
-        _choice(UNSUPPORTED_ERA_ACTIONS),
+        choice(UNSUPPORTED_ERA_ACTIONS),
         "skip",
         "What to do when the server does not speak the requested era: skip the test (default) or fail it.",
         metavar="ACTION",
@@ -144,7 +144,7 @@ OPTIONS: Final[tuple[Option, ...]] = (
     ),
     Option(
         "env",
-        _choice(ENV_MODES),
+        choice(ENV_MODES),
         "inherit",
         "Environment of stdio and spawned servers: 'inherit' the test process's environment (default) or "
         "'minimal' (only HOME, PATH, ... like the MCP SDK); per-target env= values are added on top.",
@@ -153,7 +153,7 @@ OPTIONS: Final[tuple[Option, ...]] = (
     ),
     Option(
         "transcript_lines",
-        _non_negative_int,
+        non_negative_int,
         "40",
         "How many of the last transcript messages a failure report shows (default 40; -v shows all).",
         metavar="N",
@@ -181,25 +181,7 @@ class Settings:
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:
         """Read every option, CLI first then ini, and validate it; raise ``UsageError`` on a bad value."""
-        values: dict[str, Any] = {}
-        for option in OPTIONS:
-            raw = config.getoption(option.flag.lstrip("-").replace("-", "_"), default=None)
-            source = option.flag
-            if raw is None:
-                ini = config.getini(option.ini_name)
-                raw = ini if ini not in ("", None) else None
-                source = f"ini option {option.ini_name}"
-            if raw is None:
-                raw = option.default
-                source = "default"
-            if raw is None:
-                values[option.field] = None
-                continue
-            try:
-                values[option.field] = option.parse(str(raw).strip())
-            except ValueError as exc:
-                raise pytest.UsageError(f"{source}: {exc}") from None
-        return cls(**values)
+        return cls(**read_options(config, OPTIONS))
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -218,10 +200,37 @@ class Settings:
         return [f"mcp: server={target}", "mcp: " + ", ".join(parts)]
 
 
-def add_options(parser: pytest.Parser) -> None:
+def read_options(config: pytest.Config, options: Sequence[Option]) -> dict[str, Any]:
+    """Parse ``options`` (CLI over ini over default) into ``{field: value}``; ``UsageError`` on a bad value.
+
+    Feature modules with their own option tables (the suite, load, coverage, ...) use this too, so
+    every option of the plugin follows the same rules.
+    """
+    values: dict[str, Any] = {}
+    for option in options:
+        raw = config.getoption(option.flag.lstrip("-").replace("-", "_"), default=None)
+        source = option.flag
+        if raw is None:
+            ini = config.getini(option.ini_name)
+            raw = ini if ini not in ("", None) else None
+            source = f"ini option {option.ini_name}"
+        if raw is None:
+            raw = option.default
+            source = "default"
+        if raw is None:
+            values[option.field] = None
+            continue
+        try:
+            values[option.field] = option.parse(str(raw).strip())
+        except ValueError as exc:
+            raise pytest.UsageError(f"{source}: {exc}") from None
+    return values
+
+
+def add_options(parser: pytest.Parser, options: Sequence[Option] = OPTIONS) -> None:
     """Declare every option as a ``--mcp-*`` flag plus an ``mcp_*`` ini key."""
     group = parser.getgroup("mcp", "MCP server testing (pytest_mcp)")
-    for option in OPTIONS:
+    for option in options:
         dest = option.flag.lstrip("-").replace("-", "_")
         extra = f" Choices: {', '.join(option.choices)}." if option.choices else ""
         group.addoption(option.flag, dest=dest, default=None, metavar=option.metavar, help=option.help + extra)

@@ -1,0 +1,1 @@
+"""Chaos: seeded transport fault proxies and backend fault injection (issue 5)."""

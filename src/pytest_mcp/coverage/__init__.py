@@ -1,0 +1,1 @@
+"""MCP surface coverage, snapshots, argument factories and report integration (issue 6)."""

@@ -1,0 +1,1 @@
+"""Load and SLOs: concurrent clients, latency statistics, Locust integration (issue 6)."""
