@@ -2,23 +2,24 @@
 
 The prompt embeds the caller's unfinished (``open`` and ``in_progress``)
 assignments for that assignee as JSON and asks for a short, prioritised summary.
-Invalid input or a missing scope fails the ``prompts/get`` request with a short,
-safe message; unexpected errors are logged and reported generically.
+Invalid input fails the ``prompts/get`` request with JSON-RPC ``-32602`` and a
+short message naming the problem; a missing scope with ``-32603`` ("forbidden:
+..."). Any other exception is left to the SDK, which logs it and answers with a
+generic "Error rendering prompt open_work_summary".
 """
 
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable
 
+from mcp import MCPError
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.prompts.base import UserMessage
+from mcp.types import INTERNAL_ERROR, INVALID_PARAMS
 
 from . import errors
 from .service import AssignmentService, Identity
-
-logger = logging.getLogger(__name__)
 
 _INSTRUCTIONS = (
     "Summarise the open work of {assignee} for a stand-up meeting. Group it by status "
@@ -28,8 +29,12 @@ _INSTRUCTIONS = (
 )
 
 
-class PromptFailure(ValueError):
-    """A ``prompts/get`` failure whose message is safe to show."""
+def _as_protocol_error(failure: errors.ToolFailure) -> MCPError:
+    detail = "; ".join(f"{name}: {problem}" for name, problem in failure.details.items())
+    message = f"{failure.message} ({detail})" if detail else failure.message
+    if failure.kind is errors.ErrorKind.INVALID_INPUT:
+        return MCPError(code=INVALID_PARAMS, message=message)
+    return MCPError(code=INTERNAL_ERROR, message=f"{failure.kind.value}: {message}")
 
 
 def register_prompts(server: MCPServer, service: AssignmentService, identity: Callable[[], Identity]) -> None:
@@ -39,11 +44,7 @@ def register_prompts(server: MCPServer, service: AssignmentService, identity: Ca
         try:
             work = await service.open_work(identity(), assignee)
         except errors.ToolFailure as failure:
-            detail = "; ".join(f"{name}: {problem}" for name, problem in failure.details.items())
-            raise PromptFailure(f"{failure.message} ({detail})" if detail else failure.message) from None
-        except Exception:
-            logger.exception("prompt open_work_summary failed")
-            raise PromptFailure(errors.GENERIC_INTERNAL_MESSAGE) from None
+            raise _as_protocol_error(failure) from None
         data = [item.model_dump(mode="json", exclude={"owner"}) for item in work]
         text = _INSTRUCTIONS.format(assignee=assignee.lower()) + "\n\n" + json.dumps(data, indent=2, ensure_ascii=False)
         if not work:

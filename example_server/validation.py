@@ -145,7 +145,7 @@ class _Collector:
         try:
             return checker(value)
         except FieldError as exc:
-            self.details[name] = str(exc)
+            self.details.setdefault(name, str(exc))  # the first problem found for a field wins
             return cast(T, None)
 
     def optional(self, name: str, checker: Callable[[object], T], value: object) -> T | None:

@@ -1,0 +1,1 @@
+"""Slower tests: the server as a real process over stdio and HTTP."""

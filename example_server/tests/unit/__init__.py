@@ -1,0 +1,1 @@
+"""Fast tests: validation, service rules, store, tools driven in-process."""

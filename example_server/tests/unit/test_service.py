@@ -1,0 +1,249 @@
+"""Business rules of AssignmentService, with the store and the directory mocked."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from unittest.mock import AsyncMock, create_autospec
+
+import pytest
+
+from example_server.directory import DirectoryClient
+from example_server.errors import ErrorKind, ToolFailure, timeout
+from example_server.models import Assignment, AssignmentChanges, ListQuery, NewAssignment
+from example_server.pagination import decode_cursor, encode_cursor
+from example_server.service import ADMIN, READ, WRITE, AssignmentService, Identity
+from example_server.store import Store
+
+pytestmark = pytest.mark.anyio
+
+ALICE = Identity.of("alice@example.com", [READ, WRITE])
+READER = Identity.of("reader@example.com", [READ])
+ADMIN_ONLY = Identity.of("root@example.com", [ADMIN])
+NOBODY = Identity.of("nobody@example.com", [])
+NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+
+
+def assignment(id: int = 1, owner: str = ALICE.subject, status: str = "open", **fields) -> Assignment:
+    values = {
+        "id": id,
+        "owner": owner,
+        "title": f"task {id}",
+        "assignee": "bob@example.com",
+        "priority": 3,
+        "status": status,
+        "due_date": None,
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+    return Assignment(**(values | fields))
+
+
+@pytest.fixture
+def store():
+    return create_autospec(Store, instance=True)
+
+
+@pytest.fixture
+def directory():
+    mock = create_autospec(DirectoryClient, instance=True)
+    mock.exists = AsyncMock(return_value=True)
+    return mock
+
+
+@pytest.fixture
+def service(store):
+    return AssignmentService(store)
+
+
+@pytest.fixture
+def checked_service(store, directory):
+    return AssignmentService(store, directory)
+
+
+async def failure_of(awaitable) -> ToolFailure:
+    with pytest.raises(ToolFailure) as info:
+        await awaitable
+    return info.value
+
+
+async def test_create_passes_validated_values_and_owner(service, store):
+    store.create.return_value = assignment()
+    result = await service.create_assignment(ALICE, " task 1 ", "Bob@Example.com", 2, "2030-05-01")
+    assert result == assignment()
+    store.create.assert_called_once_with(
+        ALICE.subject, NewAssignment("task 1", "bob@example.com", 2, datetime(2030, 5, 1).date())
+    )
+
+
+@pytest.mark.parametrize("who", [READER, ADMIN_ONLY, NOBODY])
+async def test_create_needs_write_scope(service, store, who):
+    failure = await failure_of(service.create_assignment(who, "t", "bob@example.com"))
+    assert failure.kind is ErrorKind.FORBIDDEN
+    assert "assignments:write" in failure.message
+    store.create.assert_not_called()
+
+
+async def test_scope_is_checked_before_validation(service):
+    failure = await failure_of(service.create_assignment(READER, "", "not an email"))
+    assert failure.kind is ErrorKind.FORBIDDEN
+
+
+async def test_invalid_input_never_reaches_directory_or_store(checked_service, store, directory):
+    failure = await failure_of(checked_service.create_assignment(ALICE, "", "nope", 9))
+    assert failure.kind is ErrorKind.INVALID_INPUT
+    assert set(failure.details) == {"title", "assignee", "priority"}
+    directory.exists.assert_not_called()
+    store.create.assert_not_called()
+
+
+async def test_unknown_assignee_is_invalid_input(checked_service, store, directory):
+    directory.exists.return_value = False
+    failure = await failure_of(checked_service.create_assignment(ALICE, "t", "ghost@example.com"))
+    assert failure.kind is ErrorKind.INVALID_INPUT
+    assert failure.details == {"assignee": "is not a known user"}
+    directory.exists.assert_awaited_once_with("ghost@example.com")
+    store.create.assert_not_called()
+
+
+async def test_directory_failures_pass_through(checked_service, store, directory):
+    directory.exists.side_effect = timeout("assignee directory timed out")
+    failure = await failure_of(checked_service.create_assignment(ALICE, "t", "bob@example.com"))
+    assert failure.kind is ErrorKind.TIMEOUT
+    store.create.assert_not_called()
+
+
+async def test_known_assignee_is_created(checked_service, store, directory):
+    store.create.return_value = assignment()
+    await checked_service.create_assignment(ALICE, "t", "bob@example.com")
+    directory.exists.assert_awaited_once_with("bob@example.com")
+    store.create.assert_called_once()
+
+
+async def test_store_conflict_propagates(service, store):
+    store.create.side_effect = ToolFailure(ErrorKind.CONFLICT, "exists")
+    failure = await failure_of(service.create_assignment(ALICE, "t", "bob@example.com"))
+    assert failure.kind is ErrorKind.CONFLICT
+
+
+async def test_get_is_scoped_to_the_caller(service, store):
+    store.get.return_value = None
+    failure = await failure_of(service.get_assignment(READER, 7))
+    assert (failure.kind, failure.message) == (ErrorKind.NOT_FOUND, "assignment not found")
+    store.get.assert_called_once_with(READER.subject, 7)
+
+
+async def test_get_needs_read_scope(service, store):
+    failure = await failure_of(service.get_assignment(ADMIN_ONLY, 1))
+    assert failure.kind is ErrorKind.FORBIDDEN
+    store.get.assert_not_called()
+
+
+async def test_get_rejects_bad_ids(service, store):
+    failure = await failure_of(service.get_assignment(ALICE, "1"))
+    assert failure.details == {"assignment_id": "must be a positive integer"}
+    store.get.assert_not_called()
+
+
+async def test_list_returns_a_cursor_only_when_more_follow(service, store):
+    store.page.return_value = ([assignment(3), assignment(8)], True)
+    page = await service.list_assignments(READER, status="open", page_size=2)
+    assert [item.id for item in page.items] == [3, 8]
+    assert decode_cursor(page.next_cursor) == 8
+    store.page.assert_called_once_with(READER.subject, ListQuery(status="open", page_size=2))
+
+    store.page.return_value = ([assignment(9)], False)
+    page = await service.list_assignments(READER, cursor=page.next_cursor, page_size=2)
+    assert page.next_cursor is None
+    assert store.page.call_args.args[1].after_id == 8
+
+
+async def test_list_rejects_a_tampered_cursor(service, store):
+    failure = await failure_of(service.list_assignments(ALICE, cursor="bm9wZQ=="))
+    assert failure.details == {"cursor": "is not a cursor returned by list_assignments"}
+    store.page.assert_not_called()
+
+
+async def test_update_checks_directory_only_for_a_new_assignee(checked_service, store, directory):
+    store.update.return_value = assignment(status="done")
+    await checked_service.update_assignment(ALICE, 1, status="done")
+    directory.exists.assert_not_called()
+    store.update.assert_called_once_with(ALICE.subject, 1, AssignmentChanges(status="done"))
+
+    await checked_service.update_assignment(ALICE, 1, assignee="carol@example.com")
+    directory.exists.assert_awaited_once_with("carol@example.com")
+
+
+async def test_update_of_someone_elses_assignment_is_not_found(service, store):
+    store.update.return_value = None
+    failure = await failure_of(service.update_assignment(ALICE, 99, title="mine now"))
+    assert failure.kind is ErrorKind.NOT_FOUND
+
+
+async def test_update_needs_write_scope(service, store):
+    failure = await failure_of(service.update_assignment(READER, 1, status="done"))
+    assert failure.kind is ErrorKind.FORBIDDEN
+    store.update.assert_not_called()
+
+
+async def test_delete(service, store):
+    store.delete.return_value = True
+    result = await service.delete_assignment(ALICE, 4)
+    assert (result.id, result.deleted) == (4, True)
+    store.delete.return_value = False
+    assert (await failure_of(service.delete_assignment(ALICE, 4))).kind is ErrorKind.NOT_FOUND
+    assert (await failure_of(service.delete_assignment(READER, 4))).kind is ErrorKind.FORBIDDEN
+
+
+async def test_delete_all_is_admin_only(service, store):
+    for who in (ALICE, READER, NOBODY):
+        failure = await failure_of(service.delete_all_assignments(who))
+        assert failure.kind is ErrorKind.FORBIDDEN
+        assert "admin" in failure.message
+    store.delete_all.assert_not_called()
+    store.delete_all.return_value = 12
+    assert (await service.delete_all_assignments(ADMIN_ONLY)).deleted == 12
+
+
+async def test_bulk_looks_each_assignee_up_once(checked_service, store, directory):
+    directory.exists.side_effect = lambda email: email != "ghost@example.com"
+    items = [
+        {"title": "a", "assignee": "bob@example.com"},
+        {"title": "b", "assignee": "ghost@example.com"},
+        {"title": "c", "assignee": "BOB@example.com"},
+        {"title": "d", "assignee": "ghost@example.com"},
+    ]
+    failure = await failure_of(checked_service.bulk_create_assignments(ALICE, items))
+    assert failure.details == {"items[1].assignee": "is not a known user", "items[3].assignee": "is not a known user"}
+    assert sorted(call.args[0] for call in directory.exists.await_args_list) == ["bob@example.com", "ghost@example.com"]
+    store.bulk_create.assert_not_called()
+
+
+async def test_bulk_creates_everything_in_one_store_call(service, store):
+    store.bulk_create.return_value = [assignment(1), assignment(2)]
+    result = await service.bulk_create_assignments(
+        ALICE, [{"title": "a", "assignee": "b@example.com"}, {"title": "b", "assignee": "b@example.com", "priority": 1}]
+    )
+    assert result.created == 2
+    owner, items = store.bulk_create.call_args.args
+    assert owner == ALICE.subject
+    assert [item.priority for item in items] == [3, 1]
+
+
+async def test_open_work_pages_through_and_skips_done(service, store):
+    store.page.side_effect = [
+        ([assignment(1), assignment(2, status="done")], True),
+        ([assignment(3, status="in_progress")], False),
+    ]
+    work = await service.open_work(READER, "Bob@Example.com")
+    assert [item.id for item in work] == [1, 3]
+    second_query = store.page.call_args_list[1].args[1]
+    assert (second_query.assignee, second_query.after_id) == ("bob@example.com", 2)
+
+
+async def test_open_work_validates_the_assignee(service):
+    failure = await failure_of(service.open_work(READER, "nobody"))
+    assert failure.details == {"assignee": "must be a valid e-mail address"}
+
+
+def test_cursor_helper_round_trip():
+    assert decode_cursor(encode_cursor(123)) == 123
