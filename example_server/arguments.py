@@ -1,22 +1,29 @@
 """Tool argument types: honest JSON Schemas, checked by our own validation.
 
-Each tool parameter is annotated ``Annotated[object, WithJsonSchema(...)]``: the
-client sees a precise ``inputSchema`` (types, ranges, enums, patterns), while the
-SDK hands the raw value through untouched so :mod:`example_server.validation` can
-report every problem at once in the tool-error format - instead of the SDK's
-pydantic text for the first type mismatch. (Missing *required* arguments are
-still refused by the SDK itself, before the tool runs.)
+Each tool parameter carries ``WithJsonSchema(...)``, so the client sees a precise
+``inputSchema`` (types, ranges, enums, patterns), while the SDK hands the raw value
+through untouched so :mod:`example_server.validation` can report every problem at
+once in the tool-error format - instead of the SDK's pydantic text for the first
+type mismatch. (Missing *required* arguments are still refused by the SDK itself,
+before the tool runs.)
+
+Text parameters are declared ``str`` with a pass-through validator rather than
+``object``: ``MCPServer`` JSON-decodes string values of non-``str`` parameters (a
+workaround for clients that send ``"[1, 2]"`` for a list), which would turn a
+legitimate title such as ``[draft] {v2}``-style JSON text into a list or dict.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import WithJsonSchema
+from pydantic import PlainValidator, WithJsonSchema
 
 from .models import DEFAULT_PRIORITY, MAX_BULK_ITEMS, MAX_PAGE_SIZE, MAX_PRIORITY, MIN_PRIORITY
 from .models import STATUSES as _STATUSES
 from .validation import EMAIL_PATTERN, MAX_EMAIL_LENGTH, MAX_ID, MAX_TITLE_LENGTH
+
+_RAW = PlainValidator(lambda value: value)  # validation.py does the checking
 
 _NO_CONTROL_CHARACTERS = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
 
@@ -75,16 +82,17 @@ AssignmentId = Annotated[
     object,
     WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_ID, "description": "Id of the assignment."}),
 ]
-Title = Annotated[object, WithJsonSchema(_title_schema())]
-OptionalTitle = Annotated[object, WithJsonSchema(_nullable(_title_schema()))]
-Assignee = Annotated[object, WithJsonSchema(_email_schema())]
-OptionalAssignee = Annotated[object, WithJsonSchema(_nullable(_email_schema()))]
+Title = Annotated[str, _RAW, WithJsonSchema(_title_schema())]
+OptionalTitle = Annotated[str, _RAW, WithJsonSchema(_nullable(_title_schema()))]
+Assignee = Annotated[str, _RAW, WithJsonSchema(_email_schema())]
+OptionalAssignee = Annotated[str, _RAW, WithJsonSchema(_nullable(_email_schema()))]
 Priority = Annotated[object, WithJsonSchema(_priority_schema())]
 OptionalPriority = Annotated[object, WithJsonSchema(_nullable(_priority_schema()))]
-OptionalStatus = Annotated[object, WithJsonSchema(_nullable(_status_schema()))]
-OptionalDueDate = Annotated[object, WithJsonSchema(_nullable(_date_schema()))]
+OptionalStatus = Annotated[str, _RAW, WithJsonSchema(_nullable(_status_schema()))]
+OptionalDueDate = Annotated[str, _RAW, WithJsonSchema(_nullable(_date_schema()))]
 Cursor = Annotated[
-    object,
+    str,
+    _RAW,
     WithJsonSchema(
         {
             "anyOf": [{"type": "string"}, {"type": "null"}],

@@ -292,3 +292,33 @@ async def test_a_server_keeps_its_in_memory_data_across_clients():
         assert len((await call(client, "list_assignments")).structured_content["items"]) == 1
     async with Client(create_server()) as client:
         assert (await call(client, "list_assignments")).structured_content["items"] == []
+
+
+@pytest.mark.parametrize("title", ['["draft"]', '{"a": 1}', "5", "null", "true", "<b>bold</b>", "' OR 1=1 --"])
+async def test_text_that_looks_like_json_or_code_is_stored_verbatim(title):
+    async with Client(create_server()) as client:
+        created = await call(client, "create_assignment", title=title, assignee="a@example.com")
+        assert created.structured_content["title"] == title
+        fetched = await call(client, "get_assignment", assignment_id=created.structured_content["id"])
+        assert fetched.structured_content["title"] == title
+
+
+async def test_schemas_are_valid_and_describe_real_calls():
+    from jsonschema import Draft202012Validator
+
+    async with Client(create_server()) as client:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        created = await call(client, "create_assignment", title="t", assignee="a@example.com", due_date="2030-01-01")
+    for tool in tools.values():
+        Draft202012Validator.check_schema(tool.input_schema)
+        Draft202012Validator.check_schema(tool.output_schema)
+    inputs = Draft202012Validator(
+        tools["create_assignment"].input_schema, format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+    assert inputs.is_valid({"title": "t", "assignee": "a@example.com", "priority": 5, "due_date": "2030-01-01"})
+    for bad in (
+        {"title": "t", "assignee": "a@example.com", "priority": 6},
+        {"title": "a\nb", "assignee": "a@example.com"},
+    ):
+        assert not inputs.is_valid(bad)
+    Draft202012Validator(tools["create_assignment"].output_schema).validate(created.structured_content)
