@@ -391,7 +391,10 @@ class Store:
 
     def delete(self, owner: str, assignment_id: int) -> bool:
         with self._transaction(write=True) as execute:
-            return execute("DELETE FROM assignments WHERE id = ? AND owner = ?", (assignment_id, owner)).rowcount > 0
+            deleted: int = execute(
+                "DELETE FROM assignments WHERE id = ? AND owner = ?", (assignment_id, owner)
+            ).rowcount
+        return deleted > 0
 
     def delete_all(self) -> int:
         """Remove every assignment of every owner; returns how many were removed."""

@@ -109,9 +109,10 @@ def check_priority(value: object) -> int:
 
 
 def check_status(value: object) -> Status:
-    if not isinstance(value, str) or value not in STATUSES:
-        raise FieldError(f"must be one of {', '.join(STATUSES)}")
-    return cast(Status, value)
+    for status in STATUSES:
+        if value == status and isinstance(value, str):
+            return status
+    raise FieldError(f"must be one of {', '.join(STATUSES)}")
 
 
 def check_due_date(value: object) -> date:
