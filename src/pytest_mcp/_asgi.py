@@ -147,6 +147,8 @@ async def _lifespan(app: Any, tg: anyio.abc.TaskGroup) -> AsyncIterator[None]:
             await to_app.send({"type": "lifespan.shutdown"})
             with anyio.move_on_after(5):
                 await _next_or_none(from_app, unsupported)
+        for stream in (to_app, app_inbox, app_outbox, from_app):
+            await stream.aclose()
 
 
 async def _next_or_none(stream: Any, done: anyio.Event) -> dict[str, Any] | None:

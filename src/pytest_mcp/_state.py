@@ -23,3 +23,6 @@ class ClientRecord:
 
 
 TRANSCRIPTS_KEY = pytest.StashKey[list[ClientRecord]]()
+
+DISPATCHER_WRAPPERS_KEY = pytest.StashKey[list[Any]]()
+"""Per-test callables ``wrap(dispatcher) -> dispatcher`` that every client of the test is built with (chaos)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -393,8 +393,13 @@ async def connect(
     roots: Any = None,
     log_level: str | None = None,
     raise_exceptions: bool = False,
+    dispatcher_wrappers: Sequence[Callable[[Any], Any]] = (),
 ) -> AsyncIterator[McpClient]:
-    """Connect to a started server in the requested era and yield an ``McpClient``."""
+    """Connect to a started server in the requested era and yield an ``McpClient``.
+
+    ``dispatcher_wrappers`` are applied in order to the SDK dispatcher, under the transcript
+    recorder (fault injection uses this seam; see docs/chaos.md).
+    """
     transcript = transcript if transcript is not None else Transcript(label=server.describe())
     all_headers = dict(headers or {})
     if token:
@@ -413,46 +418,59 @@ async def connect(
         log_messages.append(params)
 
     connected = False
-    async with AsyncExitStack() as stack:
-        # The deadline covers connecting only; the scope stays open (with no deadline) for the
-        # client's life, because the SDK client opens task groups that must nest inside it.
-        connect_scope = stack.enter_context(anyio.CancelScope(deadline=anyio.current_time() + timeout))
-        sdk_server = await stack.enter_async_context(server.sdk_target(headers=all_headers))
-        sdk = Client(
-            sdk_server,
-            mode="legacy" if era == HANDSHAKE_ERA else "auto",
-            raise_exceptions=raise_exceptions,
-            cache=None,
-            log_level=log_level,  # type: ignore[arg-type]
-            logging_callback=on_log,
-            message_handler=on_message,
-            **responder.callbacks(),
-        )
-        _record(sdk, transcript)
-        client = McpClient(sdk, server, transcript, timeout, responder, stack, all_headers, notifications, log_messages)
-        try:
-            await stack.enter_async_context(sdk)
-        except MCPError as exc:
-            crash = await server.wait_crash_report()
-            if crash:
-                raise McpServerCrashed(
-                    f"connecting failed because {crash}",
-                    returncode=server.process.returncode,  # type: ignore[union-attr]
-                    stderr_tail=server.process.stderr_tail(),
-                ) from exc  # type: ignore[union-attr]
-            if era in (HANDSHAKE_ERA, MODERN_ERA) and exc.code != CONNECTION_CLOSED:
-                raise McpEraUnsupported(
-                    f"the {server.describe()} refused the {era} connection: {exc.error.message} (code {exc.code})"
-                ) from exc
-            raise
-        connect_scope.deadline = math.inf
-        if era == MODERN_ERA and client.era != MODERN_ERA:
-            raise McpEraUnsupported(
-                f"the {server.describe()} does not speak {MODERN_ERA}: it answered server/discover with no modern "
-                f"version and negotiated {client.protocol_version} instead"
+    try:
+        async with AsyncExitStack() as stack:
+            # The deadline covers connecting only; the scope stays open (with no deadline) for the
+            # client's life, because the SDK client opens task groups that must nest inside it.
+            connect_scope = stack.enter_context(anyio.CancelScope(deadline=anyio.current_time() + timeout))
+            sdk_server = await stack.enter_async_context(server.sdk_target(headers=all_headers))
+            sdk = Client(
+                sdk_server,
+                mode="legacy" if era == HANDSHAKE_ERA else "auto",
+                raise_exceptions=raise_exceptions,
+                cache=None,
+                log_level=log_level,  # type: ignore[arg-type]
+                logging_callback=on_log,
+                message_handler=on_message,
+                **responder.callbacks(),
             )
-        connected = True
-        yield client
+            _record(sdk, transcript, tuple(dispatcher_wrappers))
+            client = McpClient(
+                sdk, server, transcript, timeout, responder, stack, all_headers, notifications, log_messages
+            )
+            try:
+                await stack.enter_async_context(sdk)
+            except BaseException as raised:
+                exc = _single_exception(raised) if isinstance(raised, BaseExceptionGroup) else raised
+                if not isinstance(exc, MCPError):
+                    raise
+                crash = await server.wait_crash_report()
+                if crash:
+                    raise McpServerCrashed(
+                        f"connecting failed because {crash}",
+                        returncode=server.process.returncode,  # type: ignore[union-attr]
+                        stderr_tail=server.process.stderr_tail(),
+                    ) from exc  # type: ignore[union-attr]
+                if era in (HANDSHAKE_ERA, MODERN_ERA) and exc.code != CONNECTION_CLOSED:
+                    raise McpEraUnsupported(
+                        f"the {server.describe()} refused the {era} connection: {exc.error.message} (code {exc.code})"
+                    ) from exc
+                raise
+            connect_scope.deadline = math.inf
+            if era == MODERN_ERA and client.era != MODERN_ERA:
+                raise McpEraUnsupported(
+                    f"the {server.describe()} does not speak {MODERN_ERA}: it answered server/discover with no modern "
+                    f"version and negotiated {client.protocol_version} instead"
+                )
+            connected = True
+            yield client
+    except BaseExceptionGroup as group:
+        # The SDK's task groups wrap whatever crosses them (our own errors, the test's assertion,
+        # pytest.skip); hand the single real exception on so reports show it, not a group.
+        leaf = _single_exception(group)
+        if leaf is None:
+            raise
+        raise leaf from None
     if not connected:
         crash = server.crash_report()
         if crash:
@@ -470,11 +488,21 @@ async def connect(
         )
 
 
-def _record(sdk: Client, transcript: Transcript) -> None:
+def _single_exception(error: BaseException) -> BaseException | None:
+    """The one exception inside nested single-member exception groups, or None if there are several."""
+    while isinstance(error, BaseExceptionGroup) and len(error.exceptions) == 1:
+        error = error.exceptions[0]
+    return None if isinstance(error, BaseExceptionGroup) else error
+
+
+def _record(sdk: Client, transcript: Transcript, wrappers: tuple[Callable[[Any], Any], ...] = ()) -> None:
     """Route the client's dispatcher through a ``RecordingDispatcher`` (the SDK's one seam for all transports)."""
     connect_fn = sdk._connect
 
     async def recorded_connect(exit_stack: Any, mode: Any, raise_exceptions: bool) -> Any:
-        return RecordingDispatcher(await connect_fn(exit_stack, mode, raise_exceptions), transcript)
+        dispatcher = await connect_fn(exit_stack, mode, raise_exceptions)
+        for wrap in wrappers:
+            dispatcher = wrap(dispatcher)
+        return RecordingDispatcher(dispatcher, transcript)
 
     sdk._connect = recorded_connect

@@ -7,13 +7,13 @@ server or client.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from . import markers
-from ._state import SETTINGS_KEY, TRANSCRIPTS_KEY, ClientRecord
+from ._state import DISPATCHER_WRAPPERS_KEY, SETTINGS_KEY, TRANSCRIPTS_KEY, ClientRecord
 from .settings import CONCRETE_ERAS, Settings
 from .targets import HOW_TO_NAME_A_SERVER, Target, parse_target
 from .transcript import Transcript
@@ -44,7 +44,7 @@ def mcp_era(request: pytest.FixtureRequest, mcp_settings: Settings) -> str:
     values = markers.marker_values(request.node, "mcp_era")
     era = values["era"] if values else mcp_settings.era
     if era not in ("auto", *CONCRETE_ERAS, "both"):
-        raise pytest.UsageError(f"@pytest.mark.mcp_era({era!r}): choose auto, 2025-11-25, 2026-07-28 or both")
+        pytest.fail(f"@pytest.mark.mcp_era({era!r}): choose auto, 2025-11-25, 2026-07-28 or both", pytrace=False)
     return "auto" if era == "both" else era
 
 
@@ -82,19 +82,32 @@ def mcp_server(
     mcp_server_pool: ServerPool,
 ) -> Iterator[RunningServer]:
     """The started server under test: shared by the session unless the test asks for a fresh one."""
-    target, fresh = _resolve_target(request, mcp_settings, _mcp_target)
-    fresh = fresh or request.node.get_closest_marker("mcp_fresh_server") is not None
-    fresh = fresh or mcp_settings.server_scope == "function"
-    if not fresh:
-        yield mcp_server_pool.get(target, mcp_era)
-        return
-    from .servers import RunningServer
+    with _setup_errors():
+        target, fresh = _resolve_target(request, mcp_settings, _mcp_target)
+        fresh = fresh or request.node.get_closest_marker("mcp_fresh_server") is not None
+        fresh = fresh or mcp_settings.server_scope == "function"
+        if not fresh:
+            server = mcp_server_pool.get(target, mcp_era)
+        else:
+            from .servers import RunningServer
 
-    server = RunningServer(target, mcp_settings).start()
+            server = RunningServer(target, mcp_settings).start()
     try:
         yield server
     finally:
-        server.stop()
+        if fresh:
+            server.stop()
+
+
+@contextmanager
+def _setup_errors() -> Iterator[None]:
+    """Report set-up problems (no target, bad import path, server that won't start) as a plain
+    message on the test instead of a traceback through the plugin's internals."""
+    __tracebackhide__ = True
+    try:
+        yield
+    except (pytest.UsageError, ImportError, AttributeError, TypeError, OSError, RuntimeError, TimeoutError) as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 def _resolve_target(request: pytest.FixtureRequest, settings: Settings, param: Target | None) -> tuple[Target, bool]:
@@ -153,7 +166,12 @@ class ClientFactory:
         records.append(ClientRecord(transcript, running, len(running.stderr_text())))
         try:
             async with connect(
-                running, era=era, timeout=timeout or self._timeout, transcript=transcript, **options
+                running,
+                era=era,
+                timeout=timeout or self._timeout,
+                transcript=transcript,
+                dispatcher_wrappers=self._request.node.stash.get(DISPATCHER_WRAPPERS_KEY, []),
+                **options,
             ) as client:
                 yield client
         except McpEraUnsupported as exc:
@@ -185,6 +203,7 @@ async def mcp_client(
     request: pytest.FixtureRequest, mcp_client_factory: ClientFactory, anyio_backend: Any
 ) -> AsyncIterator[McpClient]:
     """A connected, era-negotiated client of the server under test, recording its transcript."""
-    options = markers.merged_kwargs(request.node, "mcp_client")
+    with _setup_errors():
+        options = markers.merged_kwargs(request.node, "mcp_client")
     async with mcp_client_factory(label="mcp_client", **options) as client:
         yield client

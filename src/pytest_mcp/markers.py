@@ -84,7 +84,8 @@ CATEGORY_MARKERS: Final = {
 
 
 def _signature_text(name: str, func: Callable[..., Any]) -> str:
-    signature = str(inspect.signature(func)).replace(" -> dict[str, Any]", "")
+    bare = inspect.signature(func).replace(return_annotation=inspect.Signature.empty)
+    signature = str(bare).replace("'", "")  # annotations are strings under postponed evaluation
     return f"{name}{signature}: {inspect.getdoc(func)} See {DOCS}."
 
 

@@ -41,11 +41,6 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Parametrize MCP tests over eras (``--mcp-era=both``) and over a marker's several targets."""
-    if "mcp_era" in metafunc.fixturenames:
-        era_marker = metafunc.definition.get_closest_marker("mcp_era")
-        era = markers.bind("mcp_era", era_marker.args, era_marker.kwargs)["era"] if era_marker else None
-        if (era or metafunc.config.stash[SETTINGS_KEY].era) == "both":
-            metafunc.parametrize("mcp_era", CONCRETE_ERAS, indirect=True, ids=list(CONCRETE_ERAS))
     if "_mcp_target" in metafunc.fixturenames:
         server_marker = metafunc.definition.get_closest_marker("mcp_server")
         if server_marker is not None and len(server_marker.args) > 1:
@@ -57,6 +52,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             if len(set(ids)) < len(ids):
                 ids = [f"{name}{index}" for index, name in enumerate(ids)]
             metafunc.parametrize("_mcp_target", targets, indirect=True, ids=ids)
+    if "mcp_era" in metafunc.fixturenames:
+        era_marker = metafunc.definition.get_closest_marker("mcp_era")
+        era = markers.bind("mcp_era", era_marker.args, era_marker.kwargs)["era"] if era_marker else None
+        if (era or metafunc.config.stash[SETTINGS_KEY].era) == "both":
+            metafunc.parametrize("mcp_era", CONCRETE_ERAS, indirect=True, ids=list(CONCRETE_ERAS))
 
 
 @pytest.hookimpl(wrapper=True)

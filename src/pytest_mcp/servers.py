@@ -55,7 +55,7 @@ def _is_server(obj: Any) -> bool:
 def _check_server(obj: Any, target: Target) -> Any:
     if not _is_server(obj):
         raise TypeError(
-            f"{target.describe()} resolved to {type(obj).__name__}, not an MCP server. An in-process target must be "
+            f"{target.describe()} resolved to {obj.__name__ if inspect.isclass(obj) else type(obj).__name__}, not an MCP server. An in-process target must be "
             "an mcp MCPServer or low-level Server, or a zero-argument function returning one."
         )
     return obj
@@ -124,6 +124,12 @@ class RunningServer:
         command, env = self._env(target)
         self.process = ManagedProcess(command, env=env, cwd=target.cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self._shared_stdio = SharedStdioServer(self.process)
+
+    def restart(self) -> RunningServer:
+        """Stop this server (even if it was killed) and start the same target again, in place."""
+        self.stop()
+        self.process, self._shared_stdio, self._obj, self._stopped = None, None, None, False
+        return self.start()
 
     def stop(self) -> None:
         if self._stopped:

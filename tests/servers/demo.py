@@ -13,6 +13,12 @@ import time
 
 import anyio
 from mcp.server.mcpserver import Context, MCPServer
+from mcp_types import SamplingMessage, TextContent
+from pydantic import BaseModel
+
+
+class Name(BaseModel):
+    name: str
 
 
 def make_server() -> MCPServer:
@@ -68,6 +74,27 @@ def make_server() -> MCPServer:
     def env(name: str) -> str:
         """An environment variable of the server process (empty when unset)."""
         return os.environ.get(name, "")
+
+    @mcp.tool()
+    async def summarize(text: str, ctx: Context) -> str:
+        """Ask the client's model for a summary (sampling; handshake era)."""
+        result = await ctx.session.create_message(
+            messages=[SamplingMessage(role="user", content=TextContent(type="text", text=f"Summarize: {text}"))],
+            max_tokens=50,
+        )
+        return getattr(result.content, "text", "")
+
+    @mcp.tool()
+    async def greet_user(ctx: Context) -> str:
+        """Ask the user for their name (elicitation; handshake era)."""
+        answer = await ctx.elicit("What is your name?", Name)
+        return f"hello {answer.data.name}" if answer.action == "accept" and answer.data else f"no name ({answer.action})"
+
+    @mcp.tool()
+    async def log_something(ctx: Context) -> str:
+        """Send a log message to the client."""
+        await ctx.info("something happened")
+        return "logged"
 
     @mcp.resource("demo://greeting")
     def greeting() -> str:

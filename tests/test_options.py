@@ -1,0 +1,60 @@
+"""Options: CLI/ini pairs, validation into UsageError, and the report header."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_mcp.settings import OPTIONS
+
+
+def test_every_option_has_a_flag_and_an_ini_key(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--help")
+    lines = result.stdout.str()
+    for option in OPTIONS:
+        assert option.flag in lines
+        assert option.ini_name in lines
+
+
+def test_defaults_appear_in_the_report_header(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_nothing(): pass")
+    result = pytester.runpytest()
+    result.stdout.fnmatch_lines(
+        [
+            "mcp: server=(none: set --mcp-server, ini mcp_server, a marker or a fixture)",
+            "mcp: era=auto, timeout=10s, server-scope=session, transcript=on-failure",
+        ]
+    )
+    assert result.ret == 0
+
+
+def test_the_command_line_wins_over_the_ini_file(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nmcp_era = 2025-11-25\nmcp_timeout = 3\nmcp_server = python -m x\n")
+    pytester.makepyfile("def test_nothing(): pass")
+    result = pytester.runpytest("--mcp-era=2026-07-28")
+    result.stdout.fnmatch_lines(["mcp: server=python -m x", "mcp: era=2026-07-28, timeout=3s, *"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--mcp-era=2024"], "ERROR: --mcp-era: '2024' is not one of: auto, 2025-11-25, 2026-07-28, both"),
+        (["--mcp-timeout=0"], "ERROR: --mcp-timeout: '0' must be a number of seconds greater than 0"),
+        (["--mcp-transcript=sometimes"], "ERROR: --mcp-transcript: 'sometimes' is not one of: on-failure, always, off"),
+        (["--mcp-server-scope=module"], "ERROR: --mcp-server-scope: 'module' is not one of: session, function"),
+    ],
+)
+def test_bad_values_are_usage_errors_naming_the_choices(
+    pytester: pytest.Pytester, args: list[str], message: str
+) -> None:
+    pytester.makepyfile("def test_nothing(): pass")
+    result = pytester.runpytest(*args)
+    result.stderr.fnmatch_lines([message])
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_a_bad_ini_value_names_the_ini_key(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nmcp_unsupported_era = ignore\n")
+    pytester.makepyfile("def test_nothing(): pass")
+    result = pytester.runpytest()
+    result.stderr.fnmatch_lines(["ERROR: ini option mcp_unsupported_era: 'ignore' is not one of: skip, fail"])
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
