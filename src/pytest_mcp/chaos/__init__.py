@@ -1,1 +1,56 @@
-"""Chaos: seeded transport fault proxies and backend fault injection (issue 5)."""
+"""Chaos: seeded transport faults, server kills and backend faults, with resilience assertions.
+
+Public names load lazily (``pytest_mcp.chaos.plugin`` imports this package at plugin load time,
+which must not pull in the MCP SDK). See docs/chaos.md.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS: dict[str, str] = {
+    "BackendFault": "backend",
+    "ChaosDispatcher": "injector",
+    "ChaosEvent": "injector",
+    "FaultInjector": "injector",
+    "FaultPolicy": "_policy",
+    "WriteLedger": "resilience",
+    "assert_clean_error": "resilience",
+    "assert_recovers": "resilience",
+    "exponential": "_policy",
+    "normal": "_policy",
+}
+
+__all__ = [
+    "BackendFault",
+    "ChaosDispatcher",
+    "ChaosEvent",
+    "FaultInjector",
+    "FaultPolicy",
+    "WriteLedger",
+    "assert_clean_error",
+    "assert_recovers",
+    "exponential",
+    "normal",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pytest_mcp.chaos' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"pytest_mcp.chaos.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:
+    from ._policy import FaultPolicy, exponential, normal
+    from .backend import BackendFault
+    from .injector import ChaosDispatcher, ChaosEvent, FaultInjector
+    from .resilience import WriteLedger, assert_clean_error, assert_recovers

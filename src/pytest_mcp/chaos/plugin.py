@@ -1,4 +1,196 @@
 """pytest hooks and fixtures of pytest_mcp.chaos, loaded by pytest_mcp.plugin.
 
 Must stay cheap to import: no MCP SDK, pydantic or starlette at module level.
+
+* ``--mcp-seed`` / ini ``mcp_seed``: the run's base seed (a random one is chosen and printed when
+  absent; xdist workers get the controller's). Each test's seed is derived from the base seed and
+  its node id, so a test gets the same faults alone, in a full run, or on any xdist worker.
+* marker ``mcp_chaos(...)`` and fixture ``mcp_chaos``: a ``FaultInjector`` wrapped around every
+  client the test connects.
+* the seed appears in the report header, in an "MCP chaos" section of failed tests, in injected
+  error messages, and in the terminal summary.
 """
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
+
+import pytest
+
+from .._state import DISPATCHER_WRAPPERS_KEY, SETTINGS_KEY
+from ..settings import Option, add_options, read_options
+from ._policy import bind, derive_seed, new_base_seed, parse_seed, signature_text
+
+if TYPE_CHECKING:
+    from .injector import FaultInjector
+
+OPTIONS: Final = (
+    Option(
+        "seed",
+        parse_seed,
+        None,
+        "Base seed of mcp_chaos faults (default: a random seed, printed in the header). Each test's seed is "
+        "derived from it and the test id, so passing the printed seed replays the same faults.",
+        metavar="N",
+    ),
+)
+WORKER_INPUT_KEY: Final = "pytest_mcp_chaos_seed"
+
+
+@dataclass(eq=False)  # a registered plugin must stay hashable
+class ChaosRun:
+    """The session's chaos facts (a registered plugin object, so report hooks reach it under xdist too)."""
+
+    base_seed: int
+    explicit: bool
+    tests: dict[str, int] = field(default_factory=dict)
+    failed: dict[str, int] = field(default_factory=dict)
+
+    def replay_hint(self) -> str:
+        return f"--mcp-seed={self.base_seed}"
+
+    # -- hooks ------------------------------------------------------------------------------
+    def pytest_report_header(self) -> list[str]:
+        how = "from --mcp-seed/mcp_seed" if self.explicit else f"random; replay with {self.replay_hint()}"
+        return [f"mcp chaos: base seed {self.base_seed} ({how})"]
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        value = next((value for name, value in report.user_properties if name == "mcp_chaos_seed"), None)
+        if value is None:
+            return
+        seed = int(str(value))
+        self.tests[report.nodeid] = seed
+        if report.failed:
+            self.failed[report.nodeid] = seed
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if not self.tests:
+            return
+        terminalreporter.write_sep("-", "mcp chaos")
+        terminalreporter.write_line(
+            f"{len(self.tests)} test(s) ran with fault injection; base seed {self.base_seed} "
+            f"({self.replay_hint()} replays them)"
+        )
+        for nodeid, seed in self.failed.items():
+            terminalreporter.write_line(
+                f"FAILED {nodeid} with chaos seed {seed}: replay with pytest {shlex.quote(nodeid)} "
+                f"{self.replay_hint()} or @pytest.mark.mcp_chaos(seed={seed})"
+            )
+
+
+class _XdistHooks:
+    """Hand the controller's base seed to every worker, so a random seed is one seed for the whole run."""
+
+    def __init__(self, run: ChaosRun) -> None:
+        self._run = run
+
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput[WORKER_INPUT_KEY] = self._run.base_seed
+
+
+RUN_KEY: Final = pytest.StashKey[ChaosRun]()
+INJECTOR_KEY: Final = pytest.StashKey[Any]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser, OPTIONS)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", signature_text())
+    seed = read_options(config, OPTIONS)["seed"]
+    workerinput = getattr(config, "workerinput", None)
+    if seed is not None:
+        run = ChaosRun(seed, explicit=True)
+    elif workerinput is not None and WORKER_INPUT_KEY in workerinput:
+        run = ChaosRun(int(workerinput[WORKER_INPUT_KEY]), explicit=False)
+    else:
+        run = ChaosRun(new_base_seed(), explicit=False)
+    config.stash[RUN_KEY] = run
+    config.pluginmanager.register(run, "pytest_mcp.chaos.run")
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_XdistHooks(run), "pytest_mcp.chaos.xdist")
+
+
+def _marker_options(node: pytest.Item) -> dict[str, Any]:
+    """The ``mcp_chaos`` markers of the test, nearest winning per keyword, validated."""
+    merged: dict[str, Any] = {}
+    for marker in reversed(list(node.iter_markers("mcp_chaos"))):
+        bind(marker.args, dict(marker.kwargs))
+        merged.update(marker.kwargs)
+    return bind((), merged)
+
+
+@pytest.fixture
+def mcp_chaos(request: pytest.FixtureRequest) -> Iterator[FaultInjector]:
+    """A seeded ``FaultInjector`` on every client this test connects (options from ``@pytest.mark.mcp_chaos``).
+
+    Transport faults start at the marker's rates (none without a marker); change them with
+    ``configure()``, ``faults()`` or ``inject()``. Teardown restores patched backends and restarts
+    servers the test killed.
+    """
+    __tracebackhide__ = True
+    from .injector import FaultInjector
+
+    run = request.config.stash[RUN_KEY]
+    try:
+        options = _marker_options(request.node)  # type: ignore[arg-type]
+        seed = options.pop("seed")
+        if seed is None:
+            seed = derive_seed(run.base_seed, request.node.nodeid)
+        injector = FaultInjector(seed=seed, server=lambda: request.getfixturevalue("mcp_server"), **options)
+    except (ValueError, TypeError) as exc:
+        problem = str(exc)
+    else:
+        problem = ""
+    if problem:
+        pytest.fail(problem, pytrace=False)
+    wrappers = request.node.stash.setdefault(DISPATCHER_WRAPPERS_KEY, [])
+    wrappers.append(injector.wrap_dispatcher)
+    request.node.stash[INJECTOR_KEY] = injector
+    request.node.user_properties.append(("mcp_chaos_seed", injector.seed))
+    try:
+        yield injector
+    finally:
+        wrappers.remove(injector.wrap_dispatcher)
+        problem = ""
+        try:
+            injector.close()
+        except pytest.UsageError as exc:
+            problem = str(exc)
+        if problem:
+            pytest.fail(problem, pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _mcp_chaos_early(request: pytest.FixtureRequest) -> None:
+    """Set up ``mcp_chaos`` before any client connects when the test is marked or asks for it."""
+    if "mcp_chaos" in request.fixturenames or request.node.get_closest_marker("mcp_chaos") is not None:
+        request.getfixturevalue("mcp_chaos")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    injector = item.stash.get(INJECTOR_KEY, None)
+    if injector is None:
+        return report
+    always = item.config.stash[SETTINGS_KEY].transcript == "always"
+    if report.failed or (always and report.when == "call"):
+        run = item.config.stash[RUN_KEY]
+        lines = injector.report_lines()
+        pinned = injector.seed != derive_seed(run.base_seed, item.nodeid)
+        if pinned:
+            lines.append(f"replay: the seed is pinned by @pytest.mark.mcp_chaos(seed={injector.seed})")
+        else:
+            lines.append(
+                f"replay: pytest {shlex.quote(item.nodeid)} {run.replay_hint()}, "
+                f"or pin it with @pytest.mark.mcp_chaos(seed={injector.seed})"
+            )
+        report.sections.append((f"MCP chaos (seed {injector.seed})", "\n".join(lines)))
+    return report
