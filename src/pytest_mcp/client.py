@@ -385,6 +385,7 @@ async def connect(
     *,
     era: str = "auto",
     timeout: float = 10.0,
+    connect_timeout: float | None = None,
     transcript: Transcript | None = None,
     headers: Mapping[str, str] | None = None,
     token: str | None = None,
@@ -417,12 +418,13 @@ async def connect(
     async def on_log(params: Any) -> None:
         log_messages.append(params)
 
+    connect_limit = connect_timeout if connect_timeout is not None else timeout
     connected = False
     try:
         async with AsyncExitStack() as stack:
             # The deadline covers connecting only; the scope stays open (with no deadline) for the
             # client's life, because the SDK client opens task groups that must nest inside it.
-            connect_scope = stack.enter_context(anyio.CancelScope(deadline=anyio.current_time() + timeout))
+            connect_scope = stack.enter_context(anyio.CancelScope(deadline=anyio.current_time() + connect_limit))
             sdk_server = await stack.enter_async_context(server.sdk_target(headers=all_headers))
             sdk = Client(
                 sdk_server,
@@ -481,10 +483,10 @@ async def connect(
             )  # type: ignore[union-attr]
         step = "initialize" if era == HANDSHAKE_ERA else "server/discover"
         raise McpTimeoutError(
-            f"no reply to {step} (connecting) within {timeout:g} s from the {server.describe()} "
-            "(raise it with --mcp-timeout, ini mcp_timeout or @pytest.mark.mcp_timeout(seconds))",
+            f"no reply to {step} (connecting) within {connect_limit:g} s from the {server.describe()} "
+            "(connecting may take the larger of --mcp-timeout and --mcp-startup-timeout)",
             method=step,
-            timeout=timeout,
+            timeout=connect_limit,
         )
 
 

@@ -104,10 +104,13 @@ def _setup_errors() -> Iterator[None]:
     """Report set-up problems (no target, bad import path, server that won't start) as a plain
     message on the test instead of a traceback through the plugin's internals."""
     __tracebackhide__ = True
+    message = None
     try:
         yield
     except (pytest.UsageError, ImportError, AttributeError, TypeError, OSError, RuntimeError, TimeoutError) as exc:
-        pytest.fail(str(exc), pytrace=False)
+        message = str(exc)
+    if message is not None:  # outside the except block, so the report shows no chained traceback
+        pytest.fail(message, pytrace=False)
 
 
 def _resolve_target(request: pytest.FixtureRequest, settings: Settings, param: Target | None) -> tuple[Target, bool]:
@@ -138,7 +141,7 @@ class ClientFactory:
     """
 
     def __init__(
-        self, request: pytest.FixtureRequest, server: RunningServer, era: str, timeout: float, settings: Settings
+        self, request: pytest.FixtureRequest, server: RunningServer | None, era: str, timeout: float, settings: Settings
     ) -> None:
         self._request = request
         self._server = server
@@ -159,8 +162,8 @@ class ClientFactory:
         from .client import McpEraUnsupported, connect
 
         markers.bind("mcp_client", (), options)
-        running = self._running(server)
         era = era or self._era
+        running = self._running(server, era)
         records = self._request.node.stash.setdefault(TRANSCRIPTS_KEY, [])
         transcript = Transcript(label=label or f"client {len(records) + 1} -> {running.describe()}")
         records.append(ClientRecord(transcript, running, len(running.stderr_text())))
@@ -169,6 +172,8 @@ class ClientFactory:
                 running,
                 era=era,
                 timeout=timeout or self._timeout,
+                # A server that was just started may still be importing; give the handshake time.
+                connect_timeout=max(timeout or self._timeout, self._settings.startup_timeout),
                 transcript=transcript,
                 dispatcher_wrappers=self._request.node.stash.get(DISPATCHER_WRAPPERS_KEY, []),
                 **options,
@@ -179,28 +184,37 @@ class ClientFactory:
                 pytest.skip(f"{exc} (use --mcp-unsupported-era=fail to fail instead)")
             pytest.fail(str(exc), pytrace=False)
 
-    def _running(self, server: Any) -> RunningServer:
+    def _running(self, server: Any, era: str) -> RunningServer:
         from .servers import RunningServer
 
-        if server is None:
-            return self._server
         if isinstance(server, RunningServer):
             return server
+        if server is None:
+            if self._server is None:
+                # The test's own server, started only when a client of it is asked for.
+                self._server = self._request.getfixturevalue("mcp_server")
+            if era == self._era or self._server.kind != "stdio":  # type: ignore[union-attr]
+                return self._server  # type: ignore[return-value]
+            server = self._server.target  # type: ignore[union-attr]
         pool = self._request.getfixturevalue("mcp_server_pool")
-        return pool.get(_parse(server, "mcp_client_factory(server=...)"), self._era)  # type: ignore[no-any-return]
+        # A stdio process keeps the era of its first handshake, so each era has its own process.
+        return pool.get(_parse(server, "mcp_client_factory(server=...)"), era)  # type: ignore[no-any-return]
 
 
 @pytest.fixture
 def mcp_client_factory(
-    request: pytest.FixtureRequest, mcp_server: RunningServer, mcp_era: str, mcp_timeout: float, mcp_settings: Settings
+    request: pytest.FixtureRequest, mcp_era: str, mcp_timeout: float, mcp_settings: Settings, _mcp_target: Target | None
 ) -> ClientFactory:
-    """A factory of extra clients (several users, sessions, tokens or headers in one test)."""
-    return ClientFactory(request, mcp_server, mcp_era, mcp_timeout, mcp_settings)
+    """A factory of extra clients (several users, sessions, tokens or headers in one test).
+
+    Its clients connect to the test's server (``mcp_server``, started on first use) unless given
+    ``server=`` (a target string, a ``Target`` or a ``RunningServer``)."""
+    return ClientFactory(request, None, mcp_era, mcp_timeout, mcp_settings)
 
 
 @pytest.fixture
 async def mcp_client(
-    request: pytest.FixtureRequest, mcp_client_factory: ClientFactory, anyio_backend: Any
+    request: pytest.FixtureRequest, mcp_client_factory: ClientFactory, mcp_server: RunningServer, anyio_backend: Any
 ) -> AsyncIterator[McpClient]:
     """A connected, era-negotiated client of the server under test, recording its transcript."""
     with _setup_errors():

@@ -1,0 +1,46 @@
+"""The raw channel: exact bytes in, exact bytes out, over stdio, HTTP and an in-process ASGI app."""
+
+from __future__ import annotations
+
+import pytest
+
+import pytest_mcp
+from pytest_mcp import jsonrpc_request
+
+from .conftest import DEMO
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.mark.mcp_server(DEMO)
+async def test_raw_stdio_sees_what_the_sdk_hides(mcp_client: pytest_mcp.McpClient) -> None:
+    raw = mcp_client.raw
+    assert isinstance(raw, pytest_mcp.RawStdio)
+    await raw.send(b"{not json")
+    assert await raw.silent_for(0.3) == []  # the SDK server drops unparseable lines without a reply
+    init = {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}
+    reply = await raw.request(jsonrpc_request("initialize", init, id="abc"))
+    assert reply is not None and reply.json["id"] == "abc"
+    assert reply.json["result"]["protocolVersion"] == "2025-11-25"
+    await raw.close_stdin()
+    assert await raw.wait_exit(5) == 0
+
+
+@pytest.mark.mcp_server(
+    pytest_mcp.spawn_http(DEMO + " --http --port {port}"), pytest_mcp.asgi("tests.servers.demo:make_server")
+)
+async def test_raw_http_shows_status_headers_and_body(mcp_client: pytest_mcp.McpClient) -> None:
+    raw = mcp_client.raw
+    bad = await raw.post(b"{not json")
+    assert bad.status == 400
+    assert bad.json["error"]["code"] == -32700
+    wrong_accept = await raw.post(jsonrpc_request("ping"), headers={"accept": "text/plain"})
+    assert wrong_accept.status == 406
+    evil = await raw.post(jsonrpc_request("ping"), headers={"origin": "http://evil.example"})
+    assert evil.status == 403
+
+
+@pytest.mark.mcp_server("tests.servers.demo:make_server")
+async def test_in_process_targets_have_no_raw_channel(mcp_client: pytest_mcp.McpClient) -> None:
+    with pytest.raises(pytest_mcp.McpUsageError, match="runs in-process without JSON-RPC bytes"):
+        mcp_client.raw  # noqa: B018
