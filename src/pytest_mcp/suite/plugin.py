@@ -1,4 +1,299 @@
 """pytest hooks and fixtures of pytest_mcp.suite, loaded by pytest_mcp.plugin.
 
 Must stay cheap to import: no MCP SDK, pydantic or starlette at module level.
+
+* ``--mcp-suite=all|conformance,fuzz,security`` adds one item per check, era and transport to the
+  session (from an empty directory too), next to whatever tests were collected;
+* ``--mcp-auth-token``, ``--mcp-baseline``, ``--mcp-fuzz-tools``, ``--mcp-official-conformance``
+  configure it (docs/suite/index.md);
+* ``checks_for(...)`` puts the same items into a user's own test module (``api.py``).
 """
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING, Any, Final
+
+import pytest
+
+from .._state import SETTINGS_KEY
+from ..settings import Option, Settings, add_options, read_options, text
+from ..targets import parse_target
+from .registry import SUITES
+
+if TYPE_CHECKING:
+    from .baseline import Baseline
+    from .runtime import SuiteOptions, SuiteRuntime
+
+BASELINE_PROPERTY: Final = "mcp_baseline_entry"
+SUITE_CHOICES: Final = ("all", *SUITES)
+FUZZ_TOOL_CHOICES: Final = ("readonly", "all", "none")
+
+
+def parse_suites(value: str) -> tuple[str, ...]:
+    """``all`` or a comma list of suite names -> the suite names, in canonical order."""
+    names = [part.strip() for part in value.split(",") if part.strip()]
+    if not names:
+        raise ValueError(f"give a suite: {', '.join(SUITE_CHOICES)}")
+    unknown = [name for name in names if name not in SUITE_CHOICES]
+    if unknown:
+        raise ValueError(f"{', '.join(map(repr, unknown))} is not a suite; choose from: {', '.join(SUITE_CHOICES)}")
+    if "all" in names:
+        return SUITES
+    return tuple(name for name in SUITES if name in names)
+
+
+def parse_fuzz_tools(value: str) -> str:
+    if not value.strip():
+        raise ValueError(f"give {', '.join(FUZZ_TOOL_CHOICES)} or a comma list of tool names / globs")
+    return value.strip()
+
+
+OPTIONS: Final = (
+    Option(
+        "suite",
+        parse_suites,
+        None,
+        "Run the built-in suite against --mcp-server, with no test files needed: 'all' or a comma list of "
+        "conformance, fuzz, security. One test item per check, era and transport.",
+        metavar="SUITES",
+        choices=SUITE_CHOICES,
+    ),
+    Option(
+        "auth_token",
+        text,
+        None,
+        "Bearer token for servers that require one (sent as Authorization: Bearer; never shown unredacted). "
+        "The suite's authorization checks also look at requests without it.",
+        metavar="TOKEN",
+    ),
+    Option(
+        "baseline",
+        text,
+        None,
+        "File of known suite failures (one check id per line, optionally era=/transport=/level=): they become "
+        "xfail; an entry whose checks all pass is stale and fails the run.",
+        metavar="FILE",
+    ),
+    Option(
+        "fuzz_tools",
+        parse_fuzz_tools,
+        "readonly",
+        "Tools the suite may call with generated arguments: 'readonly' (default: tools annotated "
+        "readOnlyHint=true and not destructiveHint), 'all', 'none', or a comma list of names/globs.",
+        metavar="TOOLS",
+    ),
+)
+
+STATE_KEY: Final = pytest.StashKey["SuiteState"]()
+
+
+class SuiteState:
+    """The suite's session state: options, baseline, and one runtime per target."""
+
+    def __init__(self, config: pytest.Config, options: SuiteOptions, baseline: Baseline | None) -> None:
+        self.config = config
+        self.options = options
+        self.baseline = baseline
+        self.runtimes: dict[Any, SuiteRuntime] = {}
+        self.baselines: dict[str, Baseline] = {baseline.path: baseline} if baseline is not None else {}
+        self.baseline_results: dict[tuple[str, int], list[str]] = {}
+
+    def load_baseline(self, path: str) -> Baseline:
+        """A baseline file by path, parsed once (``ValueError`` on a bad line)."""
+        from .baseline import parse_baseline
+        from .registry import load_checks
+
+        if path not in self.baselines:
+            self.baselines[path] = parse_baseline(path, load_checks())
+        return self.baselines[path]
+
+    def runtime(self, target: Any) -> SuiteRuntime:
+        from .runtime import SuiteRuntime
+
+        parsed = parse_target(target)
+        if parsed not in self.runtimes:
+            self.runtimes[parsed] = SuiteRuntime(parsed, _settings(self.config), self.options)
+        return self.runtimes[parsed]
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Count baseline outcomes from reports (so it works with pytest-xdist workers too)."""
+        if report.when != "call":
+            return
+        for name, value in report.user_properties:
+            if name == BASELINE_PROPERTY:
+                outcome, line, path = str(value).split(":", 2)
+                self.baseline_results.setdefault((path, int(line)), []).append(outcome)
+
+    def close(self) -> None:
+        for runtime in self.runtimes.values():
+            runtime.close()
+        self.runtimes.clear()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser, OPTIONS)
+    group = parser.getgroup("mcp")
+    group.addoption(
+        "--mcp-official-conformance",
+        dest="mcp_official_conformance",
+        action="store_true",
+        default=None,
+        help="Also run the official @modelcontextprotocol/conformance suite (pinned; needs Node >= 22 and an "
+        "HTTP target) and report each of its checks as a test item.",
+    )
+    parser.addini("mcp_official_conformance", type="bool", default=False, help="Like --mcp-official-conformance.")
+
+
+@pytest.hookimpl(trylast=True)  # after the core's and the chaos package's (the seed)
+def pytest_configure(config: pytest.Config) -> None:
+    from .items import SUITE_MARKER_HELP
+
+    for name, help_text in SUITE_MARKER_HELP.items():
+        config.addinivalue_line("markers", f"{name}: {help_text} (pytest_mcp suite; see docs/suite/index.md)")
+    config.addinivalue_line(
+        "markers",
+        "mcp_suite(*suites, server=None, baseline=None): parametrize this test over the built-in suite's checks "
+        "(made by pytest_mcp.suite.checks_for). See docs/suite/index.md.",
+    )
+    values = read_options(config, OPTIONS)
+    official = config.getoption("mcp_official_conformance") or config.getini("mcp_official_conformance")
+    from .runtime import SuiteOptions
+
+    options = SuiteOptions(
+        suites=values["suite"] or (),
+        auth_token=values["auth_token"],
+        baseline=values["baseline"],
+        fuzz_tools=values["fuzz_tools"],
+        official=bool(official),
+        seed=_seed(config),
+    )
+    baseline = None
+    if options.baseline:
+        from .baseline import parse_baseline
+        from .registry import load_checks
+
+        try:
+            baseline = parse_baseline(options.baseline, load_checks())
+        except ValueError as exc:
+            raise pytest.UsageError(f"--mcp-baseline {exc}") from None
+    if (options.suites or options.official) and _settings(config).server is None:
+        raise pytest.UsageError(
+            "--mcp-suite and --mcp-official-conformance need a server: pass --mcp-server=TARGET "
+            "(a command line, an http(s):// URL or module:attr) or set the mcp_server ini option"
+        )
+    state = SuiteState(config, options, baseline)
+    config.stash[STATE_KEY] = state
+    config.pluginmanager.register(state, "pytest_mcp.suite.state")
+    config.add_cleanup(state.close)
+
+
+def _settings(config: pytest.Config) -> Settings:
+    """The core's settings (parsed here too when the core's ``pytest_configure`` has not run yet)."""
+    return config.stash.get(SETTINGS_KEY, None) or Settings.from_config(config)
+
+
+def _seed(config: pytest.Config) -> int:
+    """One seed for the run: the chaos package's (``--mcp-seed``, shared with xdist workers), else random."""
+    try:
+        from ..chaos.plugin import RUN_KEY
+    except ImportError:  # pragma: no cover - the chaos package ships with the plugin
+        RUN_KEY = None
+    run = config.stash.get(RUN_KEY, None) if RUN_KEY is not None else None
+    base = getattr(run, "base_seed", None)
+    return int(base) if base is not None else random.SystemRandom().randrange(2**32)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    state = config.stash.get(STATE_KEY, None)
+    if state is None or not (state.options.suites or state.options.official):
+        return []
+    parts = [f"suites={','.join(state.options.suites) or '-'}", f"seed={state.options.seed}"]
+    if state.baseline is not None:
+        parts.append(f"baseline={state.baseline.path} ({len(state.baseline.entries)} entries)")
+    if state.options.auth_token:
+        parts.append("auth-token=«redacted»")
+    if state.options.official:
+        parts.append("official-conformance=on")
+    return ["mcp suite: " + ", ".join(parts)]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Append the suite's items (before ``-m``/``-k`` deselection runs)."""
+    state = config.stash[STATE_KEY]
+    if not state.options.suites and not state.options.official:
+        return
+    from .items import SuiteItem, plan
+    from .registry import checks_in, load_checks
+
+    server = config.stash[SETTINGS_KEY].server
+    assert server is not None
+    try:
+        runtime = state.runtime(server)
+    except ValueError as exc:
+        raise pytest.UsageError(f"--mcp-server: {exc}") from None
+    if state.options.suites:
+        load_checks()
+        for case in plan(checks_in(state.options.suites), runtime.transport):
+            items.append(
+                SuiteItem.from_parent(
+                    session,
+                    name=case.name,
+                    nodeid=f"mcp-suite::{case.name}",
+                    case=case,
+                    runtime=runtime,
+                    baseline=state.baseline,
+                )
+            )
+    if state.options.official:
+        from .official import official_items
+
+        items.extend(official_items(session, runtime))
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize tests made by ``checks_for(...)`` over the suite's cases."""
+    marker = metafunc.definition.get_closest_marker("mcp_suite")
+    if marker is None or "mcp_suite_case" not in metafunc.fixturenames:
+        return
+    from .api import parametrize_suite
+
+    parametrize_suite(metafunc, marker)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    state = session.config.stash.get(STATE_KEY, None)
+    if state is None or not state.baselines:
+        return
+    stale = _tally(state)
+    if stale and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _tally(state: SuiteState) -> list[tuple[Baseline, Any]]:
+    """Count each baseline entry's outcomes; return the stale entries."""
+    stale = []
+    for baseline in state.baselines.values():
+        for entry in baseline.entries:
+            outcomes = state.baseline_results.get((baseline.path, entry.line), [])
+            entry.failed = outcomes.count("failed")
+            entry.passed = outcomes.count("passed")
+            if entry.stale:
+                stale.append((baseline, entry))
+    return stale
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    state = config.stash.get(STATE_KEY, None)
+    if state is None or not state.baselines:
+        return
+    stale = _tally(state)
+    if not stale:
+        return
+    terminalreporter.write_sep("=", "mcp suite: stale baseline entries", red=True, bold=True)
+    for baseline, entry in stale:
+        terminalreporter.write_line(
+            f"{baseline.path}:{entry.line}: {entry.text!r} is stale: its check(s) passed "
+            f"{entry.passed} time(s) and failed none; remove the line (the server is fixed)"
+        )

@@ -1,0 +1,110 @@
+"""Baseline files (``--mcp-baseline FILE``): known failures that become xfail, and stale entries.
+
+One entry per line; ``#`` starts a comment (use it for the reason)::
+
+    # the reference SDK's MCPServer answers an unknown prompt with -32603, not -32602
+    prompts.get.unknown-name-error
+    logging.capability-declared  era=2026-07-28
+    http.session.unknown-404     transport=http
+    tools.*                      level=SHOULD
+
+The first word is a check id, or a glob of ids (``fnmatch``). Optional ``era=``, ``transport=``
+and ``level=`` qualifiers narrow it. An entry whose checks all pass is *stale*: the run fails
+until it is removed, like the official suite's expected-failures file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from .registry import ERAS, LEVELS, TRANSPORTS, Check
+
+__all__ = ["Baseline", "BaselineEntry", "entry_line", "parse_baseline"]
+
+QUALIFIERS: Final = {"era": ERAS, "transport": TRANSPORTS, "level": LEVELS}
+
+
+@dataclass
+class BaselineEntry:
+    """One line of a baseline file."""
+
+    pattern: str
+    line: int
+    text: str
+    reason: str = ""
+    era: str | None = None
+    transport: str | None = None
+    level: str | None = None
+    matched: int = 0
+    failed: int = 0
+    passed: int = 0
+
+    def matches(self, check: Check, era: str, transport: str) -> bool:
+        return (
+            fnmatch.fnmatchcase(check.id, self.pattern)
+            and self.era in (None, era)
+            and self.transport in (None, transport)
+            and self.level in (None, check.level)
+        )
+
+    @property
+    def stale(self) -> bool:
+        """Every check it names ran and passed: the known failure is fixed."""
+        return self.passed > 0 and self.failed == 0
+
+
+@dataclass
+class Baseline:
+    path: str
+    entries: list[BaselineEntry] = field(default_factory=list)
+
+    def find(self, check: Check, era: str, transport: str) -> BaselineEntry | None:
+        for entry in self.entries:
+            if entry.matches(check, era, transport):
+                return entry
+        return None
+
+    def stale_entries(self) -> list[BaselineEntry]:
+        return [entry for entry in self.entries if entry.stale]
+
+
+def parse_baseline(path: str | Path, known_ids: Iterable[str]) -> Baseline:
+    """Read a baseline file; ``ValueError`` (with the line number) on a line that cannot be right."""
+    known = list(known_ids)
+    baseline = Baseline(str(path))
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"cannot read the baseline file {path}: {exc.strerror or exc}") from None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        body, _, reason = raw.partition("#")
+        words = body.split()
+        if not words:
+            continue
+        entry = BaselineEntry(words[0], number, raw.strip(), reason=reason.strip())
+        for word in words[1:]:
+            key, sep, value = word.partition("=")
+            if not sep or key not in QUALIFIERS:
+                raise ValueError(
+                    f"{path}:{number}: {word!r} is not a qualifier; use era=..., transport=... or level=... "
+                    "after the check id"
+                )
+            if value not in QUALIFIERS[key]:
+                raise ValueError(f"{path}:{number}: {key}={value!r} is not one of {', '.join(QUALIFIERS[key])}")
+            setattr(entry, key, value)
+        if not any(fnmatch.fnmatchcase(check_id, entry.pattern) for check_id in known):
+            close = difflib.get_close_matches(entry.pattern, known, n=3, cutoff=0.6)
+            hint = f" Did you mean {' or '.join(close)}?" if close else " See docs/suite/ for every check id."
+            raise ValueError(f"{path}:{number}: no check is called {entry.pattern!r}.{hint}")
+        baseline.entries.append(entry)
+    return baseline
+
+
+def entry_line(check: Check, era: str, transport: str) -> str:
+    """The baseline line that accepts this one failure (the id, narrowed to the era and transport)."""
+    return f"{check.id} era={era} transport={transport}"

@@ -1,0 +1,1 @@
+"""The conformance checks, one module per area of the spec checklist (see ``registry.CHECK_MODULES``)."""

@@ -1,0 +1,156 @@
+"""``CheckContext``: everything a check gets, and the ways it ends (fail, skip, pass).
+
+A check is ``async def my_check(ctx: CheckContext) -> None``. It talks to the server through
+``ctx.wire()`` (raw JSON-RPC in the item's era, see ``wire.py``), ``ctx.client()`` (the SDK-level
+``McpClient`` of the core) or ``ctx.http()`` (exact HTTP requests); it reads what the server
+declared from ``ctx.facts``; it ends with ``ctx.fail(...)``, ``ctx.skip(...)`` or by returning.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final, NoReturn
+
+import pytest
+
+from ..redact import redact_text
+from .registry import Check
+
+if TYPE_CHECKING:
+    from ..client import McpClient
+    from .runtime import EraFacts, SuiteRuntime
+    from .wire import HttpWire, Reply, Wire
+
+__all__ = ["CheckContext", "CheckFailed", "shorten"]
+
+SHOWN_CHARS: Final = 1200
+
+
+def shorten(value: Any, limit: int = SHOWN_CHARS) -> str:
+    """A JSON value or bytes as one line of text, cut to ``limit`` characters."""
+    if isinstance(value, bytes):
+        text = value.decode("utf-8", "replace")
+    elif isinstance(value, str):
+        text = value
+    else:
+        try:
+            text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        except (TypeError, ValueError):
+            text = repr(value)
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} chars)"
+
+
+class CheckFailed(AssertionError):
+    """A check found the server departing from the spec."""
+
+    def __init__(self, found: str, *, sent: Any = None, received: Any = None) -> None:
+        super().__init__(found)
+        self.found = found
+        self.sent = sent
+        self.received = received
+
+
+@dataclass
+class CheckContext:
+    """What one check of one era and transport gets (see the module docstring)."""
+
+    check: Check
+    era: str
+    transport: str
+    runtime: SuiteRuntime
+    facts: EraFacts
+    notes: list[str] = field(default_factory=list)
+    wires: list[Wire] = field(default_factory=list)
+
+    # -- facts ------------------------------------------------------------------------------
+    @property
+    def timeout(self) -> float:
+        """Seconds to wait for one reply (``--mcp-timeout``)."""
+        return self.runtime.settings.timeout
+
+    @property
+    def token(self) -> str | None:
+        """The ``--mcp-auth-token`` bearer token, if any."""
+        return self.runtime.options.auth_token
+
+    @property
+    def seed(self) -> int:
+        """The run's seed for anything random (``--mcp-seed``; derived per check and era)."""
+        return self.runtime.seed_for(self.check.id, self.era, self.transport)
+
+    @property
+    def options(self) -> Any:
+        """The suite's options (``SuiteOptions``: suites, auth_token, baseline, fuzz_tools, ...)."""
+        return self.runtime.options
+
+    @property
+    def capabilities(self) -> dict[str, Any]:
+        """The capabilities the server declared in this era (wire names, e.g. ``{"tools": {...}}``)."""
+        return self.facts.capabilities
+
+    def declares(self, capability: str) -> bool:
+        """True when the server declared ``capability`` (``tools``, ``resources.subscribe``, ...)."""
+        return self.facts.declares(capability)
+
+    @property
+    def target(self) -> Any:
+        return self.runtime.target
+
+    # -- connections ------------------------------------------------------------------------
+    @asynccontextmanager
+    async def wire(self, *, fresh: bool = False, handshake: bool = True) -> AsyncIterator[Wire]:
+        """A raw JSON-RPC session in this era (``fresh=True``: a server process of its own for stdio).
+
+        ``handshake=False`` skips ``initialize`` in the handshake era (for lifecycle checks).
+        """
+        async with self.runtime.wire(self.era, fresh=fresh, handshake=handshake) as wire:
+            self.wires.append(wire)
+            yield wire
+
+    @asynccontextmanager
+    async def http(self, *, handshake: bool = True, auth: bool = True) -> AsyncIterator[HttpWire]:
+        """An ``HttpWire`` (HTTP targets only): exact HTTP requests with this era's headers.
+
+        ``auth=False`` leaves out the ``--mcp-auth-token`` header (for authorization checks).
+        """
+        async with self.runtime.wire(self.era, fresh=True, handshake=handshake, auth=auth, http=True) as wire:
+            self.wires.append(wire)
+            yield wire  # type: ignore[misc]
+
+    @asynccontextmanager
+    async def client(self, **options: Any) -> AsyncIterator[McpClient]:
+        """An SDK-level ``McpClient`` connected in this era (keywords of ``pytest_mcp.client.connect``)."""
+        async with self.runtime.client(self.era, **options) as client:
+            yield client
+
+    # -- outcomes ---------------------------------------------------------------------------
+    def fail(self, found: str, *, sent: Any = None, received: Any = None) -> NoReturn:
+        """End the check as failed: ``found`` says what the server did, in one or two sentences."""
+        __tracebackhide__ = True
+        raise CheckFailed(found, sent=sent, received=received)
+
+    def expect(self, condition: object, found: str, *, sent: Any = None, received: Any = None) -> None:
+        """``fail(found)`` unless ``condition`` holds."""
+        __tracebackhide__ = True
+        if not condition:
+            raise CheckFailed(found, sent=sent, received=received)
+
+    def fail_reply(self, found: str, reply: Reply) -> NoReturn:
+        """``fail`` with the request and reply of ``reply`` as evidence."""
+        __tracebackhide__ = True
+        raise CheckFailed(found, sent=reply.sent, received=reply.describe())
+
+    def skip(self, reason: str) -> NoReturn:
+        """End the check as skipped (not applicable to this server), with a reason."""
+        __tracebackhide__ = True
+        pytest.skip(f"{self.check.id} [{self.era}][{self.transport}]: {reason}")
+
+    def note(self, text: str) -> None:
+        """Add a line to the check's report (shown with failures and in -rA summaries)."""
+        self.notes.append(text)
+
+    def redact(self, text: str) -> str:
+        return redact_text(text, (self.token,) if self.token else ())

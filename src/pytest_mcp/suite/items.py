@@ -1,0 +1,190 @@
+"""Turning checks into pytest items, and running one check of one era as a test.
+
+``plan()`` lists the cases (check x era) that apply to a target's transport; ``SuiteItem`` is the
+pytest item of one case when the suite runs from the command line, and ``run_case()`` is the one
+code path every case takes, also from ``checks_for()`` in a user's own test module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import pytest
+
+from ..redact import redact_text
+from .baseline import Baseline, entry_line
+from .context import CheckFailed, shorten
+from .registry import Check
+
+if TYPE_CHECKING:
+    from .context import CheckContext
+    from .runtime import SuiteRuntime
+
+__all__ = ["Case", "SuiteItem", "case_marks", "plan", "run_case"]
+
+ERA_MARKERS: Final = {"2025-11-25": "mcp_2025_11_25", "2026-07-28": "mcp_2026_07_28"}
+TRANSPORT_MARKERS: Final = {"stdio": "mcp_stdio", "http": "mcp_http", "inproc": "mcp_inproc"}
+LEVEL_MARKERS: Final = {"MUST": "mcp_must", "SHOULD": "mcp_should", "D": "mcp_derived"}
+SUITE_MARKER_HELP: Final = {
+    **{name: f"suite item of protocol era {era}" for era, name in ERA_MARKERS.items()},
+    **{name: f"suite item over the {transport} transport" for transport, name in TRANSPORT_MARKERS.items()},
+    "mcp_must": "suite item checking a MUST of the MCP spec",
+    "mcp_should": "suite item checking a SHOULD of the MCP spec (baseline it to accept)",
+    "mcp_derived": "suite item checking a rule derived from JSON-RPC 2.0, a spec example or the reference SDK",
+}
+EXCHANGE_LINES: Final = 16
+BASELINE_PROPERTY: Final = "mcp_baseline_entry"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One check in one era over one transport: one pytest item."""
+
+    check: Check
+    era: str
+    transport: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.check.suite}[{self.check.id}][{self.era}][{self.transport}]"
+
+    @property
+    def param_id(self) -> str:
+        return f"{self.check.suite}-{self.check.id}-{self.era}-{self.transport}"
+
+
+def plan(checks: Iterable[Check], transport: str) -> list[Case]:
+    """Every case of ``checks`` that applies to ``transport``, in the registry's order."""
+    return [Case(check, era, transport) for check in checks if transport in check.transports for era in check.eras]
+
+
+def case_marks(case: Case) -> list[pytest.MarkDecorator]:
+    """The markers of a case: its suite, era, transport and level (so ``-m`` selects)."""
+    return [
+        getattr(pytest.mark, case.check.suite),
+        getattr(pytest.mark, ERA_MARKERS[case.era]),
+        getattr(pytest.mark, TRANSPORT_MARKERS[case.transport]),
+        getattr(pytest.mark, LEVEL_MARKERS[case.check.level]),
+    ]
+
+
+def case_properties(case: Case) -> list[tuple[str, object]]:
+    """The junit-xml properties of a case's test case."""
+    check = case.check
+    return [
+        ("mcp_check", check.id),
+        ("mcp_checklist", check.items_text),
+        ("mcp_spec", check.spec_url(case.era)),
+        ("mcp_level", check.level),
+        ("mcp_era", case.era),
+        ("mcp_transport", case.transport),
+    ]
+
+
+def run_case(
+    case: Case, runtime: SuiteRuntime, baseline: Baseline | None, user_properties: list[tuple[str, object]]
+) -> None:
+    """Run one case in its own event loop: pass, fail (``CheckFailed``), skip, or xfail when baselined."""
+    __tracebackhide__ = True
+    import anyio
+
+    entry = baseline.find(case.check, case.era, case.transport) if baseline is not None else None
+    context_box: list[CheckContext] = []
+    try:
+        anyio.run(_run, case, runtime, context_box, backend="asyncio")
+    except CheckFailed as exc:
+        if entry is not None:
+            user_properties.append((BASELINE_PROPERTY, f"failed:{entry.line}:{baseline.path}"))  # type: ignore[union-attr]
+            pytest.xfail(f"known failure, baselined by {baseline.path}:{entry.line}" + _reason(entry.reason))  # type: ignore[union-attr]
+        exc.args = (_failure_text(case, exc, context_box, runtime),)
+        raise
+    if entry is not None:
+        user_properties.append((BASELINE_PROPERTY, f"passed:{entry.line}:{baseline.path}"))  # type: ignore[union-attr]
+
+
+def _reason(reason: str) -> str:
+    return f" ({reason})" if reason else ""
+
+
+async def _run(case: Case, runtime: SuiteRuntime, box: list[CheckContext]) -> None:
+    __tracebackhide__ = True
+    import anyio
+
+    from .context import CheckContext
+
+    check = case.check
+    facts = await runtime.facts(case.era)
+    if not facts.supported:
+        pytest.skip(f"the server does not speak {case.era}: {facts.reason}")
+    for capability in check.requires:
+        if not facts.declares(capability):
+            pytest.skip(f"the server does not declare the {capability!r} capability in {case.era}")
+    ctx = CheckContext(check, case.era, case.transport, runtime, facts)
+    box.append(ctx)
+    try:
+        with anyio.fail_after(check.timeout):
+            await check.func(ctx)
+    except TimeoutError:
+        raise CheckFailed(
+            f"the check did not finish within {check.timeout:g} s: the server stopped answering "
+            "(or answers far slower than --mcp-timeout allows)"
+        ) from None
+    except (BrokenPipeError, ConnectionError) as exc:
+        raise CheckFailed(f"the connection to the server broke during the check: {exc}") from None
+
+
+def _failure_text(case: Case, exc: CheckFailed, box: list[CheckContext], runtime: SuiteRuntime) -> str:
+    """The report of a failed case: rule, finding, evidence, and the baseline line to copy."""
+    check = case.check
+    secrets = (runtime.options.auth_token,) if runtime.options.auth_token else ()
+    lines = [
+        f"[{check.level}] {check.id} ({case.era}, {case.transport}): {exc.found}",
+        f"Rule: {check.rule}",
+        f"Checklist item(s) {check.items_text}; spec: {check.spec_url(case.era)}",
+    ]
+    if check.level == "SHOULD":
+        lines.append("Level: SHOULD (a recommendation): baseline it if your server departs from it on purpose.")
+    if exc.sent is not None:
+        lines.append(f"Sent:     {shorten(exc.sent)}")
+    if exc.received is not None:
+        lines.append(f"Received: {shorten(exc.received)}")
+    ctx = box[0] if box else None
+    if ctx is not None:
+        lines.extend(f"Note: {note}" for note in ctx.notes)
+        exchanges = [item for wire in ctx.wires for item in wire.exchanges]
+        if exchanges:
+            shown = exchanges[-EXCHANGE_LINES:]
+            lines.append(f"Exchange (last {len(shown)} of {len(exchanges)} messages):")
+            lines.extend(f"  {direction} {shorten(text, 400)}" for direction, text in shown)
+    lines.append("To accept this as a known failure, add this line to your --mcp-baseline file:")
+    lines.append(f"    {entry_line(check, case.era, case.transport)}")
+    return redact_text("\n".join(lines), secrets)
+
+
+class SuiteItem(pytest.Item):
+    """A pytest item running one case of the built-in suite (created when ``--mcp-suite`` is given)."""
+
+    def __init__(self, *, case: Case, runtime: SuiteRuntime, baseline: Baseline | None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.case = case
+        self.runtime = runtime
+        self.baseline = baseline
+        for mark in case_marks(case):
+            self.add_marker(mark)
+        check = case.check
+        self.extra_keyword_matches.update({check.id, case.era, case.transport, check.level, check.suite})
+        self.user_properties.extend(case_properties(case))
+
+    def runtest(self) -> None:
+        run_case(self.case, self.runtime, self.baseline, self.user_properties)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        if isinstance(excinfo.value, CheckFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"{self.name} - {self.case.check.rule}"

@@ -1,0 +1,183 @@
+"""The check registry: every built-in check is a small async function plus its metadata.
+
+Register a check with the ``@check(...)`` decorator in a module listed in ``CHECK_MODULES``; the
+suite imports those modules only when ``--mcp-suite`` (or ``checks_for``) asks for them, so none
+of this is loaded in ordinary test runs. This module itself imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from .context import CheckContext
+
+__all__ = [
+    "CHECK_MODULES",
+    "ERAS",
+    "LEVELS",
+    "REGISTRY",
+    "SUITES",
+    "TRANSPORTS",
+    "Check",
+    "check",
+    "checks_in",
+    "load_checks",
+]
+
+SUITES: Final = ("conformance", "fuzz", "security")
+"""Values of ``--mcp-suite`` (besides ``all``); each check belongs to exactly one."""
+
+ERAS: Final = ("2025-11-25", "2026-07-28")
+TRANSPORTS: Final = ("stdio", "http", "inproc")
+"""``stdio``: a command line; ``http``: a URL or spawned HTTP server (also an ASGI app); ``inproc``: ``module:attr``."""
+
+LEVELS: Final = ("MUST", "SHOULD", "D")
+"""MUST / SHOULD from the spec; D: derived (JSON-RPC 2.0, a spec example or the reference SDK)."""
+
+SPEC_BASE: Final = "https://modelcontextprotocol.io/specification"
+
+CHECK_MODULES: Final[tuple[str, ...]] = (
+    "pytest_mcp.suite.checks.jsonrpc",
+    "pytest_mcp.suite.checks.lifecycle",
+    "pytest_mcp.suite.checks.tools",
+    "pytest_mcp.suite.checks.pagination",
+    "pytest_mcp.suite.checks.resources",
+    "pytest_mcp.suite.checks.prompts",
+    "pytest_mcp.suite.checks.completion",
+    "pytest_mcp.suite.checks.logging",
+    "pytest_mcp.suite.checks.progress",
+    "pytest_mcp.suite.checks.cancellation",
+    "pytest_mcp.suite.checks.concurrency",
+    "pytest_mcp.suite.checks.stdio",
+    "pytest_mcp.suite.checks.http",
+    "pytest_mcp.suite.checks.auth",
+    # written in parallel by the fuzz/security engineer; skipped while absent
+    "pytest_mcp.suite.fuzz",
+    "pytest_mcp.suite.security",
+    "pytest_mcp.suite.leaks",
+)
+
+_ID: Final = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
+
+CheckFunc = Callable[["CheckContext"], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check: what it verifies, where the spec says so, and where it applies."""
+
+    id: str
+    """Dotted, lowercase, stable: ``tools.list.pagination-terminates``. Baselines name checks by it."""
+    func: CheckFunc
+    suite: str
+    rule: str
+    """The spec rule in one sentence (shown in reports and docs)."""
+    items: tuple[int, ...]
+    """Numbers of the items of the spec checklist (docs/suite/conformance.md) this check verifies."""
+    spec: str
+    """Spec page and anchor relative to the era's specification root, e.g. ``server/tools#pagination``."""
+    level: str
+    eras: tuple[str, ...]
+    transports: tuple[str, ...]
+    requires: tuple[str, ...]
+    """Server capabilities the check needs (``tools``, ``resources.subscribe``, ...): skipped when undeclared."""
+    timeout: float
+    """Seconds the whole check may take."""
+    raw: bool
+    """True when the check needs the server's JSON-RPC bytes (stdio, HTTP, or an ASGI view of an in-process server)."""
+    auth: bool
+    """True for checks of an HTTP server's authorization (they look at unauthenticated requests)."""
+
+    def spec_url(self, era: str) -> str:
+        """The spec link of this check in ``era`` (``2025-11-25`` or ``2026-07-28``)."""
+        page, _, anchor = self.spec.partition("#")
+        version = era if era in ERAS else ERAS[-1]
+        return f"{SPEC_BASE}/{version}/{page}" + (f"#{anchor}" if anchor else "")
+
+    @property
+    def items_text(self) -> str:
+        return ", ".join(f"#{number}" for number in self.items) or "-"
+
+
+REGISTRY: Final[dict[str, Check]] = {}
+"""Every registered check by id, in registration order."""
+
+
+def check(
+    id: str,
+    *,
+    rule: str,
+    items: Sequence[int],
+    spec: str,
+    level: str,
+    suite: str = "conformance",
+    eras: Iterable[str] = ERAS,
+    transports: Iterable[str] = TRANSPORTS,
+    requires: Iterable[str] = (),
+    timeout: float = 30.0,
+    raw: bool = True,
+    auth: bool = False,
+) -> Callable[[CheckFunc], CheckFunc]:
+    """Register ``async def func(ctx: CheckContext) -> None`` as a check of the suite.
+
+    The function fails with ``ctx.fail(...)`` (or ``ctx.expect(...)``), skips with ``ctx.skip(...)``,
+    and passes by returning. Registering two checks with one id is an error.
+    """
+    eras, transports, requires = tuple(eras), tuple(transports), tuple(requires)
+    if not _ID.match(id):
+        raise ValueError(f"check id {id!r}: use lowercase words joined by '.' or '-'")
+    if suite not in SUITES:
+        raise ValueError(f"check {id}: suite {suite!r} is not one of {', '.join(SUITES)}")
+    if level not in LEVELS:
+        raise ValueError(f"check {id}: level {level!r} is not one of {', '.join(LEVELS)}")
+    if not eras or set(eras) - set(ERAS):
+        raise ValueError(f"check {id}: eras must be a non-empty subset of {ERAS}")
+    if not transports or set(transports) - set(TRANSPORTS):
+        raise ValueError(f"check {id}: transports must be a non-empty subset of {TRANSPORTS}")
+    if not rule.strip():
+        raise ValueError(f"check {id}: give the spec rule in one sentence")
+
+    def register(func: CheckFunc) -> CheckFunc:
+        existing = REGISTRY.get(id)
+        if existing is not None and existing.func.__qualname__ != func.__qualname__:
+            raise ValueError(f"check id {id!r} is registered twice ({existing.func.__module__} and {func.__module__})")
+        REGISTRY[id] = Check(
+            id=id,
+            func=func,
+            suite=suite,
+            rule=" ".join(rule.split()),
+            items=tuple(items),
+            spec=spec,
+            level=level,
+            eras=eras,
+            transports=transports,
+            requires=requires,
+            timeout=timeout,
+            raw=raw,
+            auth=auth,
+        )
+        return func
+
+    return register
+
+
+def load_checks(modules: Iterable[str] = CHECK_MODULES) -> dict[str, Check]:
+    """Import the check modules (a module that does not exist yet is skipped) and return the registry."""
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    return REGISTRY
+
+
+def checks_in(suites: Iterable[str]) -> list[Check]:
+    """The registered checks of these suites, in registration order (call ``load_checks`` first)."""
+    wanted = set(suites)
+    return [item for item in REGISTRY.values() if item.suite in wanted]

@@ -1,0 +1,304 @@
+"""The suite's per-session state for one target: servers, shared raw links, detected eras.
+
+One ``SuiteRuntime`` exists per (session, target). It starts what the target needs through the
+core's ``ServerPool`` and ``RunningServer``, detects once per era whether the server speaks it
+(raw ``initialize`` / ``server/discover``, so a malformed answer is seen rather than refused), and
+opens ``Wire`` sessions for checks. Each check runs in its own event loop; nothing bound to a loop
+(HTTP clients) is kept between checks, only processes and plain data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..settings import Settings
+from ..targets import AsgiTarget, HttpTarget, InProcessTarget, SpawnHttpTarget, StdioTarget, Target
+from .wire import (
+    HANDSHAKE_ERA,
+    MODERN_ERA,
+    HttpWire,
+    Reply,
+    StdioLink,
+    StdioWire,
+    Wire,
+    http_handshake,
+    stdio_handshake,
+)
+
+if TYPE_CHECKING:
+    from ..client import McpClient
+    from ..servers import RunningServer, ServerPool
+
+__all__ = ["EraFacts", "SuiteOptions", "SuiteRuntime", "transport_of"]
+
+
+def transport_of(target: Target) -> str:
+    """The suite's transport name of a target: ``stdio``, ``http`` or ``inproc``."""
+    if isinstance(target, StdioTarget):
+        return "stdio"
+    if isinstance(target, InProcessTarget):
+        return "inproc"
+    return "http"
+
+
+@dataclass(frozen=True)
+class SuiteOptions:
+    """The suite's settings of this run (picklable primitives only)."""
+
+    suites: tuple[str, ...] = ()
+    auth_token: str | None = None
+    baseline: str | None = None
+    fuzz_tools: str = "readonly"
+    official: bool = False
+    seed: int = 0
+
+
+@dataclass
+class EraFacts:
+    """What the server said about itself in one era (or why it does not speak it)."""
+
+    era: str
+    supported: bool
+    reason: str = ""
+    protocol_version: str | None = None
+    capabilities: dict[str, Any] = field(default_factory=dict)
+    server_info: dict[str, Any] = field(default_factory=dict)
+    instructions: Any = None
+    handshake: Reply | None = None
+    """The raw ``initialize`` (2025-11-25) or ``server/discover`` (2026-07-28) exchange."""
+
+    def declares(self, capability: str) -> bool:
+        node: Any = self.capabilities
+        for part in capability.split("."):
+            if not isinstance(node, dict) or part not in node or node[part] is None or node[part] is False:
+                return False
+            node = node[part]
+        return True
+
+
+class SuiteRuntime:
+    """Servers, raw links and era facts of one target for one test session."""
+
+    def __init__(self, target: Target, settings: Settings, options: SuiteOptions) -> None:
+        self.target = target
+        self.settings = settings
+        self.options = options
+        self.transport = transport_of(target)
+        self._pool: ServerPool | None = None
+        self._links: dict[str, StdioLink] = {}
+        self._facts: dict[str, EraFacts] = {}
+
+    def describe(self) -> str:
+        return self.target.describe()
+
+    def seed_for(self, *parts: str) -> int:
+        digest = hashlib.sha256(":".join((str(self.options.seed), *parts)).encode()).digest()
+        return int.from_bytes(digest[:8], "big")
+
+    # -- servers ----------------------------------------------------------------------------
+    @property
+    def pool(self) -> ServerPool:
+        if self._pool is None:
+            from ..servers import ServerPool
+
+            self._pool = ServerPool(self.settings)
+        return self._pool
+
+    def server(self, era: str) -> RunningServer:
+        """The started server of ``era`` from the core's pool (one stdio process per era)."""
+        return self.pool.get(self.target, era)
+
+    def close(self) -> None:
+        for link in self._links.values():
+            link.closed = True
+            link.channel.process.stop()
+            link.channel.process.close_stderr()
+        self._links.clear()
+        if self._pool is not None:
+            self._pool.stop_all()
+
+    # -- era detection ----------------------------------------------------------------------
+    async def facts(self, era: str) -> EraFacts:
+        """Whether the server speaks ``era``, and what it declared; detected once per session."""
+        if era not in self._facts:
+            self._facts[era] = await self._detect(era)
+        return self._facts[era]
+
+    def known_facts(self) -> dict[str, EraFacts]:
+        return dict(self._facts)
+
+    async def _detect(self, era: str) -> EraFacts:
+        try:
+            async with self.wire(era, handshake=False, detecting=True) as wire:
+                reply = await self._probe(wire, era)
+        except (OSError, RuntimeError, TimeoutError, ImportError, ValueError) as exc:
+            return EraFacts(era, False, reason=f"the {self.describe()} could not be reached: {exc}")
+        return self._facts_from(era, reply)
+
+    async def _probe(self, wire: Wire, era: str) -> Reply:
+        timeout = max(self.settings.timeout, 5.0)
+        if era == HANDSHAKE_ERA:
+            if isinstance(wire, StdioWire):
+                reply = await stdio_handshake(wire, timeout)
+                wire.link.init_reply = reply
+            else:
+                assert isinstance(wire, HttpWire)
+                reply = await http_handshake(wire, timeout)
+            return reply
+        reply = await wire.request("server/discover", {}, timeout=timeout)
+        if isinstance(wire, StdioWire):
+            wire.link.discover_reply = reply
+        return reply
+
+    def _facts_from(self, era: str, reply: Reply) -> EraFacts:
+        method = "initialize" if era == HANDSHAKE_ERA else "server/discover"
+        if not reply.answered:
+            crash = self._crash_text(era)
+            why = crash or f"no reply to {method} within {max(self.settings.timeout, 5.0):g} s"
+            return EraFacts(era, False, reason=f"{why}", handshake=reply)
+        if reply.is_error:
+            error = reply.error if isinstance(reply.error, dict) else {}
+            return EraFacts(
+                era,
+                False,
+                reason=f"it answered {method} with error {error.get('code')} {error.get('message', '')!r}".strip(),
+                handshake=reply,
+            )
+        result = reply.result if isinstance(reply.result, dict) else {}
+        if era == MODERN_ERA:
+            versions = result.get("supportedVersions")
+            if not isinstance(versions, list) or MODERN_ERA not in versions:
+                return EraFacts(
+                    era,
+                    False,
+                    reason=f"its server/discover result does not list {MODERN_ERA} in supportedVersions ({versions!r})",
+                    handshake=reply,
+                )
+            meta = result.get("_meta") if isinstance(result.get("_meta"), dict) else {}
+            info = meta.get("io.modelcontextprotocol/serverInfo") or result.get("serverInfo") or {}
+            version: Any = MODERN_ERA
+        else:
+            info = result.get("serverInfo") or {}
+            version = result.get("protocolVersion")
+            if version == MODERN_ERA:
+                return EraFacts(
+                    era, False, reason="it answered initialize with 2026-07-28, a stateless version", handshake=reply
+                )
+        capabilities = result.get("capabilities")
+        return EraFacts(
+            era,
+            True,
+            protocol_version=version if isinstance(version, str) else None,
+            capabilities=capabilities if isinstance(capabilities, dict) else {},
+            server_info=info if isinstance(info, dict) else {},
+            instructions=result.get("instructions"),
+            handshake=reply,
+        )
+
+    def _crash_text(self, era: str) -> str | None:
+        link = self._links.get(era)
+        if link is None or link.channel.process.returncode is None:
+            return None
+        process = link.channel.process
+        return f"the server {process.describe_exit()}; stderr: {process.stderr_tail(5) or '(empty)'}"
+
+    # -- sessions ---------------------------------------------------------------------------
+    @asynccontextmanager
+    async def wire(
+        self,
+        era: str,
+        *,
+        fresh: bool = False,
+        handshake: bool = True,
+        auth: bool = True,
+        http: bool = False,
+        detecting: bool = False,
+    ) -> AsyncIterator[Wire]:
+        """A raw session in ``era``; see ``CheckContext.wire``."""
+        timeout = self.settings.timeout
+        if http and self.transport != "http":
+            raise RuntimeError(f"the {self.describe()} is not an HTTP server")
+        if self.transport == "stdio":
+            async with self._stdio_wire(era, fresh=fresh, handshake=handshake, detecting=detecting) as wire:
+                yield wire
+            return
+        async with AsyncExitStack() as stack:
+            headers = {}
+            if auth and self.options.auth_token:
+                headers["authorization"] = f"Bearer {self.options.auth_token}"
+            raw = await self._http_channel(stack, timeout)
+            wire = HttpWire(raw, era, timeout, headers=headers)
+            stack.push_async_callback(wire.aclose)
+            if handshake and era == HANDSHAKE_ERA and not detecting:
+                wire.init_reply = await http_handshake(wire, max(timeout, 5.0))
+            yield wire
+
+    async def _http_channel(self, stack: AsyncExitStack, timeout: float) -> Any:
+        from ..raw import RawHttp
+
+        target = self.target
+        if isinstance(target, InProcessTarget | AsgiTarget):
+            from .._asgi import ASGI_BASE_URL
+
+            server = self.server("*")
+            client = await stack.enter_async_context(server.asgi_http_client())
+            path = target.path if isinstance(target, AsgiTarget) else "/mcp"
+            return RawHttp(client, ASGI_BASE_URL + path, timeout=timeout)
+        import httpx2
+
+        if isinstance(target, SpawnHttpTarget):
+            url = self.server("*").url
+        else:
+            assert isinstance(target, HttpTarget)
+            url = target.url
+        assert url is not None
+        headers = dict(target.headers)
+        client = await stack.enter_async_context(httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(timeout)))
+        return RawHttp(client, url, timeout=timeout)
+
+    def _new_link(self) -> StdioLink:
+        from ..servers import RunningServer
+
+        command, env, cwd = RunningServer(self.target, self.settings).stdio_command()
+        return StdioLink(command, env, cwd, timeout=self.settings.timeout)
+
+    @asynccontextmanager
+    async def _stdio_wire(self, era: str, *, fresh: bool, handshake: bool, detecting: bool) -> AsyncIterator[Wire]:
+        timeout = self.settings.timeout
+        if fresh:
+            link = self._new_link()
+            wire = StdioWire(link, era, timeout, owned=True)
+            try:
+                if handshake and era == HANDSHAKE_ERA:
+                    wire.init_reply = await stdio_handshake(wire, max(timeout, 5.0))
+                yield wire
+            finally:
+                await wire.aclose()
+            return
+        link = self._links.get(era)
+        if link is None or not link.alive:
+            if link is not None:
+                await link.aclose()
+            link = self._links[era] = self._new_link()
+            if not detecting:
+                # a restarted shared process needs its era's opening again
+                opener = StdioWire(link, era, timeout, owned=False)
+                await self._probe(opener, era)
+        await link.drain()
+        wire = StdioWire(link, era, timeout, owned=False)
+        wire.init_reply = link.init_reply
+        yield wire
+
+    @asynccontextmanager
+    async def client(self, era: str, **options: Any) -> AsyncIterator[McpClient]:
+        from ..client import connect
+
+        if self.options.auth_token and "token" not in options:
+            options["token"] = self.options.auth_token
+        options.setdefault("timeout", self.settings.timeout)
+        async with connect(self.server(era), era=era, **options) as client:
+            yield client
