@@ -1,1 +1,51 @@
-"""Load and SLOs: concurrent clients, latency statistics, Locust integration (issue 6)."""
+"""Load and SLOs: concurrent clients, latency statistics, pytest-benchmark and Locust integration.
+
+* ``mcp_load`` fixture / ``McpLoad``: N concurrent clients calling a weighted mix of tools
+  (``call(...)``, ``scenario(...)``) for a duration or a number of calls; returns ``LoadStats``.
+* ``LoadStats.assert_slo(p95_ms=..., error_rate=..., min_rps=...)``: fails with the statistics table;
+  ``LoadStats.from_locust_csv`` / ``from_locust_json`` read a Locust run's statistics.
+* ``mcp_benchmark`` fixture / ``McpBenchmark``: pytest-benchmark for coroutine functions.
+* ``pytest_mcp.load.locust``: Locust users speaking MCP over Streamable HTTP (needs ``locust``;
+  import it only from a locustfile, because importing Locust patches the standard library).
+
+Names load lazily, so importing this package stays cheap. See docs/load.md.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS: dict[str, str] = {
+    "LoadRun": "runner",
+    "McpLoad": "runner",
+    "Task": "runner",
+    "call": "runner",
+    "run_load": "runner",
+    "scenario": "runner",
+    "LoadStats": "stats",
+    "ToolStats": "stats",
+    "percentile": "stats",
+    "McpBenchmark": "benchmark",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pytest_mcp.load' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"pytest_mcp.load.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:
+    from .benchmark import McpBenchmark  # noqa: F401
+    from .runner import LoadRun, McpLoad, Task, call, run_load, scenario  # noqa: F401
+    from .stats import LoadStats, ToolStats, percentile  # noqa: F401

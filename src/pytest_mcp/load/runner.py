@@ -1,0 +1,504 @@
+"""The load runner: N concurrent clients calling a weighted mix of tools, bounded in time and calls.
+
+Each virtual user is its own ``pytest_mcp.client.connect(...)`` connection to the server under
+test (any target: stdio, HTTP, in-process, ASGI), so a load run exercises exactly what a test's
+``mcp_client`` does. Users connect first; the clock starts when all of them are connected.
+Every call's latency is kept, so the percentiles in ``LoadStats`` are exact.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import itertools
+import math
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import urlsplit
+
+from ..errors import McpConnectionError, McpServerCrashed, McpTimeoutError, McpUsageError
+from ..transcript import Transcript
+from .stats import TOTAL, LoadStats, ToolStats
+
+if TYPE_CHECKING:
+    from ..client import McpClient
+    from ..servers import RunningServer
+
+__all__ = ["LoadRun", "McpLoad", "Task", "call", "check_loopback", "run_load", "scenario"]
+
+DOCS: Final = "docs/load.md"
+TRANSCRIPT_KEEP: Final = 100
+"""Messages each virtual user's transcript keeps (the most recent ones), so long runs stay small."""
+DEADLINE_GRACE: Final = 5.0
+"""Seconds a duration-bound run may overrun (for calls in flight at the end) before it is cut off."""
+LOOPBACK_NAMES: Final = ("localhost", "ip6-localhost", "ip6-loopback")
+
+ArgumentsFactory = Callable[[int], Mapping[str, Any]]
+"""Builds a call's arguments from the run-wide call number (0, 1, 2, ...)."""
+Scenario = Callable[["McpClient"], Awaitable[Any]]
+"""An async function of a connected client: one "task" that may make several requests."""
+
+
+@dataclass(frozen=True)
+class Task:
+    """One entry of the weighted mix: a tool call or a scenario, and its weight."""
+
+    name: str
+    """The row of the statistics table this task's calls are counted in."""
+    weight: int = 1
+    tool: str | None = None
+    arguments: Mapping[str, Any] | ArgumentsFactory | None = None
+    scenario: Scenario | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.weight, int) or self.weight < 1:
+            raise McpUsageError(f"load task {self.name!r}: weight must be a whole number >= 1, got {self.weight!r}")
+        if self.name == TOTAL:
+            raise McpUsageError(f"load task name {TOTAL!r} is reserved for the total row")
+
+
+def call(
+    tool: str,
+    arguments: Mapping[str, Any] | ArgumentsFactory | None = None,
+    *,
+    weight: int = 1,
+    name: str | None = None,
+) -> Task:
+    """A tool call for the mix: ``call("add", {"a": 1, "b": 2}, weight=3)``.
+
+    ``arguments`` may be a function of the call number, for varied inputs:
+    ``call("echo", lambda n: {"text": f"message {n}"})``.
+    """
+    return Task(name=name or tool, weight=weight, tool=tool, arguments=arguments)
+
+
+def scenario(fn: Scenario, *, weight: int = 1, name: str | None = None) -> Task:
+    """An async function of a connected ``McpClient``, timed as one unit (like a Locust task).
+
+    It fails when it raises, or when it returns a tool result with ``is_error`` set.
+    """
+    return Task(name=name or getattr(fn, "__name__", "scenario"), weight=weight, scenario=fn)
+
+
+def as_tasks(tasks: Any) -> list[Task]:
+    """Accept a ``Task``, a list of them, or a ``{tool: arguments}`` dict (equal weights)."""
+    __tracebackhide__ = True
+    if isinstance(tasks, Task):
+        found = [tasks]
+    elif isinstance(tasks, Mapping):
+        found = [call(str(tool), arguments) for tool, arguments in tasks.items()]
+    elif isinstance(tasks, str):
+        found = [call(tasks)]
+    elif isinstance(tasks, Sequence):
+        found = [task if isinstance(task, Task) else _not_a_task(task) for task in tasks]
+    else:
+        found = [_not_a_task(tasks)]
+    if not found:
+        raise McpUsageError(f"mcp_load needs at least one task: call('tool', {{...}}) or scenario(fn) (see {DOCS})")
+    names = [task.name for task in found]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise McpUsageError(f"load tasks must have distinct names; repeated: {', '.join(duplicates)} (use name=...)")
+    return found
+
+
+def _not_a_task(value: Any) -> Task:
+    __tracebackhide__ = True
+    raise McpUsageError(
+        f"mcp_load: {value!r} is not a load task; use pytest_mcp.load.call('tool', {{...}}), "
+        "scenario(async_fn), or a {'tool': arguments} dict"
+    )
+
+
+def describe_server(server: RunningServer) -> str:
+    """The server as messages name it, with the real URL of a spawned HTTP server."""
+    if server.kind == "spawn_http" and server.url:
+        return f"HTTP server {server.url}"
+    return server.describe()
+
+
+def check_loopback(server: RunningServer, *, allow_remote: bool = False) -> None:
+    """Refuse to load an HTTP server that is not on this machine (unless ``allow_remote``)."""
+    __tracebackhide__ = True
+    if allow_remote or server.kind not in ("http", "spawn_http") or not server.url:
+        return
+    host = urlsplit(server.url).hostname or ""
+    if host in LOOPBACK_NAMES:
+        return
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return
+    except ValueError:
+        pass
+    raise McpUsageError(
+        f"mcp_load only loads servers on this machine (loopback), and {server.url} is on {host!r}. "
+        "Pass allow_remote=True if you own that server, or use the Locust user class for load beyond one "
+        f"machine (see {DOCS}#locust)"
+    )
+
+
+class _BoundedTranscript(Transcript):
+    """A transcript that keeps only the last ``TRANSCRIPT_KEEP`` messages."""
+
+    def add(self, *args: Any, **kwargs: Any) -> None:
+        super().add(*args, **kwargs)
+        if len(self.messages) > 2 * TRANSCRIPT_KEEP:
+            del self.messages[:-TRANSCRIPT_KEEP]
+
+
+@dataclass
+class _Row:
+    latencies: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+    samples: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadRun:
+    """The live state of one run (what progress reports and the final statistics are built from)."""
+
+    tasks: Sequence[Task]
+    users: int
+    target: str
+    era: str
+    duration: float | None = None
+    """The planned duration (None when only ``calls`` bounds the run)."""
+    calls: int | None = None
+    """The planned number of calls (None when only ``duration`` bounds the run)."""
+    rows: dict[str, _Row] = field(default_factory=dict)
+    started: float | None = None
+    ended: float | None = None
+    issued: int = 0
+    stopped_by: str = ""
+
+    def __post_init__(self) -> None:
+        self.rows = {task.name: _Row() for task in self.tasks}
+
+    def record(self, name: str, latency: float, kind: str | None, message: str) -> None:
+        row = self.rows[name]
+        row.latencies.append(latency)
+        if kind is not None:
+            row.errors[kind] = row.errors.get(kind, 0) + 1
+            sample = f"{kind}: {message[:300]}"
+            if len(row.samples) < 3 and sample not in row.samples:
+                row.samples.append(sample)
+
+    def elapsed(self) -> float:
+        if self.started is None:
+            return 0.0
+        return (self.ended if self.ended is not None else time.perf_counter()) - self.started
+
+    def stats(self) -> LoadStats:
+        duration = self.elapsed()
+        tools = {
+            name: ToolStats.from_samples(name, row.latencies, duration, row.errors, row.samples)
+            for name, row in self.rows.items()
+        }
+        all_errors: dict[str, int] = {}
+        for row in self.rows.values():
+            for kind, count in row.errors.items():
+                all_errors[kind] = all_errors.get(kind, 0) + count
+        total = ToolStats.from_samples(
+            TOTAL, (value for row in self.rows.values() for value in row.latencies), duration, all_errors
+        )
+        return LoadStats(
+            tools=tools,
+            total=total,
+            duration_s=duration,
+            users=self.users,
+            target=self.target,
+            era=self.era,
+            stopped_by=self.stopped_by,
+        )
+
+
+def _classify(error: BaseException) -> tuple[str, str]:
+    from mcp.shared.exceptions import MCPError
+
+    if isinstance(error, McpTimeoutError):
+        return "timeout", str(error).split(" (raise it")[0]
+    if isinstance(error, McpServerCrashed):
+        return "crash", str(error).splitlines()[0]
+    if isinstance(error, MCPError):
+        return "protocol_error", f"{error.error.message} (code {error.code})"
+    if isinstance(error, McpConnectionError):
+        return "connection", str(error)
+    return "exception", f"{type(error).__name__}: {error}"
+
+
+async def _run_task(client: McpClient, task: Task, number: int) -> tuple[str | None, str]:
+    """Run one task; return (error kind or None, error message)."""
+    try:
+        if task.scenario is not None:
+            outcome = await task.scenario(client)
+        else:
+            assert task.tool is not None
+            arguments = task.arguments(number) if callable(task.arguments) else task.arguments
+            outcome = await client.call_tool(task.tool, arguments)
+    except Exception as exc:
+        return _classify(exc)
+    if getattr(outcome, "is_error", False) is True:
+        text = getattr(outcome, "text", "") or str(getattr(outcome, "content", ""))
+        return "is_error", text
+    return None, ""
+
+
+async def run_load(
+    server: RunningServer,
+    tasks: Any,
+    *,
+    users: int = 1,
+    duration: float | None = None,
+    calls: int | None = None,
+    wait: float | tuple[float, float] = 0.0,
+    era: str = "auto",
+    timeout: float = 10.0,
+    seed: int | None = None,
+    warmup: bool = True,
+    allow_remote: bool = False,
+    max_duration: float = 60.0,
+    progress: Callable[[LoadRun], None] | None = None,
+    progress_interval: float = 5.0,
+    client_options: Mapping[str, Any] | None = None,
+) -> LoadStats:
+    """Run ``users`` concurrent clients against ``server`` until ``duration`` seconds have passed
+    or ``calls`` calls were made (whichever comes first), and return the statistics.
+
+    ``wait`` is each user's pause between calls (seconds, or a ``(min, max)`` range); ``warmup``
+    lists the tools once per user before the clock starts, so the SDK's first-call schema fetch is
+    not measured. ``max_duration`` bounds every run, also those limited only by ``calls``.
+    ``client_options`` are ``mcp_client`` keywords (``headers``, ``token``, ...).
+    """
+    __tracebackhide__ = True
+    import anyio
+
+    from ..client import connect
+
+    task_list = as_tasks(tasks)
+    _check_bounds(users, duration, calls, max_duration, timeout)
+    check_loopback(server, allow_remote=allow_remote)
+    low, high = (float(wait), float(wait)) if isinstance(wait, int | float) else (float(wait[0]), float(wait[1]))
+    if not 0 <= low <= high:
+        raise McpUsageError(f"mcp_load(wait={wait!r}): give seconds >= 0, or a (min, max) range with min <= max")
+    weights = list(itertools.accumulate(task.weight for task in task_list))
+    base_seed = seed if seed is not None else random.randrange(2**32)
+    run = LoadRun(task_list, users, describe_server(server), era, duration, calls)
+    options = dict(client_options or {})
+    wants_warmup = warmup and any(task.tool is not None for task in task_list)
+    connect_limit = timeout * 2 + 5
+    ready, go, done = anyio.Event(), anyio.Event(), anyio.Event()
+    counters = {"connecting": users, "active": users}
+    connect_errors: list[tuple[int, BaseException]] = []
+    close_errors: list[BaseException] = []
+    deadline = math.inf
+
+    def mark(counter: str, event: anyio.Event) -> None:
+        counters[counter] -= 1
+        if counters[counter] == 0:
+            event.set()
+
+    async def calls_loop(client: McpClient, rng: random.Random) -> None:
+        while (calls is None or run.issued < calls) and time.perf_counter() < deadline:
+            number = run.issued
+            run.issued += 1
+            task = rng.choices(task_list, cum_weights=weights)[0]
+            started = time.perf_counter()
+            kind, message = await _run_task(client, task, number)
+            run.record(task.name, time.perf_counter() - started, kind, message)
+            if high > 0:
+                await anyio.sleep(rng.uniform(low, high))
+
+    async def user(index: int) -> None:
+        rng = random.Random(f"{base_seed}-{index}")
+        connected = False
+        transcript = _BoundedTranscript(label=f"load user {index + 1} -> {describe_server(server)}")
+        try:
+            async with connect(server, era=era, timeout=timeout, transcript=transcript, **options) as client:
+                if wants_warmup:
+                    await client.list_tools()
+                connected = True
+                mark("connecting", ready)
+                await go.wait()
+                if not connect_errors:
+                    try:
+                        await calls_loop(client, rng)
+                    finally:
+                        mark("active", done)
+        except Exception as exc:
+            if connected:
+                close_errors.append(exc)
+            else:
+                connect_errors.append((index, exc))
+                mark("connecting", ready)
+
+    async def report_progress() -> None:
+        assert progress is not None
+        while True:
+            await anyio.sleep(progress_interval)
+            progress(run)
+
+    async with anyio.create_task_group() as group:
+        for index in range(users):
+            group.start_soon(user, index)
+        with anyio.move_on_after(connect_limit):
+            await ready.wait()
+        if connect_errors or not ready.is_set():
+            go.set()  # connected users see the failure and close normally
+            if not ready.is_set():
+                group.cancel_scope.cancel()
+        else:
+            run.started = time.perf_counter()
+            deadline = run.started + (duration if duration is not None else max_duration)
+            go.set()
+            async with anyio.create_task_group() as side:
+                if progress is not None and progress_interval > 0:
+                    side.start_soon(report_progress)
+                with anyio.move_on_after(deadline - run.started + DEADLINE_GRACE + timeout) as cut:
+                    await done.wait()
+                side.cancel_scope.cancel()
+            run.ended = time.perf_counter()
+            if cut.cancelled_caught:
+                run.stopped_by = "deadline"
+                group.cancel_scope.cancel()
+    if connect_errors:
+        index, error = connect_errors[0]
+        raise _connect_failure(index, users, error, server)
+    if not ready.is_set():
+        raise McpTimeoutError(
+            f"the {users} load users could not all connect to the {describe_server(server)} within {connect_limit:g} s",
+            method="connect",
+            timeout=connect_limit,
+        )
+    if close_errors:
+        raise McpConnectionError(
+            f"a load user failed after its calls, while disconnecting from the {describe_server(server)}: "
+            f"{_classify(close_errors[0])[1]}"
+        ) from close_errors[0]
+    if not run.stopped_by:
+        if calls is not None and run.issued >= calls:
+            run.stopped_by = "calls"
+        else:
+            run.stopped_by = "duration" if duration is not None else "deadline"
+    return run.stats()
+
+
+def _check_bounds(users: int, duration: float | None, calls: int | None, max_duration: float, timeout: float) -> None:
+    __tracebackhide__ = True
+    if not isinstance(users, int) or users < 1:
+        raise McpUsageError(f"mcp_load(users={users!r}): give a whole number of users >= 1")
+    if duration is None and calls is None:
+        raise McpUsageError(
+            f"mcp_load needs a bound: duration=SECONDS, calls=N or both (whichever comes first ends the run); see {DOCS}"
+        )
+    if duration is not None and not duration > 0:
+        raise McpUsageError(f"mcp_load(duration={duration!r}): give seconds > 0")
+    if calls is not None and (not isinstance(calls, int) or calls < 1):
+        raise McpUsageError(f"mcp_load(calls={calls!r}): give a whole number of calls >= 1")
+    if duration is not None and duration > max_duration:
+        raise McpUsageError(
+            f"mcp_load(duration={duration:g}) is longer than the {max_duration:g} s allowed; "
+            "raise --mcp-load-max-duration (ini mcp_load_max_duration) for longer runs"
+        )
+    if not timeout > 0:
+        raise McpUsageError(f"mcp_load: the per-call timeout must be > 0, got {timeout!r}")
+
+
+def _connect_failure(index: int, users: int, error: BaseException, server: RunningServer) -> BaseException:
+    from ..client import McpEraUnsupported
+
+    if isinstance(error, McpEraUnsupported | McpUsageError):
+        return error
+    kind, message = _classify(error)
+    failure = McpConnectionError(
+        f"load user {index + 1} of {users} could not connect to the {describe_server(server)} ({kind}): {message}"
+    )
+    failure.__cause__ = error
+    return failure
+
+
+class McpLoad:
+    """Load one started server: ``stats = await load([call("add", {...})], users=8, duration=3)``.
+
+    This is what the ``mcp_load`` fixture returns; outside pytest, build it from a
+    ``RunningServer``. Keywords given here are defaults for every run; each call's keywords win.
+    The keywords are those of ``run_load`` (and of the ``mcp_load`` marker), plus ``client=`` for
+    ``mcp_client`` options of the virtual users (``{"token": ..., "headers": {...}}``).
+    """
+
+    def __init__(
+        self,
+        server: RunningServer,
+        *,
+        era: str = "auto",
+        timeout: float = 10.0,
+        max_duration: float = 60.0,
+        progress: Callable[[LoadRun], None] | None = None,
+        progress_interval: float = 5.0,
+        on_stats: Callable[[LoadStats], None] | None = None,
+        **defaults: Any,
+    ) -> None:
+        self.server = server
+        self.era = era
+        self.timeout = timeout
+        self.max_duration = max_duration
+        self.progress = progress
+        self.progress_interval = progress_interval
+        self.on_stats = on_stats
+        self.defaults = run_options(defaults, "McpLoad(...)")
+        self.runs: list[LoadStats] = []
+        """The statistics of every run so far, in order."""
+
+    def __repr__(self) -> str:
+        return f"<McpLoad {describe_server(self.server)} era={self.era} runs={len(self.runs)}>"
+
+    async def __call__(self, tasks: Any, **options: Any) -> LoadStats:
+        __tracebackhide__ = True
+        chosen = {**self.defaults, **run_options(options, "mcp_load(...)")}
+        client = dict(chosen.pop("client", None) or {})
+        timeout = chosen.pop("timeout", None) or self.timeout
+        stats = await run_load(
+            self.server,
+            tasks,
+            era=self.era,
+            timeout=timeout,
+            max_duration=self.max_duration,
+            progress=self.progress,
+            progress_interval=self.progress_interval,
+            client_options=client,
+            **chosen,
+        )
+        self.runs.append(stats)
+        if self.on_stats is not None:
+            self.on_stats(stats)
+        return stats
+
+
+def load_signature(
+    *,
+    users: int = 1,
+    duration: float | None = None,
+    calls: int | None = None,
+    wait: float | tuple[float, float] = 0.0,
+    seed: int | None = None,
+    warmup: bool = True,
+    allow_remote: bool = False,
+    timeout: float | None = None,
+    client: Mapping[str, Any] | None = None,
+) -> None:
+    """The keywords of an ``mcp_load`` run, of the ``mcp_load`` marker and of ``McpLoad(...)``."""
+
+
+def run_options(options: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """Check ``options`` against ``load_signature``; a wrong keyword is a ``McpUsageError`` naming the valid ones."""
+    __tracebackhide__ = True
+    import inspect
+
+    signature = inspect.signature(load_signature)
+    try:
+        signature.bind(**options)
+    except TypeError as exc:
+        valid = ", ".join(signature.parameters)
+        raise McpUsageError(f"{where}: {exc}; the keywords are: {valid} (see {DOCS})") from None
+    return dict(options)
