@@ -1,4 +1,196 @@
 """pytest hooks and fixtures of pytest_mcp.auth, loaded by pytest_mcp.plugin.
 
-Must stay cheap to import: no MCP SDK, pydantic or starlette at module level.
+Must stay cheap to import: no MCP SDK, pydantic, starlette, PyJWT or cryptography at module level.
+
+* ``mcp_token_issuer`` (session): a started ``TokenIssuer``, configured by ``--mcp-token-*`` /
+  ``mcp_token_*``; override the fixture in a conftest.py for anything else.
+* ``mcp_token`` (function): a valid token; marker ``mcp_token(...)`` takes ``TokenIssuer.token()``'s
+  keywords and also makes the ``mcp_client`` fixture carry that token.
+* reports of tests that use the issuer are scrubbed of JWTs and client secrets.
 """
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Generator, Iterator
+from typing import TYPE_CHECKING, Any, Final
+
+import pytest
+
+from ..settings import Option, add_options, choice, read_options, text
+from ._scrub import scrub_report
+
+if TYPE_CHECKING:
+    from .issuer import TokenIssuer
+
+DOCS: Final = "docs/auth.md"
+OPTIONS: Final = (
+    Option(
+        "token_issuer",
+        text,
+        None,
+        "The 'iss' of tokens minted by mcp_token_issuer (default: its loopback URL, http://127.0.0.1:PORT).",
+        metavar="URL",
+    ),
+    Option(
+        "token_audience",
+        text,
+        "http://127.0.0.1:8000/mcp",
+        "The default 'aud' of minted tokens: the resource URL the server under test expects "
+        "(default http://127.0.0.1:8000/mcp, the URL of in-process asgi(...) targets).",
+        metavar="URL",
+    ),
+    Option(
+        "token_scopes",
+        text,
+        "",
+        "Space-separated default scopes of minted tokens (default: none).",
+        metavar="SCOPES",
+    ),
+    Option(
+        "token_algorithm",
+        choice(("RS256", "ES256")),
+        "RS256",
+        "Signing algorithm of minted tokens (default RS256).",
+        metavar="ALG",
+        choices=("RS256", "ES256"),
+    ),
+)
+
+ISSUER_OPTIONS_KEY: Final = pytest.StashKey[dict[str, Any]]()
+TOKEN_KEY: Final = pytest.StashKey[str]()
+SCRUB_KEY: Final = pytest.StashKey[Any]()
+"""Set on a test that uses the issuer: a callable returning the extra secrets to scrub from its reports."""
+
+
+def token_marker(
+    *,
+    sub: str | None = None,
+    scopes: str | list[str] | tuple[str, ...] | None = None,
+    audience: str | list[str] | None = None,
+    expires_in: float | None = None,
+    algorithm: str | None = None,
+    client_id: str | None = None,
+    headers: dict[str, Any] | None = None,
+    **claims: Any,
+) -> dict[str, Any]:
+    """The token of the mcp_token fixture and of the mcp_client fixture; the keywords of TokenIssuer.token()."""
+    given = {
+        "sub": sub,
+        "scopes": scopes,
+        "audience": audience,
+        "expires_in": expires_in,
+        "algorithm": algorithm,
+        "client_id": client_id,
+        "headers": headers,
+    }
+    return {**{name: value for name, value in given.items() if value is not None}, **claims}
+
+
+def _marker_line() -> str:
+    signature = str(inspect.signature(token_marker).replace(return_annotation=inspect.Signature.empty))
+    return f"mcp_token{signature.replace(chr(39), '')}: {inspect.getdoc(token_marker)} See {DOCS}."
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser, OPTIONS)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", _marker_line())
+    values = read_options(config, OPTIONS)
+    config.stash[ISSUER_OPTIONS_KEY] = {
+        "issuer": values["token_issuer"],
+        "audience": values["token_audience"],
+        "scopes": values["token_scopes"],
+        "algorithm": values["token_algorithm"],
+    }
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    options = config.stash[ISSUER_OPTIONS_KEY]
+    defaults = {"issuer": None, "audience": "http://127.0.0.1:8000/mcp", "scopes": "", "algorithm": "RS256"}
+    if options == defaults:
+        return []
+    shown = ", ".join(f"{name}={value or '(loopback)'}" for name, value in options.items())
+    return [f"mcp auth: {shown}"]
+
+
+def _token_options(node: Any) -> dict[str, Any]:
+    """Keywords of the ``mcp_token`` markers on ``node``, nearest winning per keyword."""
+    merged: dict[str, Any] = {}
+    for marker in reversed(list(node.iter_markers("mcp_token"))):
+        try:
+            inspect.signature(token_marker).bind(*marker.args, **marker.kwargs)
+        except TypeError as exc:
+            raise pytest.UsageError(f"@pytest.mark.mcp_token: {exc}. Signature: {_marker_line()}") from None
+        merged.update(marker.kwargs)
+    return token_marker(**merged)
+
+
+@pytest.fixture(scope="session")
+def mcp_token_issuer(pytestconfig: pytest.Config) -> Iterator[TokenIssuer]:
+    """A started local token issuer (JWKS, RFC 8414 metadata, client-credentials token endpoint on loopback).
+
+    Session-scoped (one per xdist worker). Configure it with ``--mcp-token-*`` / ``mcp_token_*``, or
+    override this fixture in a conftest.py to build your own ``TokenIssuer``.
+    """
+    from .issuer import TokenIssuer
+
+    with TokenIssuer(**pytestconfig.stash[ISSUER_OPTIONS_KEY]) as issuer:
+        yield issuer
+
+
+@pytest.fixture
+def mcp_token(request: pytest.FixtureRequest, mcp_token_issuer: TokenIssuer) -> str:
+    """A valid access token from ``mcp_token_issuer`` (options from ``@pytest.mark.mcp_token``)."""
+    token = request.node.stash.get(TOKEN_KEY, None)
+    if token is None:
+        try:
+            options = _token_options(request.node)
+            token = mcp_token_issuer.token(**options)
+        except (pytest.UsageError, TypeError, ValueError) as exc:
+            problem = str(exc)
+        else:
+            problem = ""
+        if problem:
+            pytest.fail(problem, pytrace=False)
+        request.node.stash[TOKEN_KEY] = token
+    return token
+
+
+@pytest.fixture(autouse=True)
+def _mcp_auth(request: pytest.FixtureRequest) -> None:
+    """For tests that use the issuer: scrub their reports, and honour ``@pytest.mark.mcp_token``."""
+    marked = request.node.get_closest_marker("mcp_token") is not None
+    if not marked and "mcp_token_issuer" not in request.fixturenames:
+        return
+    issuer = request.getfixturevalue("mcp_token_issuer")
+    request.node.stash[SCRUB_KEY] = lambda: issuer.client_secrets
+    if marked:
+        token = request.getfixturevalue("mcp_token")
+        if not _explicit_client_token_is_nearer(request.node):
+            # Exactly as if the test carried @pytest.mark.mcp_client(token=...): the core merges it.
+            request.node.add_marker(pytest.mark.mcp_client(token=token))
+
+
+def _explicit_client_token_is_nearer(item: Any) -> bool:
+    """Whether an ``mcp_client(token=...)`` marker sits at least as close to the test as ``mcp_token``."""
+    chain = item.listchain()
+    depth = {id(node): index for index, node in enumerate(chain)}
+    token_depth = max(depth[id(node)] for node, _ in item.iter_markers_with_node("mcp_token"))
+    client_depths = [
+        depth[id(node)] for node, marker in item.iter_markers_with_node("mcp_client") if "token" in marker.kwargs
+    ]
+    return bool(client_depths) and max(client_depths) >= token_depth
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    extra = item.stash.get(SCRUB_KEY, None)
+    if extra is not None:
+        scrub_report(report, tuple(extra()))
+    return report
