@@ -1,4 +1,338 @@
 """pytest hooks and fixtures of pytest_mcp.coverage, loaded by pytest_mcp.plugin.
 
-Must stay cheap to import: no MCP SDK, pydantic or starlette at module level.
+Must stay cheap to import: no MCP SDK, pydantic, syrupy or factory-boy at module level.
+
+* MCP surface coverage: ``--mcp-cov`` (or any ``--mcp-cov-*`` option) registers a
+  ``CoverageSession`` that reads every test's client transcripts, lists each server once, and
+  reports a terminal table, an optional JSON file and an optional fail-under threshold; xdist
+  workers send their data to the controller as a JSON string. Without it, nothing is recorded.
+* JUnit XML / ``user_properties``: every MCP test carries ``mcp_server``, ``mcp_transport`` and
+  ``mcp_era`` properties.
+* pytest-html (``--html``): the transcript of a reported test as a readable extra, and the
+  coverage table in the report summary.
+* fixtures ``mcp_snapshot`` (syrupy, marker ``mcp_snapshot``) and ``mcp_arguments_factory`` (factory-boy).
 """
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Callable, Generator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import pytest
+
+from .._state import SETTINGS_KEY, TRANSCRIPTS_KEY
+from ..settings import Option, add_options, choice, percent, read_options, text
+from .surface import CoverageData, CoverageReport, build_report, format_table
+
+if TYPE_CHECKING:
+    from .factories import ToolArgumentsFactory
+
+DOCS: Final = "docs/coverage.md"
+TERM_MODES: Final = ("missing", "summary", "off")
+WORKER_OUTPUT_KEY: Final = "pytest_mcp_coverage"
+DISCOVERY_ATTEMPTS: Final = 3
+
+OPTIONS: Final = (
+    Option(
+        "cov_report",
+        text,
+        None,
+        "Write the MCP surface coverage report as JSON to this file (turns coverage on).",
+        metavar="PATH",
+    ),
+    Option(
+        "cov_fail_under",
+        percent,
+        None,
+        "Fail the run if the total MCP surface coverage is below this percentage (turns coverage on).",
+        metavar="PERCENT",
+    ),
+    Option(
+        "cov_term",
+        choice(TERM_MODES),
+        None,
+        "Terminal report of MCP surface coverage: 'missing' (default: the table with what was not exercised), "
+        "'summary' (one total per server) or 'off' (turns coverage on).",
+        metavar="MODE",
+        choices=TERM_MODES,
+    ),
+)
+
+
+# -- surface coverage -----------------------------------------------------------------------
+
+
+class CoverageSession:
+    """Records the run's MCP surface coverage (a registered plugin, present only with ``--mcp-cov``)."""
+
+    def __init__(self, config: pytest.Config, report_path: str | None, fail_under: float | None, term: str) -> None:
+        self.config = config
+        self.report_path = report_path
+        self.fail_under = fail_under
+        self.term = term
+        self.data = CoverageData()
+        self._attempts: dict[str, int] = {}
+        self._report: CoverageReport | None = None
+        self._written: Path | None = None
+
+    @property
+    def is_worker(self) -> bool:
+        return hasattr(self.config, "workerinput")
+
+    def report(self) -> CoverageReport:
+        if self._report is None:
+            self._report = build_report(self.data)
+        return self._report
+
+    # -- recording (in the process that runs the test) ---------------------------------------
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_teardown(self, item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, None, None]:
+        # Before the test's fixtures are finalised: its servers (even fresh ones) still run.
+        records = item.stash.get(TRANSCRIPTS_KEY, None)
+        if records:
+            self._discover(records)
+        return (yield)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        if call.when == "teardown":
+            records = item.stash.get(TRANSCRIPTS_KEY, None)
+            for key in {record.server.describe() for record in records or ()}:
+                self.data.server(key).tests += 1
+            for record in records or ():
+                self.data.server(record.server.describe()).add_transcript(record.transcript.messages)
+            self._report = None
+        return report
+
+    def _discover(self, records: list[Any]) -> None:
+        from .discover import discover, era_of
+
+        timeout = self.config.stash[SETTINGS_KEY].timeout
+        for record in records:
+            key = record.server.describe()
+            coverage = self.data.server(key)
+            if coverage.discovered or self._attempts.get(key, 0) >= DISCOVERY_ATTEMPTS:
+                continue
+            era = era_of(record.transcript.messages)
+            if era is None:
+                continue  # this client never connected; another one may
+            self._attempts[key] = self._attempts.get(key, 0) + 1
+            try:
+                surface = discover(record.server, era, timeout)
+            except Exception as exc:
+                coverage.discovery_error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
+                continue
+            coverage.surface.merge(surface)
+            coverage.discovered = True
+            coverage.discovery_error = None
+
+    # -- reporting (the controller, or the only process) -------------------------------------
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.is_worker:
+            self.config.workeroutput[WORKER_OUTPUT_KEY] = self.data.dumps()  # type: ignore[attr-defined]
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
+        result = yield
+        if not self.is_worker:
+            report = self.report()
+            if self.report_path:
+                path = Path(self.report_path)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(json.dumps(report.to_json(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+                self._written = path
+            if self.fail_under is not None and report.percent < self.fail_under:
+                session.testsfailed += 1
+        return result
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.is_worker:
+            return
+        report = self.report()
+        if self.term != "off":
+            terminalreporter.write_sep("-", "MCP surface coverage")
+            for line in format_table(report, missing=self.term == "missing"):
+                terminalreporter.write_line(line)
+        if self._written is not None:
+            terminalreporter.write_line(f"MCP surface coverage JSON written to {self._written}")
+        if self.fail_under is not None:
+            total = f"{report.percent:.2f}%"
+            if report.percent < self.fail_under:
+                terminalreporter.write_line(
+                    f"FAIL Required MCP surface coverage of {self.fail_under:g}% not reached. Total coverage: {total} "
+                    f"({report.hit}/{report.total} items; see {DOCS})",
+                    red=True,
+                    bold=True,
+                )
+            else:
+                terminalreporter.write_line(
+                    f"Required MCP surface coverage of {self.fail_under:g}% reached. Total coverage: {total}",
+                    green=True,
+                )
+
+
+class _XdistController:
+    """Merge each worker's coverage data into the controller's as the worker shuts down."""
+
+    def __init__(self, session: CoverageSession) -> None:
+        self._session = session
+
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        text_data = getattr(node, "workeroutput", {}).get(WORKER_OUTPUT_KEY)
+        if text_data:
+            self._session.data.merge(CoverageData.loads(text_data))
+            self._session._report = None
+
+
+COVERAGE_KEY: Final = pytest.StashKey[CoverageSession]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mcp", "MCP server testing (pytest_mcp)")
+    group.addoption(
+        "--mcp-cov",
+        action="store_true",
+        dest="mcp_cov",
+        default=None,
+        help=f"Measure MCP surface coverage: which advertised tools, arguments, enum values, error paths, "
+        f"resources and prompts the tests exercised (see {DOCS}).",
+    )
+    parser.addini("mcp_cov", type="bool", default=False, help="Measure MCP surface coverage (like --mcp-cov).")
+    add_options(parser, OPTIONS)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", _snapshot_marker_text())
+    values = read_options(config, OPTIONS)
+    enabled = bool(config.getoption("mcp_cov") or config.getini("mcp_cov")) or any(
+        v is not None for v in values.values()
+    )
+    session: CoverageSession | None = None
+    if enabled:
+        session = CoverageSession(
+            config, values["cov_report"], values["cov_fail_under"], values["cov_term"] or "missing"
+        )
+        config.stash[COVERAGE_KEY] = session
+        config.pluginmanager.register(session, "pytest_mcp.coverage.session")
+        if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
+            config.pluginmanager.register(_XdistController(session), "pytest_mcp.coverage.xdist")
+    if config.pluginmanager.hasplugin("html") and config.getoption("htmlpath", None):
+        from .html import HtmlReportHooks
+
+        config.pluginmanager.register(
+            HtmlReportHooks(session.report if session is not None else lambda: None), "pytest_mcp.coverage.html"
+        )
+
+
+# -- JUnit XML properties -------------------------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    records = item.stash.get(TRANSCRIPTS_KEY, None)
+    if records:
+        add_properties(item, records)
+    return (yield)
+
+
+def add_properties(item: pytest.Item, records: list[Any]) -> None:
+    """Give an MCP test ``mcp_server``, ``mcp_transport`` and ``mcp_era`` user properties (JUnit XML ``<property>``)."""
+    from .discover import era_of
+
+    present = set(item.user_properties)
+    for record in records:
+        era = era_of(record.transcript.messages)
+        wanted = [("mcp_server", record.server.describe()), ("mcp_transport", record.server.kind)]
+        if era is not None:
+            wanted.append(("mcp_era", era))
+        for prop in wanted:
+            if prop not in present:
+                item.user_properties.append(prop)
+                present.add(prop)
+
+
+# -- snapshots ------------------------------------------------------------------------------
+
+
+def mcp_snapshot_marker(
+    *,
+    paths: tuple[str, ...] | list[str] = (),
+    patterns: tuple[str, ...] | list[str] | dict[str, str] = (),
+    uuids: bool = True,
+    timestamps: bool = True,
+    ids: bool = True,
+    envelope: bool = False,
+) -> dict[str, Any]:
+    """Masks of the ``mcp_snapshot`` fixture: JSON paths and regexes to mask, and the built-in masks to keep."""
+    return {
+        "paths": paths,
+        "patterns": patterns,
+        "uuids": uuids,
+        "timestamps": timestamps,
+        "ids": ids,
+        "envelope": envelope,
+    }
+
+
+def _snapshot_marker_text() -> str:
+    signature = str(inspect.signature(mcp_snapshot_marker).replace(return_annotation=inspect.Signature.empty))
+    return f"mcp_snapshot{signature.replace(chr(39), '')}: {inspect.getdoc(mcp_snapshot_marker)} See docs/snapshots.md."
+
+
+def snapshot_masks(node: Any) -> Any:
+    """The ``McpMasks`` of a test: its ``mcp_snapshot`` markers, the nearest winning per keyword."""
+    from .snapshot import McpMasks
+
+    merged: dict[str, Any] = {}
+    for marker in reversed(list(node.iter_markers("mcp_snapshot"))):
+        try:
+            inspect.signature(mcp_snapshot_marker).bind(*marker.args, **marker.kwargs)
+        except TypeError as exc:
+            raise pytest.UsageError(f"@pytest.mark.mcp_snapshot: {exc}. Signature: {_snapshot_marker_text()}") from None
+        merged.update(marker.kwargs)
+    try:
+        return McpMasks(**mcp_snapshot_marker(**merged))
+    except ValueError as exc:
+        raise pytest.UsageError(f"@pytest.mark.mcp_snapshot: {exc}") from None
+
+
+@pytest.fixture
+def mcp_snapshot(request: pytest.FixtureRequest, snapshot: Any) -> Any:
+    """syrupy's ``snapshot`` storing MCP results as sorted camelCase JSON, masked (marker ``mcp_snapshot``)."""
+    from .snapshot import McpSnapshotExtension
+
+    return snapshot.with_defaults(extension_class=McpSnapshotExtension, matcher=snapshot_masks(request.node))
+
+
+# -- factories ------------------------------------------------------------------------------
+
+
+class ArgumentsFactories:
+    """``await mcp_arguments_factory("tool")``: a ``ToolArgumentsFactory`` for a tool of the server under test."""
+
+    def __init__(self, client: Any, optional: bool = True) -> None:
+        self._client = client
+        self._optional = optional
+
+    async def __call__(self, name: str, *, optional: bool | None = None) -> type[ToolArgumentsFactory]:
+        from .factories import ToolArgumentsFactory
+
+        tool = await self._client.tool(name)
+        return ToolArgumentsFactory.for_tool(tool, optional=self._optional if optional is None else optional)
+
+
+@pytest.fixture
+def mcp_arguments_factory(mcp_client: Any) -> Callable[..., Any]:
+    """An async callable: ``Args = await mcp_arguments_factory("add")``, then ``Args.build()``."""
+    return ArgumentsFactories(mcp_client)
+
+
+__all__ = ["ArgumentsFactories", "CoverageSession", "add_properties"]

@@ -1,0 +1,235 @@
+"""Syrupy snapshots of MCP results: one sorted, camelCase JSON file per snapshot, with masks.
+
+``assert result == snapshot.use_extension(McpSnapshotExtension)`` stores the result as it travels
+on the wire (``by_alias`` camelCase, ``None`` fields left out, keys sorted), after masking what
+changes from run to run: UUIDs, ISO-8601 timestamps, id fields, and any JSON paths or regular
+expressions you name. The era-specific envelope (``resultType: "complete"``, ``cacheScope``,
+``ttlMs`` and the ``io.modelcontextprotocol/`` keys of ``_meta``) is left out by default, so one
+snapshot holds for both protocol eras. ``pytest --snapshot-update`` writes or rewrites the files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar, Final
+
+from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
+
+__all__ = ["McpMasks", "McpSnapshotExtension", "to_wire"]
+
+UUID_PATTERN: Final = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
+TIMESTAMP_PATTERN: Final = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?\b(?!:)"
+)
+ID_KEY: Final = re.compile(r"^(?:id|ID|.*Id|.*_id|.*ID)$")
+TIME_KEY: Final = re.compile(r"^(?:timestamp|time|.*At|.*_at|.*Time|.*_time|.*Timestamp|.*_ts)$")
+ENVELOPE_META_PREFIX: Final = "io.modelcontextprotocol/"
+ENVELOPE_FIELDS: Final = ("cacheScope", "ttlMs")
+
+
+def to_wire(data: Any) -> Any:
+    """Plain JSON data as it travels on the wire: pydantic models by alias without ``None`` fields,
+    ``MCPError`` as its JSON-RPC error object, ``CallOutcome`` as ``{"result": ...}`` or ``{"error": ...}``."""
+    if hasattr(data, "model_dump") and callable(data.model_dump):
+        return data.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if type(data).__name__ == "CallOutcome" and hasattr(data, "result") and hasattr(data, "error"):
+        if data.error is not None:
+            return {"error": to_wire(data.error)}
+        return {"result": to_wire(data.result)}
+    error = getattr(data, "error", None)
+    if isinstance(data, BaseException) and hasattr(error, "model_dump"):
+        return {"error": to_wire(error)}
+    if isinstance(data, Mapping):
+        return {str(key): to_wire(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [to_wire(item) for item in data]
+    if isinstance(data, set | frozenset):
+        return sorted((to_wire(item) for item in data), key=lambda v: json.dumps(v, sort_keys=True, default=str))
+    if data is None or isinstance(data, str | int | float | bool):
+        return data
+    if isinstance(data, bytes):
+        return data.decode("utf-8", "replace")
+    raise TypeError(
+        f"McpSnapshotExtension cannot store a {type(data).__name__}: pass MCP results, pydantic models, "
+        "or plain JSON data (dict, list, str, number, bool, None)"
+    )
+
+
+def _strip_envelope(data: Any) -> Any:
+    if isinstance(data, dict):
+        result = {}
+        for key, value in data.items():
+            if key in ENVELOPE_FIELDS or (key == "resultType" and value == "complete"):
+                continue
+            if key == "_meta" and isinstance(value, dict):
+                value = {k: v for k, v in value.items() if not k.startswith(ENVELOPE_META_PREFIX)}
+                if not value:
+                    continue
+            result[key] = _strip_envelope(value)
+        return result
+    if isinstance(data, list):
+        return [_strip_envelope(item) for item in data]
+    return data
+
+
+def _parse_path(path: str) -> tuple[str, ...]:
+    """``"$.content[0].text"`` / ``"structuredContent.items[*].id"`` / ``"**.etag"`` -> tokens."""
+    text = path.strip()
+    if text.startswith("$"):
+        text = text[1:]
+    tokens: list[str] = []
+    for match in re.finditer(r"\[(\*|\d+|'[^']*'|\"[^\"]*\")\]|\.?([^.\[\]]+)", text):
+        bracket, name = match.group(1), match.group(2)
+        if bracket is not None:
+            tokens.append(bracket.strip("'\"") if bracket[0] in "'\"" else bracket)
+        elif name:
+            tokens.append(name)
+    if not tokens:
+        raise ValueError(f"empty JSON path {path!r}")
+    return tuple(tokens)
+
+
+def _path_matches(pattern: tuple[str, ...], path: tuple[str, ...]) -> bool:
+    if not pattern:
+        return not path
+    head, rest = pattern[0], pattern[1:]
+    if head == "**":
+        return any(_path_matches(rest, path[index:]) for index in range(len(path) + 1))
+    if not path:
+        return False
+    return (head == "*" or head == path[0]) and _path_matches(rest, path[1:])
+
+
+@dataclasses.dataclass(frozen=True)
+class McpMasks:
+    """What to hide from snapshots. Also a syrupy ``matcher`` (``matcher(data=..., path=...)``).
+
+    * ``paths``: JSON paths whose values become ``"<masked>"``: dotted keys, ``[N]`` indexes,
+      ``*`` (any one key or index) and ``**`` (any depth), e.g. ``"structuredContent.items[*].etag"``.
+    * ``patterns``: regular expressions replaced by ``"<masked>"`` inside every string (give a
+      ``{pattern: replacement}`` mapping to choose the replacement).
+    * ``uuids``: UUIDs inside strings become ``"<uuid>"``.
+    * ``timestamps``: ISO-8601 date-times inside strings become ``"<timestamp>"``, and numbers under
+      time-like keys (``createdAt``, ``updated_at``, ``timestamp``, ...) too.
+    * ``ids``: string or number values under id-like keys (``id``, ``userId``, ``request_id``) become ``"<id>"``.
+    * ``envelope``: keep the era-specific envelope (default False: leave it out).
+    """
+
+    paths: tuple[str, ...] = ()
+    patterns: tuple[tuple[str, str], ...] = ()
+    uuids: bool = True
+    timestamps: bool = True
+    ids: bool = True
+    envelope: bool = False
+    _parsed: tuple[tuple[str, ...], ...] = dataclasses.field(default=(), init=False, repr=False, compare=False)
+
+    def __init__(
+        self,
+        paths: Iterable[str] = (),
+        patterns: Iterable[str] | Mapping[str, str] = (),
+        *,
+        uuids: bool = True,
+        timestamps: bool = True,
+        ids: bool = True,
+        envelope: bool = False,
+    ) -> None:
+        if isinstance(paths, str):
+            paths = (paths,)
+        if isinstance(patterns, str):
+            patterns = (patterns,)
+        pairs = tuple(patterns.items()) if isinstance(patterns, Mapping) else tuple((p, "<masked>") for p in patterns)
+        for pattern, _ in pairs:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"McpMasks: bad regular expression {pattern!r}: {exc}") from None
+        given = tuple(paths)
+        object.__setattr__(self, "_parsed", tuple(_parse_path(path) for path in given))
+        object.__setattr__(self, "paths", given)
+        object.__setattr__(self, "patterns", pairs)
+        object.__setattr__(self, "uuids", uuids)
+        object.__setattr__(self, "timestamps", timestamps)
+        object.__setattr__(self, "ids", ids)
+        object.__setattr__(self, "envelope", envelope)
+
+    def __call__(self, *, data: Any, path: tuple[tuple[Any, type], ...]) -> Any:
+        """Mask one value; ``path`` is syrupy's ``((key, type), ...)`` from the root."""
+        keys = tuple(str(key) for key, _ in path)
+        if any(_path_matches(pattern, keys) for pattern in self._parsed):
+            return "<masked>"
+        key = keys[-1] if keys else ""
+        if self.ids and ID_KEY.match(key) and isinstance(data, str | int) and not isinstance(data, bool):
+            return "<id>"
+        if self.timestamps and TIME_KEY.match(key) and isinstance(data, int | float) and not isinstance(data, bool):
+            return "<timestamp>"
+        if isinstance(data, str):
+            for pattern, replacement in self.patterns:
+                data = re.sub(pattern, replacement, data)
+            if self.uuids:
+                data = UUID_PATTERN.sub("<uuid>", data)
+            if self.timestamps:
+                data = TIMESTAMP_PATTERN.sub("<timestamp>", data)
+        return data
+
+    def merged(self, **changes: Any) -> McpMasks:
+        """A copy with more paths/patterns and the given flags changed."""
+        return McpMasks(
+            paths=(*self.paths, *changes.pop("paths", ())),
+            patterns=dict((*self.patterns, *_pairs(changes.pop("patterns", ())))),
+            uuids=changes.pop("uuids", self.uuids),
+            timestamps=changes.pop("timestamps", self.timestamps),
+            ids=changes.pop("ids", self.ids),
+            envelope=changes.pop("envelope", self.envelope),
+        )
+
+
+def _pairs(patterns: Iterable[str] | Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    if isinstance(patterns, str):
+        patterns = (patterns,)
+    return tuple(patterns.items()) if isinstance(patterns, Mapping) else tuple((p, "<masked>") for p in patterns)
+
+
+class McpSnapshotExtension(SingleFileSnapshotExtension):
+    """Syrupy extension: ``assert result == snapshot.use_extension(McpSnapshotExtension)``.
+
+    Applies ``masks`` (the class default, or an ``McpMasks`` given as the assertion's ``matcher``);
+    another syrupy matcher (``syrupy.matchers.path_type`` ...) runs after the default masks.
+    ``exclude``/``include`` property filters work as in syrupy's own JSON extension.
+    """
+
+    _write_mode = WriteMode.TEXT
+    file_extension = "json"
+    masks: ClassVar[McpMasks] = McpMasks()
+
+    def serialize(self, data: Any, *, exclude: Any = None, include: Any = None, matcher: Any = None) -> str:
+        masks = matcher if isinstance(matcher, McpMasks) else self.masks
+        extra = None if isinstance(matcher, McpMasks) else matcher
+        wire = to_wire(data)
+        if not masks.envelope:
+            wire = _strip_envelope(wire)
+        cleaned = _walk(wire, (), masks, extra, exclude, include)
+        return json.dumps(cleaned, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _walk(
+    data: Any, path: tuple[tuple[Any, type], ...], masks: McpMasks, extra: Any, exclude: Any, include: Any
+) -> Any:
+    if path:
+        data = masks(data=data, path=path)
+        if extra is not None:
+            data = extra(data=data, path=path)
+    if isinstance(data, dict):
+        result = {}
+        for key, value in data.items():
+            if exclude is not None and exclude(prop=key, path=path):
+                continue
+            if include is not None and not include(prop=key, path=path):
+                continue
+            result[key] = _walk(value, (*path, (key, type(value))), masks, extra, exclude, include)
+        return result
+    if isinstance(data, list):
+        return [_walk(v, (*path, (index, type(v))), masks, extra, exclude, include) for index, v in enumerate(data)]
+    return data
