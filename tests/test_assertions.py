@@ -133,3 +133,31 @@ async def test_helpers_on_a_real_server(mcp_client) -> None:  # type: ignore[no-
         assert_valid_tool_schema(tool)
     with assert_protocol_error(code=-32602):
         await mcp_client.read_resource("demo://missing")
+
+
+def test_comparing_two_results_explains_the_difference(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        from mcp_types import CallToolResult, TextContent
+        from pytest_mcp import ToolResult
+
+        def make(text, data):
+            raw = CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data)
+            return ToolResult.wrap(raw, "add", {}, "srv")
+
+        def test_equal():
+            assert make("3", {"result": 3}) == make("4", {"result": 4})
+        """
+    )
+    result = pytester.runpytest()
+    result.stdout.fnmatch_lines(
+        [
+            "E*tool results differ (add vs add)",
+            "E*text:",
+            "E*- 3",
+            "E*+ 4",
+            "E*structuredContent:",
+            'E*- {"result": 3}',
+            'E*+ {"result": 4}',
+        ]
+    )

@@ -166,7 +166,7 @@ def test_progress_logs_and_the_sdk_api(mcp_pytester: pytest.Pytester) -> None:
             assert result.text == "done"
             assert seen == [(1, 2, "step 1"), (2, 2, "step 2")]
             await mcp_client.call("log_something")
-            assert [m.data for m in mcp_client.log_messages] == ["something happened"]
+            assert [m["data"] for m in mcp_client.log_messages] == ["something happened"]
             assert [r.uri for r in await mcp_client.resources()] == ["demo://greeting"]
             assert [t.uri_template for t in await mcp_client.resource_templates()] == ["demo://items/{{item_id}}"]
             assert (await mcp_client.read_resource("demo://items/7")).contents[0].text == "item 7"

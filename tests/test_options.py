@@ -58,3 +58,11 @@ def test_a_bad_ini_value_names_the_ini_key(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest()
     result.stderr.fnmatch_lines(["ERROR: ini option mcp_unsupported_era: 'ignore' is not one of: skip, fail"])
     assert result.ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_every_option_is_documented() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "docs" / "reference" / "options.md").read_text()
+    for option in OPTIONS:
+        assert f"`{option.flag}=" in text and f"`{option.ini_name}`" in text, option.flag

@@ -35,6 +35,10 @@ HANDSHAKE_ERA: Final = "2025-11-25"
 MODERN_ERA: Final = "2026-07-28"
 
 
+_GUARDED: Final = (TimeoutError, MCPError, anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream)
+"""Failures a request can end in that may mean "no reply in time" or "the server died"."""
+
+
 class McpEraUnsupported(McpConnectionError):
     """The server does not speak the protocol era the test asked for."""
 
@@ -48,8 +52,12 @@ class ToolResult(CallToolResult):
 
     @classmethod
     def wrap(cls, result: CallToolResult, tool: str, arguments: Any, server: str) -> ToolResult:
-        wrapped = cls.model_construct(_fields_set=result.model_fields_set, **dict(result))
-        wrapped._tool, wrapped._arguments, wrapped._server = tool, arguments, server
+        # What model_construct does, without re-running defaults: the result is already validated.
+        wrapped = cls.__new__(cls)
+        object.__setattr__(wrapped, "__dict__", dict(result.__dict__))
+        object.__setattr__(wrapped, "__pydantic_fields_set__", set(result.model_fields_set))
+        object.__setattr__(wrapped, "__pydantic_extra__", result.__pydantic_extra__)
+        object.__setattr__(wrapped, "__pydantic_private__", {"_tool": tool, "_arguments": arguments, "_server": server})
         return wrapped
 
     @property
@@ -113,11 +121,23 @@ class McpClient:
     responder: Responder
     exit_stack: AsyncExitStack
     headers: dict[str, str] = field(default_factory=dict)
-    notifications: list[Any] = field(default_factory=list)
-    """Every notification the server sent this client (log messages, list changes, ...)."""
-    log_messages: list[Any] = field(default_factory=list)
     _tools: list[Tool] | None = None
     _raw: Any = None
+    _description: str | None = None
+
+    @property
+    def notifications(self) -> list[dict[str, Any]]:
+        """Every notification the server sent this client, as ``{"method": ..., "params": ...}``."""
+        return [
+            {"method": m.method, "params": m.payload}
+            for m in self.transcript.messages
+            if m.kind == "notification" and m.direction == "<-"
+        ]
+
+    @property
+    def log_messages(self) -> list[dict[str, Any]]:
+        """The params of every ``notifications/message`` (log message) the server sent."""
+        return [n["params"] for n in self.notifications if n["method"] == "notifications/message"]
 
     def __repr__(self) -> str:
         try:
@@ -153,7 +173,9 @@ class McpClient:
         return self.sdk.session
 
     def describe(self) -> str:
-        return self.server.describe()
+        if self._description is None:
+            self._description = self.server.describe()
+        return self._description
 
     # -- the timeout / crash guard ------------------------------------------------------------
     @asynccontextmanager
@@ -161,37 +183,44 @@ class McpClient:
         """Fail with a readable error when the server does not answer in time or has died."""
         __tracebackhide__ = True
         limit = self.timeout if timeout is None else timeout
-        what = f"{method} {label}".strip()
         try:
             with anyio.fail_after(limit):
                 yield
-        except TimeoutError as exc:
-            if isinstance(exc, McpTimeoutError):
+        except _GUARDED as exc:
+            replacement = await self._explain(exc, method, label, limit)
+            if replacement is None:
                 raise
+            raise replacement from None
+
+    async def _explain(self, exc: BaseException, method: str, label: str, limit: float) -> BaseException | None:
+        """The readable error for a request that timed out or whose server died; None to keep ``exc``."""
+        what = f"{method} {label}".strip()
+        if isinstance(exc, McpTimeoutError):
+            return None
+        if isinstance(exc, TimeoutError):
             crash = self.server.crash_report()
             if crash:
-                raise McpServerCrashed(
-                    f"no reply to {what}: {crash}",
-                    returncode=self.server.process.returncode,  # type: ignore[union-attr]
-                    stderr_tail=self.server.process.stderr_tail(),
-                ) from None  # type: ignore[union-attr]
-            raise McpTimeoutError(
+                process = self.server.process
+                assert process is not None
+                return McpServerCrashed(
+                    f"no reply to {what}: {crash}", returncode=process.returncode, stderr_tail=process.stderr_tail()
+                )
+            return McpTimeoutError(
                 f"no reply to {what} within {limit:g} s from the {self.describe()} "
                 "(raise it with --mcp-timeout, ini mcp_timeout or @pytest.mark.mcp_timeout(seconds))",
                 method=method,
                 timeout=limit,
-            ) from None
-        except (MCPError, anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream) as exc:
-            if isinstance(exc, MCPError) and exc.code != CONNECTION_CLOSED:
-                raise
-            crash = await self.server.wait_crash_report()
-            if crash is None:
-                raise
-            process = self.server.process
-            assert process is not None
-            raise McpServerCrashed(
-                f"{what} failed because {crash}", returncode=process.returncode, stderr_tail=process.stderr_tail()
-            ) from None
+            )
+        if isinstance(exc, MCPError) and exc.code != CONNECTION_CLOSED:
+            return None
+        crash = await self.server.wait_crash_report()
+        if crash is None:
+            return None
+        process = self.server.process
+        assert process is not None
+        return McpServerCrashed(
+            f"{what} failed because {crash}", returncode=process.returncode, stderr_tail=process.stderr_tail()
+        )
 
     # -- tools ------------------------------------------------------------------------------
     async def list_tools(self, cursor: str | None = None, **kwargs: Any) -> Any:
@@ -231,8 +260,19 @@ class McpClient:
         """Call a tool; returns the result (with ``is_error`` set for tool errors). Raises on protocol errors."""
         __tracebackhide__ = True
         args = dict(arguments) if arguments is not None else None
-        async with self.guard("tools/call", repr(name), timeout):
-            result = await self.sdk.call_tool(name, args, progress_callback=progress_callback, meta=meta, **kwargs)
+        limit = self.timeout if timeout is None else timeout
+        # The guard, inlined with a bare cancel scope: this is the hot path of every test and load run.
+        scope = anyio.CancelScope(deadline=anyio.current_time() + limit)
+        try:
+            with scope:
+                result = await self.sdk.call_tool(name, args, progress_callback=progress_callback, meta=meta, **kwargs)
+            if scope.cancelled_caught:
+                raise TimeoutError
+        except _GUARDED as exc:
+            replacement = await self._explain(exc, "tools/call", repr(name), limit)
+            if replacement is None:
+                raise
+            raise replacement from None
         return ToolResult.wrap(result, name, args, self.describe())
 
     async def call(self, name: str, /, **arguments: Any) -> ToolResult:
@@ -407,16 +447,6 @@ async def connect(
         all_headers["Authorization"] = f"Bearer {token}"
         transcript.secrets = (*transcript.secrets, token)
     responder = Responder(sampling=sampling, elicitation=elicitation, roots=roots)
-    notifications: list[Any] = []
-    log_messages: list[Any] = []
-
-    async def on_message(message: Any) -> None:
-        if not isinstance(message, Exception):
-            notifications.append(message)
-        await anyio.lowlevel.checkpoint()
-
-    async def on_log(params: Any) -> None:
-        log_messages.append(params)
 
     connect_limit = connect_timeout if connect_timeout is not None else timeout
     connected = False
@@ -432,14 +462,10 @@ async def connect(
                 raise_exceptions=raise_exceptions,
                 cache=None,
                 log_level=log_level,  # type: ignore[arg-type]
-                logging_callback=on_log,
-                message_handler=on_message,
                 **responder.callbacks(),
             )
             _record(sdk, transcript, tuple(dispatcher_wrappers))
-            client = McpClient(
-                sdk, server, transcript, timeout, responder, stack, all_headers, notifications, log_messages
-            )
+            client = McpClient(sdk, server, transcript, timeout, responder, stack, all_headers)
             try:
                 await stack.enter_async_context(sdk)
             except BaseException as raised:

@@ -6,6 +6,7 @@ starlette), because pytest loads it for every run, including runs that never tou
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Generator
 
 import pytest
@@ -57,6 +58,17 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         era = markers.bind("mcp_era", era_marker.args, era_marker.kwargs)["era"] if era_marker else None
         if (era or metafunc.config.stash[SETTINGS_KEY].era) == "both":
             metafunc.parametrize("mcp_era", CONCRETE_ERAS, indirect=True, ids=list(CONCRETE_ERAS))
+
+
+def pytest_assertrepr_compare(config: pytest.Config, op: str, left: object, right: object) -> list[str] | None:
+    """Readable ``==`` failures between tool results (only for our own result type)."""
+    if op != "==" or "pytest_mcp.client" not in sys.modules:
+        return None
+    from .client import ToolResult
+
+    if not (isinstance(left, ToolResult) and isinstance(right, ToolResult)):
+        return None
+    return reporting.compare_results(left, right)
 
 
 @pytest.hookimpl(wrapper=True)

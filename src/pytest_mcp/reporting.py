@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,3 +46,17 @@ def write_jsonl(item: pytest.Item, directory: str) -> None:
     for index, record in enumerate(records):
         suffix = f"-{index + 1}" if len(records) > 1 else ""
         record.transcript.write_jsonl(Path(directory) / f"{base}{suffix}.jsonl")
+
+
+def compare_results(left: Any, right: Any) -> list[str]:
+    """Explanation lines for ``left == right`` between two tool results."""
+    lines = [f"tool results differ ({left.tool or '?'} vs {right.tool or '?'})"]
+    for label, get in (
+        ("isError", lambda r: r.is_error),
+        ("text", lambda r: r.text),
+        ("structuredContent", lambda r: json.dumps(r.structured_content, sort_keys=True, default=str)),
+    ):
+        a, b = get(left), get(right)
+        if a != b:
+            lines += [f"{label}:", f"  - {a}", f"  + {b}"]
+    return lines

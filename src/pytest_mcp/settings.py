@@ -108,7 +108,7 @@ OPTIONS: Final[tuple[Option, ...]] = (
         "startup_timeout",
         positive_float,
         "30",
-        "Seconds to wait for a spawned server to accept connections (default 30).",
+        "Seconds to wait for a started server to accept connections and answer the handshake (default 30).",
         metavar="SECONDS",
     ),
     Option(

@@ -1,0 +1,178 @@
+"""Core benchmarks of pytest_mcp, measured side by side in one run; prints ratios.
+
+1. Per-call overhead: ``mcp_client.call_tool`` (transcript recording on) vs a raw ``mcp.Client``
+   loop, both in-process against the same server. Target: ratio <= 1.05.
+2. A 100-test suite against a stdio Python server: the plugin's defaults (one shared process) vs
+   a hand-written conftest that spawns the server per test with the SDK. Target: ratio <= 0.25.
+3. ``pytest --collect-only`` of a 500-test suite that never uses MCP: plugin loaded vs disabled
+   with ``-p no:mcp`` (CPU seconds of the pytest process). Target: ratio <= 1.03.
+
+Run: ``python benchmarks/core.py`` (add ``--quick`` for fewer repetitions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import anyio
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def bench_call_overhead(calls: int, rounds: int) -> tuple[float, float]:
+    """Median CPU seconds per call: (ours, raw SDK). CPU time, not wall time, so other load on the
+    machine does not blur the comparison; rounds alternate to share what noise remains."""
+    from mcp import Client
+
+    from pytest_mcp.client import connect
+    from pytest_mcp.servers import RunningServer
+    from pytest_mcp.settings import Settings
+    from pytest_mcp.targets import in_process
+    from tests.servers.demo import make_server
+
+    server = make_server()
+    running = RunningServer(in_process(server), Settings()).start()
+
+    async def ours() -> float:
+        async with connect(running, timeout=30) as client:
+            await client.call_tool("add", {"a": 1, "b": 2})  # warm the tool cache
+            start = time.process_time()
+            for _ in range(calls):
+                await client.call_tool("add", {"a": 1, "b": 2})
+            return (time.process_time() - start) / calls
+
+    async def raw() -> float:
+        async with Client(server, cache=None) as client:
+            await client.call_tool("add", {"a": 1, "b": 2})
+            start = time.process_time()
+            for _ in range(calls):
+                await client.call_tool("add", {"a": 1, "b": 2})
+            return (time.process_time() - start) / calls
+
+    mine, theirs = [], []
+    for _ in range(rounds):
+        mine.append(anyio.run(ours))
+        theirs.append(anyio.run(raw))
+    return statistics.median(mine), statistics.median(theirs)
+
+
+SERVER_CMD = f"{sys.executable} -m tests.servers.demo"
+
+PLUGIN_SUITE = f"""
+import pytest
+pytestmark = [pytest.mark.anyio, pytest.mark.mcp_server("{SERVER_CMD}")]
+
+@pytest.fixture(scope="session")
+def anyio_backend():
+    return "asyncio"
+
+@pytest.mark.parametrize("n", range(100))
+async def test_add(mcp_client, n):
+    result = await mcp_client.call("add", a=n, b=1)
+    assert result.structured == {{"result": n + 1}}
+"""
+
+HANDWRITTEN_CONFTEST = f"""
+import shlex, pytest
+from mcp import Client, StdioServerParameters
+
+@pytest.fixture(scope="session")
+def anyio_backend():
+    return "asyncio"
+
+@pytest.fixture
+async def client(anyio_backend):
+    command = shlex.split("{SERVER_CMD}")
+    params = StdioServerParameters(command=command[0], args=command[1:], cwd="{ROOT}")
+    async with Client(params) as c:
+        yield c
+"""
+
+HANDWRITTEN_SUITE = """
+import pytest
+pytestmark = pytest.mark.anyio
+
+@pytest.mark.parametrize("n", range(100))
+async def test_add(client, n):
+    result = await client.call_tool("add", {"a": n, "b": 1})
+    assert result.structured_content == {"result": n + 1}
+"""
+
+
+def _pytest(directory: Path, *args: str, cpu: bool = False) -> float:
+    """Wall seconds of one pytest run (or, with ``cpu``, the CPU seconds of the pytest process)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+    )
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if cpu:
+        elapsed = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if run.returncode not in (0, 5):
+        raise SystemExit(f"benchmark suite failed in {directory}:\n{run.stdout[-3000:]}\n{run.stderr[-2000:]}")
+    return elapsed
+
+
+def bench_suite(rounds: int) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as plugin_dir, tempfile.TemporaryDirectory() as hand_dir:
+        Path(plugin_dir, "test_plugin.py").write_text(PLUGIN_SUITE)
+        Path(hand_dir, "conftest.py").write_text(HANDWRITTEN_CONFTEST)
+        Path(hand_dir, "test_hand.py").write_text(HANDWRITTEN_SUITE)
+        ours, theirs = [], []
+        for _ in range(rounds):
+            ours.append(_pytest(Path(plugin_dir)))
+            theirs.append(_pytest(Path(hand_dir), "-p", "no:mcp"))
+        return statistics.median(ours), statistics.median(theirs)
+
+
+def bench_collect(rounds: int) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as directory:
+        for module in range(10):
+            body = "\n".join(f"def test_{i}():\n    assert {i} == {i}\n" for i in range(50))
+            Path(directory, f"test_plain_{module}.py").write_text(textwrap.dedent(body))
+        on, off = [], []
+        for _ in range(rounds):
+            on.append(_pytest(Path(directory), "--collect-only", cpu=True))
+            off.append(_pytest(Path(directory), "--collect-only", "-p", "no:mcp", cpu=True))
+        return statistics.median(on), statistics.median(off)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="fewer rounds (noisier)")
+    args = parser.parse_args()
+    rounds = 3 if args.quick else 7
+    sys.path.insert(0, str(ROOT))
+
+    ours, raw = bench_call_overhead(calls=300 if args.quick else 1000, rounds=rounds)
+    print(
+        f"1. call_tool in-process: pytest_mcp {ours * 1e6:8.1f} us CPU/call  raw mcp.Client {raw * 1e6:8.1f} us CPU/call"
+        f"   ratio {ours / raw:.3f}  (target <= 1.05)"
+    )
+    ours, hand = bench_suite(rounds=max(1, rounds // 3))
+    print(
+        f"2. 100 stdio tests:      pytest_mcp {ours:8.2f} s         server per test  {hand:8.2f} s"
+        f"         ratio {ours / hand:.3f}  (target <= 0.25)"
+    )
+    on, off = bench_collect(rounds=rounds)
+    print(
+        f"3. collect 500 tests:    plugin on  {on:8.3f} s CPU     -p no:mcp        {off:8.3f} s CPU"
+        f"         ratio {on / off:.3f}  (target <= 1.03)"
+    )
+
+
+if __name__ == "__main__":
+    main()
