@@ -1,1 +1,39 @@
-"""Mock backends: respx-based HTTP mocks, fake upstream MCP servers, autospec helpers (issue 5)."""
+"""Mock backends: respx-based HTTP mocks, fake upstream MCP servers, autospec'd backend replacements.
+
+Public names load lazily (``pytest_mcp.mocks.plugin`` imports this package at plugin load time,
+which must not pull in respx, httpx or the MCP SDK). See docs/mocks.md.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS: dict[str, str] = {
+    "BackendMocks": "backend",
+    "FakeUpstream": "upstream",
+    "HttpMock": "http",
+    "Reply": "upstream",
+    "UpstreamCall": "upstream",
+}
+
+__all__ = ["BackendMocks", "FakeUpstream", "HttpMock", "Reply", "UpstreamCall"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pytest_mcp.mocks' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"pytest_mcp.mocks.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:
+    from .backend import BackendMocks
+    from .http import HttpMock
+    from .upstream import FakeUpstream, Reply, UpstreamCall
