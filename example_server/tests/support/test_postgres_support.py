@@ -23,6 +23,8 @@ from .postgres import (
     throwaway_postgres_server,
 )
 
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
 
 def _running(pid: int) -> bool:
     """True if ``pid`` is a live process (a zombie has exited: it only waits to be reaped)."""

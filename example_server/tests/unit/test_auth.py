@@ -17,7 +17,7 @@ from example_server.errors import ErrorKind, ToolFailure
 
 from .tokens import AUDIENCE, ISSUER, Signer, jwks
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.unit]
 
 RSA = Signer.rsa()
 EC = Signer.ec()

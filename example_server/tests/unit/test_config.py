@@ -8,6 +8,8 @@ import pytest
 
 from example_server.config import DEFAULT_SCOPES, MEMORY_DB, Config
 
+pytestmark = pytest.mark.unit
+
 
 def test_defaults():
     config = Config.from_env({})

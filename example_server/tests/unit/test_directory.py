@@ -10,7 +10,7 @@ import respx
 from example_server.directory import TIMED_OUT, UNAVAILABLE, DirectoryClient
 from example_server.errors import ErrorKind, ToolFailure
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.unit]
 
 BASE = "https://directory.example.test/api/"
 

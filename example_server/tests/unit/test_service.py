@@ -14,7 +14,7 @@ from example_server.pagination import decode_cursor, encode_cursor
 from example_server.service import ADMIN, READ, WRITE, AssignmentService, Identity
 from example_server.store import Store
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.unit]
 
 ALICE = Identity.of("alice@example.com", [READ, WRITE])
 READER = Identity.of("reader@example.com", [READ])

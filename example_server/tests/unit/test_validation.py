@@ -11,6 +11,8 @@ from example_server.errors import ErrorKind, ToolFailure
 from example_server.pagination import encode_cursor
 from example_server.validation import FieldError
 
+pytestmark = pytest.mark.unit
+
 
 def field_error(checker, value) -> str:
     with pytest.raises(FieldError) as info:

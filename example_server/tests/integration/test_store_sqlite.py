@@ -10,6 +10,8 @@ from example_server.store import Store
 
 from .store_contract import ALICE, StoreContract, item
 
+pytestmark = pytest.mark.integration
+
 
 class TestInMemory(StoreContract):
     @pytest.fixture

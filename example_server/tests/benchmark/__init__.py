@@ -1,0 +1,1 @@
+"""benchmark tests of the example server."""

@@ -1,0 +1,1 @@
+"""chaos tests of the example server."""

@@ -1,0 +1,1 @@
+"""snapshot tests of the example server."""
