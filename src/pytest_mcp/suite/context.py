@@ -40,6 +40,7 @@ def shorten(value: Any, limit: int = SHOWN_CHARS) -> str:
             text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
         except (TypeError, ValueError):
             text = repr(value)
+    text = text.replace("\r\n", "\n").replace("\n", "⏎")
     return text if len(text) <= limit else text[:limit] + f"… ({len(text)} chars)"
 
 
@@ -101,12 +102,15 @@ class CheckContext:
 
     # -- connections ------------------------------------------------------------------------
     @asynccontextmanager
-    async def wire(self, *, fresh: bool = False, handshake: bool = True) -> AsyncIterator[Wire]:
-        """A raw JSON-RPC session in this era (``fresh=True``: a server process of its own for stdio).
+    async def wire(self, *, fresh: bool = False, abuse: bool = False, handshake: bool = True) -> AsyncIterator[Wire]:
+        """A raw JSON-RPC session in this era.
 
-        ``handshake=False`` skips ``initialize`` in the handshake era (for lifecycle checks).
+        stdio: by default one server process per era is shared by the checks that leave it healthy;
+        ``abuse=True`` shares a second one between checks that send garbage (and verify it survives);
+        ``fresh=True`` starts a process of its own (start-up and exit checks). ``handshake=False``
+        skips ``initialize`` in the handshake era (only with ``fresh=True`` on stdio).
         """
-        async with self.runtime.wire(self.era, fresh=fresh, handshake=handshake) as wire:
+        async with self.runtime.wire(self.era, fresh=fresh, abuse=abuse, handshake=handshake) as wire:
             self.wires.append(wire)
             yield wire
 

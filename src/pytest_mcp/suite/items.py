@@ -93,6 +93,9 @@ def run_case(
 
     entry = baseline.find(case.check, case.era, case.transport) if baseline is not None else None
     context_box: list[CheckContext] = []
+    reason = anyio.run(_applicable, case, runtime, backend="asyncio")
+    if reason:
+        pytest.skip(reason)
     try:
         anyio.run(_run, case, runtime, context_box, backend="asyncio")
     except CheckFailed as exc:
@@ -109,6 +112,18 @@ def _reason(reason: str) -> str:
     return f" ({reason})" if reason else ""
 
 
+async def _applicable(case: Case, runtime: SuiteRuntime) -> str | None:
+    """Why the case does not apply to this server (era not spoken, capability not declared), or None."""
+    check = case.check
+    facts = await runtime.facts(case.era)
+    if not facts.supported and not (check.auth and facts.auth_required):
+        return f"{check.id}: the server does not speak {case.era}: {facts.reason}"
+    for capability in check.requires:
+        if not facts.declares(capability):
+            return f"{check.id}: the server does not declare the {capability!r} capability in {case.era}"
+    return None
+
+
 async def _run(case: Case, runtime: SuiteRuntime, box: list[CheckContext]) -> None:
     __tracebackhide__ = True
     import anyio
@@ -117,11 +132,6 @@ async def _run(case: Case, runtime: SuiteRuntime, box: list[CheckContext]) -> No
 
     check = case.check
     facts = await runtime.facts(case.era)
-    if not facts.supported:
-        pytest.skip(f"the server does not speak {case.era}: {facts.reason}")
-    for capability in check.requires:
-        if not facts.declares(capability):
-            pytest.skip(f"the server does not declare the {capability!r} capability in {case.era}")
     ctx = CheckContext(check, case.era, case.transport, runtime, facts)
     box.append(ctx)
     try:

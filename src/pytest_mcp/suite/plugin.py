@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 import pytest
 
 from .._state import SETTINGS_KEY
-from ..settings import Option, Settings, add_options, read_options, text
+from ..settings import Option, Settings, add_options, non_negative_int, read_options, text
 from ..targets import parse_target
 from .registry import SUITES
 
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 BASELINE_PROPERTY: Final = "mcp_baseline_entry"
 SUITE_CHOICES: Final = ("all", *SUITES)
-FUZZ_TOOL_CHOICES: Final = ("readonly", "all", "none")
 
 
 def parse_suites(value: str) -> tuple[str, ...]:
@@ -44,9 +43,11 @@ def parse_suites(value: str) -> tuple[str, ...]:
 
 
 def parse_fuzz_tools(value: str) -> str:
-    if not value.strip():
-        raise ValueError(f"give {', '.join(FUZZ_TOOL_CHOICES)} or a comma list of tool names / globs")
-    return value.strip()
+    """Validate a ``--mcp-fuzz-tools`` value: a comma list of all, read-only, none, TOOL and -TOOL."""
+    items = [item.strip() for item in value.split(",")]
+    if not value.strip() or any(item in ("", "-") for item in items):
+        raise ValueError(f"{value!r}: use a comma list of all, read-only, none, TOOL and -TOOL (e.g. all,-crash)")
+    return ",".join(items)
 
 
 OPTIONS: Final = (
@@ -78,10 +79,19 @@ OPTIONS: Final = (
     Option(
         "fuzz_tools",
         parse_fuzz_tools,
-        "readonly",
-        "Tools the suite may call with generated arguments: 'readonly' (default: tools annotated "
-        "readOnlyHint=true and not destructiveHint), 'all', 'none', or a comma list of names/globs.",
+        "read-only",
+        "Tools the suite may call (conformance checks of results, fuzzing, security probes): a comma list of "
+        "read-only (default: tools annotated readOnlyHint=true), all, none, TOOL (opt in) and -TOOL (never), "
+        "e.g. all,-delete_everything.",
         metavar="TOOLS",
+    ),
+    Option(
+        "fuzz_examples",
+        non_negative_int,
+        "25",
+        "Examples per tool for each fuzz check (valid, invalid, hostile inputs; default 25; 0 skips fuzzing). "
+        "Failing examples are shrunk and shown with the seed (--mcp-seed) that reproduces them.",
+        metavar="N",
     ),
 )
 
@@ -165,6 +175,7 @@ def pytest_configure(config: pytest.Config) -> None:
         auth_token=values["auth_token"],
         baseline=values["baseline"],
         fuzz_tools=values["fuzz_tools"],
+        fuzz_examples=values["fuzz_examples"],
         official=bool(official),
         seed=_seed(config),
     )

@@ -52,7 +52,8 @@ class SuiteOptions:
     suites: tuple[str, ...] = ()
     auth_token: str | None = None
     baseline: str | None = None
-    fuzz_tools: str = "readonly"
+    fuzz_tools: str = "read-only"
+    fuzz_examples: int = 25
     official: bool = False
     seed: int = 0
 
@@ -70,6 +71,8 @@ class EraFacts:
     instructions: Any = None
     handshake: Reply | None = None
     """The raw ``initialize`` (2025-11-25) or ``server/discover`` (2026-07-28) exchange."""
+    auth_required: bool = False
+    """The HTTP server answered 401 (authorization required, and no or a refused ``--mcp-auth-token``)."""
 
     def declares(self, capability: str) -> bool:
         node: Any = self.capabilities
@@ -90,6 +93,8 @@ class SuiteRuntime:
         self.transport = transport_of(target)
         self._pool: ServerPool | None = None
         self._links: dict[str, StdioLink] = {}
+        self._spare: StdioLink | None = None
+        """A stdio process started ahead of time, so a check asking for a fresh one need not wait for start-up."""
         self._facts: dict[str, EraFacts] = {}
 
     def describe(self) -> str:
@@ -113,6 +118,9 @@ class SuiteRuntime:
         return self.pool.get(self.target, era)
 
     def close(self) -> None:
+        if self._spare is not None:
+            self._links["spare"] = self._spare
+            self._spare = None
         for link in self._links.values():
             link.closed = True
             link.channel.process.stop()
@@ -156,6 +164,15 @@ class SuiteRuntime:
 
     def _facts_from(self, era: str, reply: Reply) -> EraFacts:
         method = "initialize" if era == HANDSHAKE_ERA else "server/discover"
+        if reply.status == 401:
+            how = "the --mcp-auth-token was refused" if self.options.auth_token else "pass --mcp-auth-token TOKEN"
+            return EraFacts(
+                era,
+                False,
+                reason=f"it requires authorization: {method} got HTTP 401 ({how})",
+                handshake=reply,
+                auth_required=True,
+            )
         if not reply.answered:
             crash = self._crash_text(era)
             why = crash or f"no reply to {method} within {max(self.settings.timeout, 5.0):g} s"
@@ -213,6 +230,7 @@ class SuiteRuntime:
         era: str,
         *,
         fresh: bool = False,
+        abuse: bool = False,
         handshake: bool = True,
         auth: bool = True,
         http: bool = False,
@@ -223,7 +241,8 @@ class SuiteRuntime:
         if http and self.transport != "http":
             raise RuntimeError(f"the {self.describe()} is not an HTTP server")
         if self.transport == "stdio":
-            async with self._stdio_wire(era, fresh=fresh, handshake=handshake, detecting=detecting) as wire:
+            key = f"{era}/abuse" if abuse else era
+            async with self._stdio_wire(era, key, fresh=fresh, handshake=handshake, detecting=detecting) as wire:
                 yield wire
             return
         async with AsyncExitStack() as stack:
@@ -260,6 +279,12 @@ class SuiteRuntime:
         client = await stack.enter_async_context(httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(timeout)))
         return RawHttp(client, url, timeout=timeout)
 
+    def _fresh_link(self) -> StdioLink:
+        """A process nobody has talked to (the spare started ahead of time), and start the next spare."""
+        link = self._spare if self._spare is not None and self._spare.alive else self._new_link()
+        self._spare = self._new_link()
+        return link
+
     def _new_link(self) -> StdioLink:
         from ..servers import RunningServer
 
@@ -267,10 +292,12 @@ class SuiteRuntime:
         return StdioLink(command, env, cwd, timeout=self.settings.timeout)
 
     @asynccontextmanager
-    async def _stdio_wire(self, era: str, *, fresh: bool, handshake: bool, detecting: bool) -> AsyncIterator[Wire]:
+    async def _stdio_wire(
+        self, era: str, key: str, *, fresh: bool, handshake: bool, detecting: bool
+    ) -> AsyncIterator[Wire]:
         timeout = self.settings.timeout
         if fresh:
-            link = self._new_link()
+            link = self._fresh_link()
             wire = StdioWire(link, era, timeout, owned=True)
             try:
                 if handshake and era == HANDSHAKE_ERA:
@@ -279,11 +306,13 @@ class SuiteRuntime:
             finally:
                 await wire.aclose()
             return
-        link = self._links.get(era)
+        link = self._links.get(key)
         if link is None or not link.alive:
             if link is not None:
                 await link.aclose()
-            link = self._links[era] = self._new_link()
+            link = self._links[key] = self._new_link()
+            if self._spare is None:
+                self._spare = self._new_link()
             if not detecting:
                 # a restarted shared process needs its era's opening again
                 opener = StdioWire(link, era, timeout, owned=False)

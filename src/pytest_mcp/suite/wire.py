@@ -135,10 +135,13 @@ class Reply:
         return [m for m in self.messages if isinstance(m, dict) and "method" in m and "id" not in m]
 
     def describe(self) -> str:
-        """The reply for a report: the HTTP status line if any, then the bytes."""
+        """The reply for a report: the HTTP status line if any, then the bytes (an SSE stream's messages)."""
         head = f"HTTP {self.status} " if self.status is not None else ""
         if not self.raw and self.message is None:
             return head + "(nothing)"
+        if self.headers.get("content-type", "").startswith("text/event-stream"):
+            shown = " | ".join(json.dumps(m, separators=(",", ":"), ensure_ascii=False) for m in self.messages)
+            return f"{head}text/event-stream: {shown or '(no events)'}"
         text = self.raw.decode("utf-8", "replace") if self.raw else json.dumps(self.message)
         return head + text
 
@@ -439,7 +442,7 @@ class HttpWire(Wire):
             default_headers=default_headers,
             timeout=self.timeout if timeout is None else timeout,
         )
-        self._log("<-", f"HTTP {reply.status} {reply.content_type} {reply.text[:1500]}")
+        self._log("<-", _http_text(reply))
         return reply
 
     async def send_request(
@@ -475,7 +478,7 @@ class HttpWire(Wire):
         reply = await self.raw.request(
             method, body, headers=sent, default_headers=default_headers, timeout=timeout or self.timeout
         )
-        self._log("<-", f"HTTP {reply.status} {reply.content_type} {reply.text[:1500]}")
+        self._log("<-", _http_text(reply))
         return reply
 
     async def aclose(self) -> None:
@@ -484,6 +487,13 @@ class HttpWire(Wire):
                 with anyio.move_on_after(2):
                     await self.http("DELETE", timeout=2)
             self.session_id = None
+
+
+def _http_text(reply: RawReply) -> str:
+    if reply.content_type == "text/event-stream":
+        events = " | ".join(json.dumps(m, separators=(",", ":"), ensure_ascii=False) for m in reply.messages)
+        return f"HTTP {reply.status} text/event-stream: {events or '(no events)'}"
+    return f"HTTP {reply.status} {reply.content_type or '(no content-type)'} {reply.text[:1500]}"
 
 
 def _http_reply(sent: Any, reply: RawReply, elapsed: float) -> Reply:

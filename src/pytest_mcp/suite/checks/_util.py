@@ -1,11 +1,22 @@
-"""Helpers shared by the check modules."""
+"""Helpers shared by the check modules: well-known requests, paging, tool selection, validation."""
 
 from __future__ import annotations
 
-from typing import Any
+import base64
+import binascii
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from typing import Any, Final
 
-from ..context import CheckContext
-from ..wire import HANDSHAKE_ERA
+from ..context import CheckContext, shorten
+from ..wire import HANDSHAKE_ERA, Reply, Wire
+
+MAX_PAGES: Final = 50
+LOG_LEVELS: Final = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
+CONTENT_TYPES: Final = ("text", "image", "audio", "resource_link", "resource")
+UNKNOWN_NAME: Final = "pytest-mcp-no-such-name-5f2c"
+UNKNOWN_URI: Final = "pytest-mcp://no-such-resource/5f2c"
 
 
 def any_request(ctx: CheckContext) -> tuple[str, dict[str, Any] | None]:
@@ -13,3 +24,352 @@ def any_request(ctx: CheckContext) -> tuple[str, dict[str, Any] | None]:
     if ctx.era == HANDSHAKE_ERA:
         return "ping", None
     return "server/discover", {}
+
+
+async def answers_after(ctx: CheckContext, wire: Wire) -> list[Any]:
+    """On stdio: what the server wrote (except notifications) since the last look, up to its reply to a
+    marker request; the marker's reply must come (the connection still works), or the check fails."""
+    __tracebackhide__ = True
+    from ..wire import StdioWire
+
+    assert isinstance(wire, StdioWire)
+    start = len(wire.lines)
+    method, params = any_request(ctx)
+    marker = await wire.request(method, params)
+    ctx.expect(
+        marker.is_result,
+        f"the server stopped answering: {method} got no result afterwards",
+        sent=marker.sent,
+        received=marker.describe(),
+    )
+    marker_id = marker.sent["id"]
+    return [
+        line.data if not line.invalid else line.text()
+        for line in wire.lines[start:]
+        if not line.is_notification and not (line.is_response and line.data.get("id") == marker_id)
+    ]
+
+
+def is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def error_problem(reply: Reply) -> str | None:
+    """What is wrong with an error response's shape (integer code, string message), or None."""
+    error = reply.error
+    if not isinstance(error, dict):
+        return f"its error member is {shorten(error, 80)}, not an object"
+    if not is_int(error.get("code")):
+        return f"its error code is {shorten(error.get('code'), 80)}, not an integer"
+    if not isinstance(error.get("message"), str):
+        return f"its error message is {shorten(error.get('message'), 80)}, not a string"
+    return None
+
+
+def response_problem(reply: Reply) -> str | None:
+    """What is wrong with a response's JSON-RPC shape, or None."""
+    message = reply.message
+    if not isinstance(message, dict):
+        return f"the reply is {shorten(message, 80)}, not a JSON object"
+    if message.get("jsonrpc") != "2.0":
+        return f'its "jsonrpc" member is {shorten(message.get("jsonrpc"), 40)}, not "2.0"'
+    has_result, has_error = "result" in message, "error" in message
+    if has_result == has_error:
+        return "it has both result and error" if has_result else "it has neither result nor error"
+    if has_result and not isinstance(message["result"], dict):
+        return f"its result is {shorten(message['result'], 80)}, not an object"
+    if has_error:
+        return error_problem(reply)
+    return None
+
+
+# -- lists and paging -------------------------------------------------------------------------------
+
+
+@dataclass
+class Listing:
+    """Every page of one ``*/list`` method, followed through ``nextCursor``."""
+
+    method: str
+    key: str
+    items: list[Any] = field(default_factory=list)
+    replies: list[Reply] = field(default_factory=list)
+    cursors: list[Any] = field(default_factory=list)
+    problem: str | None = None
+    """Why listing stopped early (an error reply, a repeated cursor, too many pages), if it did."""
+    failed_reply: Reply | None = None
+
+
+async def list_all(wire: Wire, method: str, key: str, *, max_pages: int = MAX_PAGES) -> Listing:
+    """Follow ``nextCursor`` through every page of ``method`` (at most ``max_pages``)."""
+    listing = Listing(method, key)
+    cursor: Any = None
+    for _ in range(max_pages):
+        reply = await wire.request(method, {"cursor": cursor} if cursor is not None else {})
+        listing.replies.append(reply)
+        if not reply.is_result or not isinstance(reply.result, dict):
+            listing.problem = f"{method} did not return a result" + (f" (error {reply.code})" if reply.is_error else "")
+            listing.failed_reply = reply
+            return listing
+        page = reply.result.get(key)
+        if not isinstance(page, list):
+            listing.problem = f"the {method} result has no {key!r} array"
+            listing.failed_reply = reply
+            return listing
+        listing.items.extend(page)
+        cursor = reply.result.get("nextCursor")
+        if cursor is None:
+            return listing
+        if cursor in listing.cursors:
+            listing.problem = f"{method} returned the cursor {shorten(cursor, 80)} twice: paging never ends"
+            listing.failed_reply = reply
+            return listing
+        listing.cursors.append(cursor)
+    listing.problem = f"{method} still returned a nextCursor after {max_pages} pages"
+    listing.failed_reply = listing.replies[-1]
+    return listing
+
+
+async def listed(ctx: CheckContext, wire: Wire, method: str, key: str) -> list[Any]:
+    """All items of a list method; fails the check when the list cannot be read."""
+    __tracebackhide__ = True
+    listing = await list_all(wire, method, key)
+    if listing.problem:
+        ctx.fail(
+            listing.problem,
+            sent=listing.failed_reply and listing.failed_reply.sent,
+            received=listing.failed_reply and listing.failed_reply.describe(),
+        )
+    return listing.items
+
+
+# -- which tools the suite may call -----------------------------------------------------------------
+
+
+def _annotations(tool: dict[str, Any]) -> dict[str, Any]:
+    value = tool.get("annotations")
+    return value if isinstance(value, dict) else {}
+
+
+def may_call(tool: Any, spec: str) -> bool:
+    """Whether ``--mcp-fuzz-tools`` (``spec``) lets the suite call ``tool`` (a wire dict)."""
+    if not isinstance(tool, dict) or not isinstance(tool.get("name"), str):
+        return False
+    name = tool["name"]
+    items = [item.strip() for item in spec.split(",") if item.strip()] or ["read-only"]
+    if any(item.startswith("-") and fnmatch.fnmatchcase(name, item[1:]) for item in items):
+        return False
+    if "none" in items:
+        return False
+    if "all" in items:
+        return True
+    if any(
+        not item.startswith("-") and item not in ("read-only",) and fnmatch.fnmatchcase(name, item) for item in items
+    ):
+        return True
+    wants_read_only = "read-only" in items or not [i for i in items if not i.startswith("-")]
+    return wants_read_only and _annotations(tool).get("readOnlyHint") is True
+
+
+def callable_tools(ctx: CheckContext, tools: list[Any]) -> list[dict[str, Any]]:
+    return [tool for tool in tools if may_call(tool, ctx.options.fuzz_tools)]
+
+
+def no_callable_tools_reason(ctx: CheckContext, what: str = "") -> str:
+    return (
+        f"no tool the suite may call{what} (--mcp-fuzz-tools={ctx.options.fuzz_tools}: by default only tools "
+        "annotated readOnlyHint=true); opt tools in with --mcp-fuzz-tools=NAME,... or all,-DANGEROUS"
+    )
+
+
+# -- arguments from schemas -------------------------------------------------------------------------
+
+
+def example_value(schema: Any, depth: int = 0) -> Any:
+    """A simple value valid for ``schema`` (common keywords only); ``...`` when no guess is possible."""
+    if depth > 6 or not isinstance(schema, dict):
+        return ...
+    if "const" in schema:
+        return schema["const"]
+    if isinstance(schema.get("enum"), list) and schema["enum"]:
+        return schema["enum"][0]
+    if "default" in schema:
+        return schema["default"]
+    if isinstance(schema.get("examples"), list) and schema["examples"]:
+        return schema["examples"][0]
+    for key in ("anyOf", "oneOf"):
+        if isinstance(schema.get(key), list):
+            for option in schema[key]:
+                value = example_value(option, depth + 1)
+                if value is not ...:
+                    return value
+    if isinstance(schema.get("allOf"), list) and len(schema["allOf"]) == 1:
+        return example_value(schema["allOf"][0], depth + 1)
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), kind[0] if kind else None)
+    if kind == "string":
+        length = schema.get("minLength", 1)
+        text = "test" if not isinstance(length, int) or length <= 4 else "t" * length
+        fmt = schema.get("format")
+        if fmt == "uri":
+            return "https://example.com/"
+        if fmt == "date-time":
+            return "2025-01-01T00:00:00Z"
+        if fmt == "date":
+            return "2025-01-01"
+        if fmt == "email":
+            return "test@example.com"
+        if "pattern" in schema:
+            return ...
+        return text
+    if kind in ("integer", "number"):
+        low = schema.get("minimum", schema.get("exclusiveMinimum"))
+        value = 1 if low is None else (low + 1 if "exclusiveMinimum" in schema else low)
+        high = schema.get("maximum")
+        if high is not None and value > high:
+            value = high
+        return int(value) if kind == "integer" else value
+    if kind == "boolean":
+        return True
+    if kind == "null":
+        return None
+    if kind == "array":
+        count = schema.get("minItems", 0)
+        if not count:
+            return []
+        item = example_value(schema.get("items", {}), depth + 1)
+        return ... if item is ... else [item] * int(count)
+    if kind == "object" or "properties" in schema:
+        return example_object(schema, depth + 1)
+    return ...
+
+
+def example_object(schema: Any, depth: int = 0) -> Any:
+    """Arguments for an object schema: its required properties with simple valid values."""
+    if not isinstance(schema, dict):
+        return ...
+    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    required = schema.get("required") if isinstance(schema.get("required"), list) else []
+    result: dict[str, Any] = {}
+    for name in required:
+        value = example_value(properties.get(name, {}), depth + 1)
+        if value is ...:
+            return ...
+        result[name] = value
+    return result
+
+
+def example_arguments(tool: dict[str, Any]) -> dict[str, Any] | None:
+    """Valid-looking arguments for a tool (required properties only), or None when they cannot be guessed."""
+    value = example_object(tool.get("inputSchema"))
+    if value is ...:
+        return None
+    from ._schemas import validation_errors
+
+    if validation_errors(tool.get("inputSchema"), value):
+        return None
+    return value  # type: ignore[no-any-return]
+
+
+DURATION_WORDS: Final = re.compile(r"(second|duration|delay|sleep|wait|timeout|time|ms|millis)", re.IGNORECASE)
+COUNT_WORDS: Final = re.compile(r"(steps|count|times|iterations)$|^n$", re.IGNORECASE)
+
+
+def tuned_arguments(tool: dict[str, Any], *, seconds: float, steps: int = 3) -> dict[str, Any] | None:
+    """Example arguments with duration-like numbers set to ``seconds`` (milliseconds when the name says so)
+    and count-like integers set to ``steps``, where the schema allows it; None when no arguments fit."""
+    arguments = example_arguments(tool)
+    if arguments is None:
+        return None
+    from ._schemas import validation_errors
+
+    schema = tool.get("inputSchema") or {}
+    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    for name, prop in properties.items():
+        kind = prop.get("type") if isinstance(prop, dict) else None
+        if kind not in ("integer", "number"):
+            continue
+        if DURATION_WORDS.search(name):
+            millis = name.lower().endswith(("ms", "millis", "milliseconds"))
+            value: Any = int(seconds * 1000) if millis else (seconds if kind == "number" else max(1, round(seconds)))
+        elif COUNT_WORDS.search(name):
+            value = steps
+        else:
+            continue
+        candidate = {**arguments, name: value}
+        if not validation_errors(schema, candidate):
+            arguments = candidate
+    return arguments
+
+
+def duration_property(tool: dict[str, Any]) -> str | None:
+    """The name of a tool's duration-like numeric argument (``seconds``, ``duration``, ``delay_ms``, ...)."""
+    schema = tool.get("inputSchema") if isinstance(tool.get("inputSchema"), dict) else {}
+    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    for name, prop in properties.items():
+        if isinstance(prop, dict) and prop.get("type") in ("integer", "number") and DURATION_WORDS.search(name):
+            return str(name)
+    return None
+
+
+def find_tool(tools: list[dict[str, Any]], *patterns: str) -> dict[str, Any] | None:
+    """The first tool whose name or description matches one of the regular expressions ``patterns``
+    (tried in order, case-insensitively; ``-`` and ``_`` in names count as word breaks)."""
+    for pattern in patterns:
+        for tool in tools:
+            name = str(tool.get("name", "")).replace("_", " ").replace("-", " ")
+            text = f"{name} {tool.get('description', '')}"
+            if re.search(pattern, text, re.IGNORECASE):
+                return tool
+    return None
+
+
+# -- content ----------------------------------------------------------------------------------------
+
+
+def is_base64(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
+
+
+def content_problem(block: Any, where: str) -> str | None:
+    """What is wrong with one content block (``text``/``image``/``audio``/``resource_link``/``resource``)."""
+    if not isinstance(block, dict):
+        return f"{where} is {shorten(block, 80)}, not an object"
+    kind = block.get("type")
+    if kind not in CONTENT_TYPES:
+        return f"{where} has type {shorten(kind, 40)}, not one of {', '.join(CONTENT_TYPES)}"
+    if kind == "text" and not isinstance(block.get("text"), str):
+        return f"{where} is a text block without a string 'text'"
+    if kind in ("image", "audio"):
+        if not isinstance(block.get("mimeType"), str) or not block.get("mimeType"):
+            return f"{where} is an {kind} block without a mimeType"
+        if not is_base64(block.get("data")):
+            return f"{where} is an {kind} block whose data is not base64: {shorten(block.get('data'), 60)}"
+    if kind == "resource_link" and not (isinstance(block.get("uri"), str) and isinstance(block.get("name"), str)):
+        return f"{where} is a resource_link without a string uri and name"
+    if kind == "resource":
+        return resource_contents_problem(block.get("resource"), f"{where}.resource")
+    return None
+
+
+def resource_contents_problem(item: Any, where: str) -> str | None:
+    """What is wrong with one ``ResourceContents`` (uri, and exactly one of text / base64 blob)."""
+    if not isinstance(item, dict):
+        return f"{where} is {shorten(item, 80)}, not an object"
+    if not isinstance(item.get("uri"), str) or not item.get("uri"):
+        return f"{where} has no string uri"
+    has_text, has_blob = "text" in item, "blob" in item
+    if has_text == has_blob:
+        return f"{where} has {'both text and blob' if has_text else 'neither text nor blob'}"
+    if has_text and not isinstance(item["text"], str):
+        return f"{where} has a non-string text"
+    if has_blob and not is_base64(item["blob"]):
+        return f"{where} has a blob that is not base64: {shorten(item['blob'], 60)}"
+    return None

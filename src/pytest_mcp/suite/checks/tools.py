@@ -1,0 +1,346 @@
+"""Tools checks (checklist E): listing, names, schemas, results, errors, argument validation."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Final
+
+from ..context import CheckContext, shorten
+from ..registry import check
+from ..wire import HANDSHAKE_ERA, Wire
+from ._schemas import schema_problem, validation_errors
+from ._util import (
+    UNKNOWN_NAME,
+    callable_tools,
+    content_problem,
+    example_arguments,
+    listed,
+    no_callable_tools_reason,
+    tuned_arguments,
+)
+
+TOOL_NAME: Final = re.compile(r"^[A-Za-z0-9_.\-]{1,128}$")
+ANNOTATION_HINTS: Final = ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint")
+MAX_CALLS: Final = 12
+
+
+async def _tools(ctx: CheckContext, wire: Wire) -> list[Any]:
+    return await listed(ctx, wire, "tools/list", "tools")
+
+
+@check(
+    "tools.list.shape",
+    rule='tools/list returns tools[]; each tool has a string name and an inputSchema object with "type": "object".',
+    items=[36],
+    spec="server/tools#tool",
+    level="MUST",
+    requires=["tools"],
+)
+async def list_shape(ctx: CheckContext) -> None:
+    async with ctx.wire() as wire:
+        for index, tool in enumerate(await _tools(ctx, wire)):
+            where = f"tools[{index}]"
+            ctx.expect(isinstance(tool, dict), f"{where} is {shorten(tool, 80)}, not an object")
+            ctx.expect(isinstance(tool.get("name"), str), f"{where} has no string name: {shorten(tool, 200)}")
+            schema = tool.get("inputSchema")
+            ctx.expect(
+                isinstance(schema, dict) and schema.get("type") == "object",
+                f"tool {tool['name']!r} has inputSchema {shorten(schema, 200)}; it must be an object schema with "
+                '"type": "object"',
+            )
+            for key in ("title", "description"):
+                if key in tool:
+                    ctx.expect(isinstance(tool[key], str), f"tool {tool['name']!r}: {key} is not a string")
+
+
+@check(
+    "tools.list.names",
+    rule="Tool names are 1-128 characters of A-Z, a-z, 0-9, '_', '-' and '.', and unique within the server.",
+    items=[37],
+    spec="server/tools#tool-names",
+    level="SHOULD",
+    requires=["tools"],
+)
+async def list_names(ctx: CheckContext) -> None:
+    async with ctx.wire() as wire:
+        names = [tool.get("name") for tool in await _tools(ctx, wire) if isinstance(tool, dict)]
+    bad = [name for name in names if not isinstance(name, str) or not TOOL_NAME.match(name)]
+    ctx.expect(not bad, f"tool names outside the allowed characters or length: {', '.join(map(repr, bad[:5]))}")
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    ctx.expect(not duplicates, f"tool names listed more than once: {', '.join(map(repr, duplicates))}")
+
+
+@check(
+    "tools.list.schemas-valid",
+    rule="Every inputSchema and outputSchema is a valid JSON Schema of its dialect ($schema, default 2020-12); on "
+    '2025-11-25 an outputSchema has "type": "object" at its root.',
+    items=[14, 38],
+    spec="server/tools#output-schema",
+    level="MUST",
+    requires=["tools"],
+)
+async def schemas_valid(ctx: CheckContext) -> None:
+    async with ctx.wire() as wire:
+        tools = await _tools(ctx, wire)
+    for tool in tools:
+        if not isinstance(tool, dict):
+            continue
+        name = tool.get("name")
+        for key in ("inputSchema", "outputSchema"):
+            if key not in tool or (key == "outputSchema" and tool[key] is None):
+                continue
+            problem = schema_problem(tool[key])
+            ctx.expect(
+                problem is None, f"tool {name!r}: its {key} is not a valid JSON Schema: {problem}", received=tool[key]
+            )
+        output = tool.get("outputSchema")
+        if ctx.era == HANDSHAKE_ERA and isinstance(output, dict):
+            ctx.expect(
+                output.get("type") == "object",
+                f'tool {name!r}: its outputSchema has no "type": "object" at the root',
+                received=output,
+            )
+
+
+@check(
+    "tools.list.annotations",
+    rule="Tool annotations hints (readOnlyHint, destructiveHint, idempotentHint, openWorldHint) are booleans and "
+    "the annotations title is a string.",
+    items=[46],
+    spec="server/tools#tool",
+    level="SHOULD",
+    requires=["tools"],
+)
+async def annotations(ctx: CheckContext) -> None:
+    async with ctx.wire() as wire:
+        tools = await _tools(ctx, wire)
+    for tool in tools:
+        notes = tool.get("annotations") if isinstance(tool, dict) else None
+        if notes is None:
+            continue
+        ctx.expect(isinstance(notes, dict), f"tool {tool.get('name')!r}: annotations is not an object")
+        for hint in ANNOTATION_HINTS:
+            if hint in notes:
+                ctx.expect(
+                    isinstance(notes[hint], bool),
+                    f"tool {tool.get('name')!r}: annotations.{hint} is {notes[hint]!r}, not a boolean",
+                )
+        if "title" in notes:
+            ctx.expect(isinstance(notes["title"], str), f"tool {tool.get('name')!r}: annotations.title is not a string")
+
+
+def _result_problem(result: Any, tool: dict[str, Any]) -> str | None:
+    if not isinstance(result, dict):
+        return "the result is not an object"
+    content = result.get("content")
+    if not isinstance(content, list):
+        return "the result has no content array"
+    for index, block in enumerate(content):
+        problem = content_problem(block, f"content[{index}]")
+        if problem:
+            return problem
+    if "isError" in result and not isinstance(result["isError"], bool):
+        return f"isError is {result['isError']!r}, not a boolean"
+    output = tool.get("outputSchema")
+    if isinstance(output, dict) and result.get("isError") is not True:
+        if "structuredContent" not in result:
+            return "the tool declares an outputSchema but the result has no structuredContent"
+        errors = validation_errors(output, result["structuredContent"])
+        if errors:
+            return "structuredContent does not conform to the outputSchema: " + "; ".join(errors)
+    return None
+
+
+async def _call_each(ctx: CheckContext, wire: Wire, tools: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Any]]:
+    """Call each callable tool once with example arguments; ``[(tool, reply)]``."""
+    calls = []
+    for tool in tools[:MAX_CALLS]:
+        arguments = tuned_arguments(tool, seconds=0.5, steps=2)
+        if arguments is None:
+            ctx.note(f"tool {tool.get('name')!r}: no example arguments could be made from its inputSchema")
+            continue
+        reply = await wire.request("tools/call", {"name": tool["name"], "arguments": arguments})
+        calls.append((tool, reply))
+    return calls
+
+
+@check(
+    "tools.call.result-valid",
+    rule="A tools/call result has content[] of valid blocks (text, image/audio with base64 data and a mimeType, "
+    "resource_link, resource), a boolean isError if present, and, when the tool declares an outputSchema, "
+    "structuredContent that conforms to it.",
+    items=[39, 41],
+    spec="server/tools#tool-result",
+    level="MUST",
+    requires=["tools"],
+    timeout=60,
+)
+async def call_result_valid(ctx: CheckContext) -> None:
+    async with ctx.wire() as wire:
+        tools = callable_tools(ctx, await _tools(ctx, wire))
+        if not tools:
+            ctx.skip(no_callable_tools_reason(ctx))
+        calls = await _call_each(ctx, wire, tools)
+        if not calls:
+            ctx.skip("no callable tool has arguments the suite can make up")
+        for tool, reply in calls:
+            ctx.expect(reply.answered, f"no reply to tools/call {tool['name']!r}", sent=reply.sent)
+            if reply.is_error:
+                continue  # a tool may refuse made-up arguments; the shape of errors is checked elsewhere
+            problem = _result_problem(reply.result, tool)
+            ctx.expect(problem is None, f"tool {tool['name']!r}: {problem}", sent=reply.sent, received=reply.describe())
+
+
+@check(
+    "tools.call.structured-text",
+    rule="A tool that returns structuredContent also returns the serialized JSON in a text content block.",
+    items=[40],
+    spec="server/tools#structured-content",
+    level="SHOULD",
+    requires=["tools"],
+    timeout=60,
+)
+async def structured_text(ctx: CheckContext) -> None:
+    async with ctx.wire() as wire:
+        tools = callable_tools(ctx, await _tools(ctx, wire))
+        structured = [tool for tool in tools if isinstance(tool.get("outputSchema"), dict)]
+        if not structured:
+            ctx.skip(no_callable_tools_reason(ctx, " that declares an outputSchema"))
+        checked = 0
+        for tool, reply in await _call_each(ctx, wire, structured):
+            result = reply.result if reply.is_result else None
+            if not isinstance(result, dict) or result.get("isError") or "structuredContent" not in result:
+                continue
+            checked += 1
+            texts = [
+                b.get("text") for b in result.get("content") or [] if isinstance(b, dict) and b.get("type") == "text"
+            ]
+            parsed = []
+            for text in texts:
+                try:
+                    parsed.append(json.loads(text))
+                except (TypeError, ValueError):
+                    continue
+            ctx.expect(
+                result["structuredContent"] in parsed,
+                f"tool {tool['name']!r} returned structuredContent without a text block holding the same JSON",
+                sent=reply.sent,
+                received=reply.describe(),
+            )
+        if not checked:
+            ctx.skip("no structured result came back from the tools the suite may call")
+
+
+@check(
+    "tools.call.unknown-tool",
+    rule="Calling a tool the server does not have is an error: a JSON-RPC error (the spec example: -32602 "
+    "'Unknown tool') or a result with isError true, never a successful result.",
+    items=[42],
+    spec="server/tools#error-handling",
+    level="SHOULD",
+    requires=["tools"],
+)
+async def unknown_tool(ctx: CheckContext) -> None:
+    async with ctx.wire() as wire:
+        reply = await wire.request("tools/call", {"name": UNKNOWN_NAME, "arguments": {}})
+        ctx.expect(reply.answered, "no reply to tools/call for an unknown tool", sent=reply.sent)
+        ctx.expect(
+            reply.is_error or (isinstance(reply.result, dict) and reply.result.get("isError") is True),
+            "calling an unknown tool succeeded",
+            sent=reply.sent,
+            received=reply.describe(),
+        )
+
+
+def _invalid_variants(tool: dict[str, Any], valid: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Arguments that violate the tool's inputSchema: a required property missing, or of the wrong type."""
+    schema = tool.get("inputSchema") or {}
+    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    required = [name for name in schema.get("required") or [] if isinstance(name, str)]
+    variants = []
+    if required:
+        missing = {k: v for k, v in valid.items() if k != required[0]}
+        variants.append((f"without the required property {required[0]!r}", missing))
+    for name, prop in properties.items():
+        kind = prop.get("type") if isinstance(prop, dict) else None
+        wrong = (
+            {
+                "string": 12345,
+                "integer": "not-a-number",
+                "number": "not-a-number",
+                "boolean": "yes",
+                "array": "not-an-array",
+                "object": "not-an-object",
+            }.get(kind)
+            if isinstance(kind, str)
+            else None
+        )
+        if wrong is not None and name in required:
+            candidate = {**valid, name: wrong}
+            if validation_errors(schema, candidate):
+                variants.append((f"with {name!r} of the wrong type ({type(wrong).__name__})", candidate))
+                break
+    if schema.get("additionalProperties") is False:
+        variants.append(("with a property the schema forbids", {**valid, "pytest_mcp_unexpected": 1}))
+    return variants
+
+
+@check(
+    "tools.call.invalid-arguments",
+    rule="Arguments that violate a tool's inputSchema (a missing required property, a wrong type, a forbidden "
+    "extra property) never succeed: they get isError true or error -32602.",
+    items=[44],
+    spec="server/tools#security-considerations",
+    level="MUST",
+    requires=["tools"],
+    timeout=60,
+)
+async def invalid_arguments(ctx: CheckContext) -> None:
+    async with ctx.wire() as wire:
+        tools = callable_tools(ctx, await _tools(ctx, wire))
+        if not tools:
+            ctx.skip(no_callable_tools_reason(ctx))
+        tried = 0
+        for tool in tools[:MAX_CALLS]:
+            valid = example_arguments(tool)
+            if valid is None:
+                continue
+            for label, arguments in _invalid_variants(tool, valid):
+                tried += 1
+                reply = await wire.request("tools/call", {"name": tool["name"], "arguments": arguments})
+                ctx.expect(reply.answered, f"no reply to tools/call {tool['name']!r} {label}", sent=reply.sent)
+                rejected = reply.is_error or (isinstance(reply.result, dict) and reply.result.get("isError") is True)
+                ctx.expect(
+                    rejected,
+                    f"tool {tool['name']!r} called {label} succeeded",
+                    sent=reply.sent,
+                    received=reply.describe(),
+                )
+        if not tried:
+            ctx.skip("none of the tools the suite may call has a schema that arguments can violate")
+
+
+@check(
+    "tools.call.malformed",
+    rule="A malformed tools/call (arguments that are not an object) is a JSON-RPC protocol error (-32602 recommended), "
+    "not a tool result.",
+    items=[45],
+    spec="server/tools#error-handling",
+    level="D",
+    requires=["tools"],
+)
+async def malformed_call(ctx: CheckContext) -> None:
+    async with ctx.wire() as wire:
+        tools = callable_tools(ctx, await _tools(ctx, wire))
+        name = tools[0]["name"] if tools else UNKNOWN_NAME  # never a tool the suite may not call
+        reply = await wire.request("tools/call", {"name": name, "arguments": "not-an-object"})
+        ctx.expect(reply.answered, "no reply to a malformed tools/call", sent=reply.sent)
+        ctx.expect(
+            reply.is_error,
+            "a tools/call whose arguments are a string got a result, not a JSON-RPC error",
+            sent=reply.sent,
+            received=reply.describe(),
+        )
+        if reply.code != -32602:
+            ctx.note(f"the error code is {reply.code}; JSON-RPC recommends -32602 (Invalid params)")
