@@ -68,7 +68,7 @@ class LoadSettings:
     progress: float = 5.0
 
 
-@dataclass
+@dataclass(eq=False)  # registered as a plugin: pluggy needs it hashable
 class LoadSummary:
     """Collects each test's load summaries (from report user properties, so xdist works too)."""
 
