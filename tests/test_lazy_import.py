@@ -44,3 +44,10 @@ def test_a_pytest_run_that_never_touches_mcp_does_not_pay_for_it(tmp_path) -> No
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 passed" in run.stdout
+
+
+def test_every_public_name_resolves() -> None:
+    import pytest_mcp
+
+    missing = [name for name in pytest_mcp.__all__ if getattr(pytest_mcp, name, None) is None]
+    assert missing == []

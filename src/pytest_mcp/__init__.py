@@ -59,6 +59,22 @@ _EXPORTS: dict[str, str] = {
     "RawStdio": "raw",
     "jsonrpc_request": "raw",
     "redact": "redact",
+    # feature packages (each documented on its page under docs/)
+    "FaultInjector": "chaos",
+    "WriteLedger": "chaos",
+    "assert_clean_error": "chaos",
+    "assert_recovers": "chaos",
+    "TokenIssuer": "auth",
+    "OAuthClient": "auth",
+    "HttpMock": "mocks",
+    "FakeUpstream": "mocks",
+    "BackendMocks": "mocks",
+    "McpLoad": "load",
+    "LoadStats": "load",
+    "McpBenchmark": "load",
+    "McpSnapshotExtension": "coverage",
+    "McpMasks": "coverage",
+    "ToolArgumentsFactory": "coverage",
     # assertions
     "assert_content_types": "assertions",
     "assert_matches_output_schema": "assertions",
@@ -97,7 +113,10 @@ if TYPE_CHECKING:
         assert_tool_ok,
         assert_valid_tool_schema,
     )
+    from .auth import OAuthClient, TokenIssuer
+    from .chaos import FaultInjector, WriteLedger, assert_clean_error, assert_recovers
     from .client import CallOutcome, McpClient, McpEraUnsupported, ToolResult, connect
+    from .coverage import McpMasks, McpSnapshotExtension, ToolArgumentsFactory
     from .errors import (
         McpAssertionError,
         McpConnectionError,
@@ -107,6 +126,8 @@ if TYPE_CHECKING:
         PytestMcpWarning,
     )
     from .fixtures import ClientFactory
+    from .load import LoadStats, McpBenchmark, McpLoad
+    from .mocks import BackendMocks, FakeUpstream, HttpMock
     from .raw import RawHttp, RawReply, RawStdio, jsonrpc_request
     from .redact import redact
     from .responder import Responder
