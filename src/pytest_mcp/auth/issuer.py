@@ -24,6 +24,7 @@ import secrets
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, final
@@ -40,6 +41,8 @@ DEFAULT_SUBJECT: Final = "test-user"
 DEFAULT_LIFETIME: Final = 300.0
 WRONG_ISSUER: Final = "https://wrong-issuer.invalid"
 WRONG_AUDIENCE: Final = "https://wrong-audience.invalid/mcp"
+MINTED_KEPT: Final = 10_000
+"""How many minted tokens the issuer remembers, so reports can be scrubbed of their fragments."""
 CLOCK_MARGIN: Final = 600
 """Seconds by which expired / not-yet-valid tokens miss their window: more than any usual leeway."""
 
@@ -169,6 +172,7 @@ class TokenIssuer:
         self.serve = serve
         self._keys: dict[str, list[_Key]] = {name: [_new_key(name)] for name in ALGORITHMS}
         self._clients: dict[str, OAuthClient] = {}
+        self._minted: deque[str] = deque(maxlen=MINTED_KEPT)
         self._lock = threading.Lock()
         self.requests: list[IssuerRequest] = []
         """Every HTTP request answered so far (``issuer.requests[-1].path == "/token"``)."""
@@ -325,7 +329,7 @@ class TokenIssuer:
 
         key = self._key(algorithm)
         header = {"kid": key.kid, "typ": "at+jwt", **(headers or {})}
-        return jwt.encode(dict(payload), key.private, algorithm=key.algorithm, headers=header)
+        return self._remember(jwt.encode(dict(payload), key.private, algorithm=key.algorithm, headers=header))
 
     def decode(self, token: str, *, audience: str | Sequence[str] | None = None, verify: bool = True) -> dict[str, Any]:
         """The claims of ``token``, checked against this issuer's keys, ``iss`` and ``audience``.
@@ -385,14 +389,14 @@ class TokenIssuer:
         payload = self.claims_for(**options)
         forger = _new_key(algorithm)
         header = {"kid": self.kid(algorithm), "typ": "at+jwt", **(headers or {})}
-        return jwt.encode(payload, forger.private, algorithm=algorithm, headers=header)
+        return self._remember(jwt.encode(payload, forger.private, algorithm=algorithm, headers=header))
 
     def alg_none(self, **options: Any) -> str:
         """Unsigned: ``{"alg": "none"}`` and an empty signature (RFC 7519 section 6)."""
         options.pop("algorithm", None)
         headers = options.pop("headers", None)
         header = {"alg": "none", "typ": "at+jwt", **(headers or {})}
-        return f"{_b64json(header)}.{_b64json(self.claims_for(**options))}."
+        return self._remember(f"{_b64json(header)}.{_b64json(self.claims_for(**options))}.")
 
     def missing_scope(self, *scopes: str, **options: Any) -> str:
         """Valid, but without ``scopes`` (every scope when none is named)."""
@@ -408,7 +412,8 @@ class TokenIssuer:
         headers = options.pop("headers", None)
         stranger = _new_key(algorithm)
         header = {"kid": stranger.kid, "typ": "at+jwt", **(headers or {})}
-        return jwt.encode(self.claims_for(**options), stranger.private, algorithm=algorithm, headers=header)
+        claims = self.claims_for(**options)
+        return self._remember(jwt.encode(claims, stranger.private, algorithm=algorithm, headers=header))
 
     def hs256_key_confusion(self, **options: Any) -> str:
         """``alg: HS256`` with the RSA public key (PEM) as the HMAC secret: the classic key-confusion attack."""
@@ -423,7 +428,7 @@ class TokenIssuer:
         header = {"alg": "HS256", "kid": key.kid, "typ": "at+jwt", **(headers or {})}
         signing_input = f"{_b64json(header)}.{_b64json(self.claims_for(**options))}"
         signature = hmac.new(pem, signing_input.encode(), hashlib.sha256).digest()
-        return f"{signing_input}.{_b64url(signature)}"
+        return self._remember(f"{signing_input}.{_b64url(signature)}")
 
     def no_expiry(self, **options: Any) -> str:
         """Correctly signed, but without an ``exp`` claim."""
@@ -479,6 +484,16 @@ class TokenIssuer:
         """Every client secret (for redaction)."""
         with self._lock:
             return tuple(client.client_secret for client in self._clients.values())
+
+    def _remember(self, token: str) -> str:
+        with self._lock:
+            self._minted.append(token)
+        return token
+
+    def known_secrets(self) -> tuple[str, ...]:
+        """Every token minted so far (the last ``MINTED_KEPT``) and every client secret, for redaction."""
+        with self._lock:
+            return (*self._minted, *(client.client_secret for client in self._clients.values()))
 
     # -- HTTP -----------------------------------------------------------------------------------
     def metadata(self) -> dict[str, Any]:

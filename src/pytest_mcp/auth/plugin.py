@@ -6,7 +6,7 @@ Must stay cheap to import: no MCP SDK, pydantic, starlette, PyJWT or cryptograph
   ``mcp_token_*``; override the fixture in a conftest.py for anything else.
 * ``mcp_token`` (function): a valid token; marker ``mcp_token(...)`` takes ``TokenIssuer.token()``'s
   keywords and also makes the ``mcp_client`` fixture carry that token.
-* reports of tests that use the issuer are scrubbed of JWTs and client secrets.
+* reports of tests that use the issuer are scrubbed of tokens (even truncated ones) and client secrets.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ OPTIONS: Final = (
 ISSUER_OPTIONS_KEY: Final = pytest.StashKey[dict[str, Any]]()
 TOKEN_KEY: Final = pytest.StashKey[str]()
 SCRUB_KEY: Final = pytest.StashKey[Any]()
-"""Set on a test that uses the issuer: a callable returning the extra secrets to scrub from its reports."""
+"""Set on a test that uses the issuer: a callable returning the tokens and secrets to scrub from its reports."""
 
 
 def token_marker(
@@ -166,7 +166,7 @@ def _mcp_auth(request: pytest.FixtureRequest) -> None:
     if not marked and "mcp_token_issuer" not in request.fixturenames:
         return
     issuer = request.getfixturevalue("mcp_token_issuer")
-    request.node.stash[SCRUB_KEY] = lambda: issuer.client_secrets
+    request.node.stash[SCRUB_KEY] = issuer.known_secrets
     if marked:
         token = request.getfixturevalue("mcp_token")
         if not _explicit_client_token_is_nearer(request.node):
@@ -190,7 +190,7 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
-    extra = item.stash.get(SCRUB_KEY, None)
-    if extra is not None:
-        scrub_report(report, tuple(extra()))
+    known = item.stash.get(SCRUB_KEY, None)
+    if known is not None and (report.longrepr is not None or report.sections):
+        scrub_report(report, tuple(known()))
     return report
