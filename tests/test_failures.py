@@ -133,3 +133,21 @@ def test_verbose_shows_the_whole_transcript(mcp_pytester: pytest.Pytester) -> No
     result = mcp_pytester.runpytest("--mcp-transcript-lines=5", "-v")
     result.stdout.no_fnmatch_line("*earlier messages*")
     result.stdout.fnmatch_lines(['*"text": "0"*'])
+
+
+def test_an_http_server_dying_mid_request_fails_only_that_request(mcp_pytester: pytest.Pytester) -> None:
+    mcp_pytester.makepyfile(
+        f"""
+        import pytest, pytest_mcp
+        pytestmark = pytest.mark.anyio
+
+        @pytest.mark.mcp_server(pytest_mcp.spawn_http("{DEMO} --http --port {{port}}"), fresh=True)
+        async def test_crash(mcp_client):
+            await mcp_client.call("crash", code=9)
+        """
+    )
+    result = mcp_pytester.runpytest()
+    result.stdout.fnmatch_lines(
+        ["E*McpServerCrashed: tools/call 'crash' failed because the HTTP server `*` at * exited with code 9.", "E*demo server: crashing on purpose with code 9"]
+    )
+    result.assert_outcomes(failed=1)

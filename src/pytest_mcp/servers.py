@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import shlex
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -148,6 +149,8 @@ class RunningServer:
         return self.target.kind
 
     def describe(self) -> str:
+        if isinstance(self.target, SpawnHttpTarget) and self.process is not None:
+            return f"HTTP server `{shlex.join(self.process.command)}` at {self.url}"
         return self.target.describe()
 
     @property
@@ -204,7 +207,10 @@ class RunningServer:
             import httpx2
 
             assert self.url is not None
-            async with httpx2.AsyncClient(headers=all_headers, timeout=httpx2.Timeout(30, read=300)) as client:
+            transport = _transport_errors_as_responses(httpx2.AsyncHTTPTransport())
+            async with httpx2.AsyncClient(
+                headers=all_headers, timeout=httpx2.Timeout(30, read=300), transport=transport
+            ) as client:
                 yield _http_transport(self.url, client)
 
     @asynccontextmanager
@@ -229,6 +235,31 @@ class RunningServer:
     def fresh_copy(self) -> RunningServer:
         """Another, independent instance of the same target (for ``mcp_fresh_server`` tests)."""
         return RunningServer(self.target, self.settings).start()
+
+
+def _transport_errors_as_responses(inner: Any) -> Any:
+    """Wrap an ``httpx2`` transport so a dead or unreachable server becomes a 502 reply.
+
+    The SDK's HTTP client lets a connection error escape from a background task, which cancels
+    the whole test instead of failing the one request. As a 502 carrying a "connection closed"
+    JSON-RPC error it fails just that request, and the client then reports the crash with the
+    server's exit code and stderr (or the connection error, if the server is still alive).
+    """
+    import httpx2
+    from mcp_types import CONNECTION_CLOSED
+
+    class TransportErrorsAsResponses(httpx2.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+            try:
+                return await inner.handle_async_request(request)
+            except httpx2.TransportError as exc:
+                error = {"code": CONNECTION_CLOSED, "message": f"no HTTP reply from the server ({type(exc).__name__})"}
+                return httpx2.Response(502, json={"jsonrpc": "2.0", "id": None, "error": error})
+
+        async def aclose(self) -> None:
+            await inner.aclose()
+
+    return TransportErrorsAsResponses()
 
 
 def _http_transport(url: str, client: Any) -> Any:
