@@ -87,7 +87,8 @@ async def test_resource_template_reads_an_assignment(mcp_client):
     assert json.loads(read.contents[0].text) == created
 
 
-@pytest.mark.parametrize("uri", ["assignment://999", "assignment://abc", "assignment://-1", "assignment://\uff11"]  # a full-width digit 1)
+# The last id is a full-width digit one: str.isdigit() says yes, the server must still say no.
+@pytest.mark.parametrize("uri", ["assignment://999", "assignment://abc", "assignment://-1", "assignment://\uff11"])
 async def test_unknown_or_malformed_resource_ids_are_not_found(mcp_client, uri):
     with assert_protocol_error(code=-32602, match="not found"):
         await mcp_client.read_resource(uri)
