@@ -32,7 +32,7 @@ __all__ = ["OMIT", "JsonSchemaProvider", "ToolArgumentsFactory"]
 
 MAX_DEPTH: Final = 6
 """Below this nesting depth, objects get only their required properties and arrays their minimum items."""
-DEFAULT_SPAN: Final = 1000
+DEFAULT_SPAN: Final = 100
 """Integers and numbers without an upper (lower) bound stay within this distance of the other bound or 0."""
 
 
@@ -398,6 +398,13 @@ class _ArgumentsFactoryType(factory.base.FactoryMetaClass):  # type: ignore[misc
         return cls._tool_name  # type: ignore[attr-defined,no-any-return]
 
 
+def _clashes(cls: type, key: str) -> bool:
+    """Names factory-boy would not take as a plain field: private, ``Meta``, deep-context ``a__b``, attributes."""
+    return (
+        key.startswith("_") or "__" in key or key in ("Meta", "Params") or hasattr(cls, key) or hasattr(type(cls), key)
+    )
+
+
 class ToolArgumentsFactory(factory.Factory, metaclass=_ArgumentsFactoryType):  # type: ignore[misc]
     """Base of the generated factories; build them with ``for_tool()`` or ``for_schema()``."""
 
@@ -440,12 +447,15 @@ class ToolArgumentsFactory(factory.Factory, metaclass=_ArgumentsFactoryType):  #
         required = set(top.get("required", []))
         attributes: dict[str, Any] = {}
         renames: dict[str, str] = {}
-        for key, sub in (top.get("properties") or {}).items():
+        properties = top.get("properties") or {}
+        for index, (key, sub) in enumerate(properties.items()):
             if key not in required and not optional:
                 continue
             attribute = key
-            if key.startswith("_") or key in ("Meta", "Params") or hasattr(cls, key) or hasattr(type(cls), key):
-                attribute = f"field_{key}"
+            if _clashes(cls, key):
+                attribute = f"field{index}"
+                while attribute in properties:
+                    attribute += "_"
                 renames[attribute] = key
             attributes[attribute] = factory.Faker(
                 "json_schema_value", schema=sub, root=root, name=key, optional=optional

@@ -309,7 +309,7 @@ def mcp_snapshot(request: pytest.FixtureRequest, snapshot: Any) -> Any:
     """syrupy's ``snapshot`` storing MCP results as sorted camelCase JSON, masked (marker ``mcp_snapshot``)."""
     from .snapshot import McpSnapshotExtension
 
-    return snapshot.with_defaults(extension_class=McpSnapshotExtension, matcher=snapshot_masks(request.node))
+    return snapshot.use_extension(McpSnapshotExtension.with_masks(snapshot_masks(request.node)))
 
 
 # -- factories ------------------------------------------------------------------------------

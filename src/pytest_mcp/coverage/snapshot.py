@@ -11,6 +11,7 @@ snapshot holds for both protocol eras. ``pytest --snapshot-update`` writes or re
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -195,23 +196,36 @@ def _pairs(patterns: Iterable[str] | Mapping[str, str]) -> tuple[tuple[str, str]
 class McpSnapshotExtension(SingleFileSnapshotExtension):
     """Syrupy extension: ``assert result == snapshot.use_extension(McpSnapshotExtension)``.
 
-    Applies ``masks`` (the class default, or an ``McpMasks`` given as the assertion's ``matcher``);
-    another syrupy matcher (``syrupy.matchers.path_type`` ...) runs after the default masks.
-    ``exclude``/``include`` property filters work as in syrupy's own JSON extension.
+    Masks with the class's ``masks`` (the defaults: UUIDs, timestamps, ids, no era envelope);
+    ``McpSnapshotExtension.with_masks(paths=..., patterns=..., ...)`` makes a configured subclass.
+    A syrupy ``matcher`` given to the assertion (``syrupy.matchers.path_type``, or an ``McpMasks``)
+    runs after the class's masks; ``exclude``/``include`` filters work as in syrupy's JSON extension.
     """
 
     _write_mode = WriteMode.TEXT
     file_extension = "json"
     masks: ClassVar[McpMasks] = McpMasks()
 
+    @classmethod
+    def with_masks(cls, masks: McpMasks | None = None, /, **options: Any) -> type[McpSnapshotExtension]:
+        """A subclass masking with ``masks`` or ``McpMasks(**options)`` (cached: equal masks, same class)."""
+        return _masked_extension(cls, masks if masks is not None else McpMasks(**options))
+
     def serialize(self, data: Any, *, exclude: Any = None, include: Any = None, matcher: Any = None) -> str:
-        masks = matcher if isinstance(matcher, McpMasks) else self.masks
-        extra = None if isinstance(matcher, McpMasks) else matcher
         wire = to_wire(data)
-        if not masks.envelope:
+        if not self.masks.envelope:
             wire = _strip_envelope(wire)
-        cleaned = _walk(wire, (), masks, extra, exclude, include)
+        cleaned = _walk(wire, (), self.masks, matcher, exclude, include)
         return json.dumps(cleaned, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+@functools.lru_cache(maxsize=256)
+def _masked_extension(base: type[McpSnapshotExtension], masks: McpMasks) -> type[McpSnapshotExtension]:
+    # Same name and qualname as the base: syrupy's xdist controller re-imports extension classes by
+    # name (to find unused snapshot files), and the base class serves that purpose just as well.
+    return type(
+        base.__name__, (base,), {"masks": masks, "__qualname__": base.__qualname__, "__module__": base.__module__}
+    )
 
 
 def _walk(
@@ -232,4 +246,6 @@ def _walk(
         return result
     if isinstance(data, list):
         return [_walk(v, (*path, (index, type(v))), masks, extra, exclude, include) for index, v in enumerate(data)]
-    return data
+    if data is None or isinstance(data, str | int | float | bool):
+        return data
+    return repr(data)  # what a syrupy matcher put in place of a value (``path_type`` gives the type's name)

@@ -184,6 +184,20 @@ def template_regex(template: str) -> re.Pattern[str]:
 
 # -- what the tests exercised -----------------------------------------------------------------
 
+CONNECTION_CLOSED: Final = -32000
+REQUEST_TIMEOUT: Final = -32001
+
+
+def _client_side_error(error: Any) -> bool:
+    """An error the client made up because no reply came (the connection closed, the request timed out)."""
+    if not isinstance(error, Mapping):
+        return False
+    message = str(error.get("message", "")).lower()
+    code = error.get("code")
+    return (code == CONNECTION_CLOSED and "connection closed" in message) or (
+        code == REQUEST_TIMEOUT and "time" in message
+    )
+
 
 @dataclass
 class ToolUse:
@@ -252,6 +266,8 @@ class ServerCoverage:
                 request = requests.pop(message.id, None)
                 if request is None or request.method != message.method:
                     continue
+                if message.kind == "error" and _client_side_error(message.payload):
+                    continue  # no reply from the server: counts for the arguments, for neither outcome
                 self._outcome(request, message.kind == "response", message.payload)
 
     def _tool_request(self, params: Any) -> None:

@@ -1,0 +1,249 @@
+"""Snapshots of MCP results: syrupy runs (create, compare, mismatch, update) and the masks."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from pytest_mcp.coverage.snapshot import McpMasks, McpSnapshotExtension, to_wire
+
+pytestmark = pytest.mark.snapshot
+
+SERVER = "tests.servers.demo:make_server"
+
+SNAP_TESTS = """
+import pytest
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_add(mcp_client, mcp_snapshot):
+    assert await mcp_client.call("add", a=1, b=2) == mcp_snapshot
+
+
+async def test_echo(mcp_client, mcp_snapshot):
+    assert await mcp_client.call("echo", text="{text}") == mcp_snapshot
+"""
+
+ADD_SNAPSHOT = """\
+{
+  "content": [
+    {
+      "text": "3",
+      "type": "text"
+    }
+  ],
+  "isError": false,
+  "structuredContent": {
+    "result": 3
+  }
+}
+"""
+
+
+def snapshot_file(pytester: pytest.Pytester, test: str, name: str) -> str:
+    return (pytester.path / "__snapshots__" / test / f"{name}.json").read_text()
+
+
+def test_create_compare_mismatch_and_update(mcp_pytester: pytest.Pytester) -> None:
+    mcp_pytester.makepyfile(test_snap=SNAP_TESTS.replace("{text}", "hello"))
+
+    created = mcp_pytester.runpytest(f"--mcp-server={SERVER}", "--snapshot-update")
+    created.assert_outcomes(passed=2)
+    created.stdout.fnmatch_lines(["2 snapshots generated."])
+    assert snapshot_file(mcp_pytester, "test_snap", "test_add") == ADD_SNAPSHOT
+    assert json.loads(snapshot_file(mcp_pytester, "test_snap", "test_echo"))["content"] == [
+        {"text": "hello", "type": "text"}
+    ]
+
+    compared = mcp_pytester.runpytest(f"--mcp-server={SERVER}")
+    compared.assert_outcomes(passed=2)
+    compared.stdout.fnmatch_lines(["2 snapshots passed."])
+
+    mcp_pytester.makepyfile(test_snap=SNAP_TESTS.replace("{text}", "goodbye"))
+    mismatch = mcp_pytester.runpytest(f"--mcp-server={SERVER}")
+    mismatch.assert_outcomes(passed=1, failed=1)
+    mismatch.stdout.fnmatch_lines(
+        [
+            "E       assert [+ received] == [- snapshot]",
+            '*-       "text": "hello",',
+            '*+       "text": "goodbye",',
+        ]
+    )
+    mismatch.stdout.fnmatch_lines(["1 snapshot failed. 1 snapshot passed."])
+
+    updated = mcp_pytester.runpytest(f"--mcp-server={SERVER}", "--snapshot-update")
+    updated.assert_outcomes(passed=2)
+    updated.stdout.fnmatch_lines(["1 snapshot passed. 1 snapshot updated."])
+    assert '"text": "goodbye"' in snapshot_file(mcp_pytester, "test_snap", "test_echo")
+    assert mcp_pytester.runpytest(f"--mcp-server={SERVER}").ret == pytest.ExitCode.OK
+
+
+MASKS_ERAS_AND_ERRORS = """
+import pytest
+from pytest_mcp.coverage import McpSnapshotExtension
+
+pytestmark = pytest.mark.anyio
+
+TEXT = "order 123e4567-e89b-12d3-a456-426614174000 at 2024-05-06T07:08:09.123Z by token=abc123"
+
+
+@pytest.mark.mcp_snapshot(paths=["content[*].text"], patterns={r"token=\\w+": "token=<secret>"})
+async def test_masked(mcp_client, mcp_snapshot):
+    assert await mcp_client.call("echo", text=TEXT) == mcp_snapshot
+
+
+@pytest.mark.mcp_snapshot(uuids=False, timestamps=False)
+async def test_unmasked(mcp_client, mcp_snapshot):
+    assert await mcp_client.call("echo", text=TEXT) == mcp_snapshot
+
+
+def test_ids_and_time_keys(mcp_snapshot):
+    data = {"id": 17, "userId": "u-9", "createdAt": 1714980000, "name": "kept", "items": [{"item_id": 3}]}
+    assert data == mcp_snapshot
+
+
+@pytest.mark.mcp_era("both")
+async def test_eras(mcp_client, mcp_snapshot):
+    assert await mcp_client.read_resource("demo://items/4") == mcp_snapshot
+    assert await mcp_client.call("add", a=2, b=2) == mcp_snapshot
+
+
+@pytest.mark.mcp_snapshot(envelope=True)
+@pytest.mark.mcp_era("2026-07-28")
+async def test_envelope(mcp_client, mcp_snapshot):
+    assert await mcp_client.read_resource("demo://greeting") == mcp_snapshot
+
+
+async def test_direct(mcp_client, snapshot):
+    snap = snapshot.use_extension(McpSnapshotExtension)
+    assert await mcp_client.outcome("fail", {"message": "nope"}) == snap
+    assert await mcp_client.outcome("add", {"a": 1, "b": 1}) == snap
+    with pytest.raises(Exception) as raised:
+        await mcp_client.read_resource("demo://missing")
+    assert raised.value == snap
+
+
+@pytest.mark.mcp_snapshot(path=["x"])
+def test_bad_marker(mcp_snapshot):
+    assert {} == mcp_snapshot
+"""
+
+
+def test_masks_eras_envelope_errors_and_a_bad_marker(mcp_pytester: pytest.Pytester) -> None:
+    mcp_pytester.makepyfile(test_more=MASKS_ERAS_AND_ERRORS)
+    result = mcp_pytester.runpytest(f"--mcp-server={SERVER}", "--snapshot-update")
+    result.assert_outcomes(passed=7, errors=1)
+    result.stdout.fnmatch_lines(["*UsageError: @pytest.mark.mcp_snapshot: got an unexpected keyword argument 'path'*"])
+
+    def stored(name: str) -> Any:
+        return json.loads(snapshot_file(mcp_pytester, "test_more", name))
+
+    masked = stored("test_masked")
+    assert masked["content"] == [{"text": "<masked>", "type": "text"}]
+    assert masked["structuredContent"] == {"result": "order <uuid> at <timestamp> by token=<secret>"}
+    assert stored("test_unmasked")["structuredContent"]["result"].startswith(
+        "order 123e4567-e89b-12d3-a456-426614174000 at 2024-05-06T07:08:09.123Z"
+    )
+    assert stored("test_ids_and_time_keys") == {
+        "createdAt": "<timestamp>",
+        "id": "<id>",
+        "items": [{"item_id": "<id>"}],
+        "name": "kept",
+        "userId": "<id>",
+    }
+
+    # one snapshot content for both eras: the era envelope is left out by default ...
+    for suffix in ("", ".1"):
+        assert stored(f"test_eras[2025-11-25]{suffix}") == stored(f"test_eras[2026-07-28]{suffix}")
+    assert stored("test_eras[2026-07-28]") == {
+        "contents": [{"mimeType": "text/plain", "text": "item 4", "uri": "demo://items/4"}]
+    }
+    # ... and kept with envelope=True
+    envelope = stored("test_envelope")
+    assert envelope["resultType"] == "complete"
+    assert "cacheScope" in envelope
+    assert "io.modelcontextprotocol/serverInfo" in envelope["_meta"]
+
+    # tool errors, successes and protocol errors, as CallOutcome / MCPError
+    assert stored("test_direct") == {
+        "result": {"content": [{"text": "Error executing tool fail", "type": "text"}], "isError": True}
+    }
+    assert stored("test_direct.1")["result"]["structuredContent"] == {"result": 2}
+    assert stored("test_direct.2") == {
+        "error": {"code": -32602, "data": {"uri": "demo://missing"}, "message": "Unknown resource: demo://missing"}
+    }
+
+    again = mcp_pytester.runpytest(f"--mcp-server={SERVER}")
+    again.assert_outcomes(passed=7, errors=1)
+    again.stdout.fnmatch_lines(["11 snapshots passed."])
+
+
+# -- units ----------------------------------------------------------------------------------
+
+
+def serialize(data: object, masks: McpMasks | None = None) -> object:
+    extension = McpSnapshotExtension.with_masks(masks) if masks is not None else McpSnapshotExtension
+    return json.loads(extension().serialize(data))
+
+
+def test_paths_support_indexes_wildcards_and_any_depth() -> None:
+    data = {"a": {"b": [{"c": 1, "d": 2}, {"c": 3}]}, "e": {"f": {"c": 4}}}
+    assert serialize(data, McpMasks(paths=["a.b[1].c"])) == {
+        "a": {"b": [{"c": 1, "d": 2}, {"c": "<masked>"}]},
+        "e": {"f": {"c": 4}},
+    }
+    assert serialize(data, McpMasks(paths=["$.a.b[*].c"]))["a"]["b"] == [{"c": "<masked>", "d": 2}, {"c": "<masked>"}]
+    assert serialize(data, McpMasks(paths=["**.c"])) == {
+        "a": {"b": [{"c": "<masked>", "d": 2}, {"c": "<masked>"}]},
+        "e": {"f": {"c": "<masked>"}},
+    }
+    assert serialize(data, McpMasks(paths=["e.*"])) == {**data, "e": {"f": "<masked>"}}
+
+
+def test_a_syrupy_matcher_runs_after_the_masks() -> None:
+    from syrupy.matchers import path_type
+
+    matcher = path_type({"n": (int,)})
+    text = McpSnapshotExtension().serialize({"n": 5, "id": "x", "s": "kept"}, matcher=matcher)
+    assert json.loads(text) == {"id": "<id>", "n": "int", "s": "kept"}
+
+
+def test_timestamps_and_uuids_inside_text_are_masked_but_other_numbers_are_not() -> None:
+    text = "v1.2.3 on 2024-01-02 10:11:12+02:00, run 550e8400-e29b-41d4-a716-446655440000, count 42"
+    assert serialize({"t": text}) == {"t": "v1.2.3 on <timestamp>, run <uuid>, count 42"}
+    assert serialize({"t": text}, McpMasks(uuids=False, timestamps=False)) == {"t": text}
+
+
+def test_keys_are_sorted_and_the_file_ends_with_a_newline() -> None:
+    text = McpSnapshotExtension().serialize({"b": 1, "a": {"d": 1, "c": 2}})
+    assert text == '{\n  "a": {\n    "c": 2,\n    "d": 1\n  },\n  "b": 1\n}\n'
+
+
+def test_to_wire_uses_camel_case_and_drops_none() -> None:
+    from mcp_types import CallToolResult, TextContent
+
+    result = CallToolResult(
+        content=[TextContent(type="text", text="x")], structured_content={"k": None}, is_error=False
+    )
+    assert to_wire(result) == {
+        "content": [{"type": "text", "text": "x"}],
+        "structuredContent": {"k": None},
+        "isError": False,
+        "resultType": "complete",
+    }
+    assert serialize([result]) == [
+        {"content": [{"text": "x", "type": "text"}], "isError": False, "structuredContent": {"k": None}}
+    ]
+
+
+def test_unsupported_objects_and_bad_masks_are_explained() -> None:
+    with pytest.raises(TypeError, match=r"McpSnapshotExtension cannot store a object: pass MCP results"):
+        to_wire(object())
+    with pytest.raises(ValueError, match=re.escape("McpMasks: bad regular expression '(unclosed'")):
+        McpMasks(patterns=["(unclosed"])
+    with pytest.raises(ValueError, match="empty JSON path"):
+        McpMasks(paths=["$"])
