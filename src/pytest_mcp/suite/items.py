@@ -116,6 +116,8 @@ async def _applicable(case: Case, runtime: SuiteRuntime) -> str | None:
     """Why the case does not apply to this server (era not spoken, capability not declared), or None."""
     check = case.check
     facts = await runtime.facts(case.era)
+    if facts.auth_required and not check.auth:
+        return f"{check.id}: {facts.reason}"
     if not facts.supported and not (check.auth and facts.auth_required):
         return f"{check.id}: the server does not speak {case.era}: {facts.reason}"
     for capability in check.requires:
@@ -135,8 +137,15 @@ async def _run(case: Case, runtime: SuiteRuntime, box: list[CheckContext]) -> No
     ctx = CheckContext(check, case.era, case.transport, runtime, facts)
     box.append(ctx)
     try:
-        with anyio.fail_after(check.timeout):
-            await check.func(ctx)
+        try:
+            with anyio.fail_after(check.timeout):
+                await check.func(ctx)
+        except BaseExceptionGroup as group:
+            # task groups (the in-process ASGI bridge, concurrent requests) wrap what crosses them
+            leaf = _single_exception(group)
+            if leaf is None:
+                raise
+            raise leaf from None
     except TimeoutError:
         raise CheckFailed(
             f"the check did not finish within {check.timeout:g} s: the server stopped answering "
@@ -144,6 +153,12 @@ async def _run(case: Case, runtime: SuiteRuntime, box: list[CheckContext]) -> No
         ) from None
     except (BrokenPipeError, ConnectionError) as exc:
         raise CheckFailed(f"the connection to the server broke during the check: {exc}") from None
+
+
+def _single_exception(error: BaseException) -> BaseException | None:
+    while isinstance(error, BaseExceptionGroup) and len(error.exceptions) == 1:
+        error = error.exceptions[0]
+    return None if isinstance(error, BaseExceptionGroup) else error
 
 
 def _failure_text(case: Case, exc: CheckFailed, box: list[CheckContext], runtime: SuiteRuntime) -> str:

@@ -169,7 +169,7 @@ class SuiteRuntime:
             return EraFacts(
                 era,
                 False,
-                reason=f"it requires authorization: {method} got HTTP 401 ({how})",
+                reason=f"the server requires authorization ({method} got HTTP 401 in {era}; {how})",
                 handshake=reply,
                 auth_required=True,
             )

@@ -1,0 +1,461 @@
+"""Security probes: path traversal, oversized input, hostile URIs and leaks in error replies.
+
+Each probe sends a bounded, fixed set of requests and passes every reply through a
+``leaks.LeakDetector``; a finding is a crash, a hang, or a leak (stack trace, secret, system file
+contents). Error replies are fine: refusing a hostile request is the right answer.
+
+* ``traversal_findings``: traversal payloads (``strategies.TRAVERSAL_PAYLOADS``) in each string
+  argument of a tool;
+* ``oversized_findings``: a ~1 MB string in each string argument of a tool;
+* ``resource_traversal_findings``: ``resources/read`` of traversal URIs built from the server's
+  resources and resource templates (``file:///../../etc/passwd``, ``%2e%2e`` forms);
+* ``error_leak_findings``: requests that must fail (unknown tool, resource and prompt, invalid
+  arguments, prompts without their required arguments), their error replies scanned for leaks.
+
+Tools are only called when ``--mcp-fuzz-tools`` allows it (``fuzz.ToolSelection``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+from urllib.parse import quote, urlsplit
+
+from .fuzz import CLIENT_REPLIES, FuzzSession
+from .leaks import Leak
+from .strategies import ONE_MEGABYTE, TRAVERSAL_PAYLOADS
+
+__all__ = [
+    "Finding",
+    "error_leak_findings",
+    "oversized_findings",
+    "resource_probe_uris",
+    "resource_traversal_findings",
+    "traversal_findings",
+]
+
+DOCS: Final = "docs/suite/security.md"
+MAX_STRING_PROPERTIES: Final = 5
+MAX_RESOURCE_URIS: Final = 40
+MAX_BASES: Final = 5
+UNKNOWN_TOOL: Final = "pytest-mcp-no-such-tool-5f2c'\"<x>"
+UNKNOWN_PROMPT: Final = "pytest-mcp-no-such-prompt-5f2c"
+UNKNOWN_URIS: Final = ("pytest-mcp://no-such-resource/5f2c", "file:///pytest-mcp-no-such-dir-5f2c/x.txt")
+_TEMPLATE_VAR: Final = re.compile(r"\{([+#./;?&]?)([^}]+)\}")
+_DEPTH: Final = 8
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem a probe found: where, with which payload, and what happened."""
+
+    probe: str
+    request: str
+    payload: str
+    problem: str
+    leaks: tuple[Leak, ...] = ()
+
+    def describe(self) -> str:
+        return f"{self.request} with {self.payload}: {self.problem}"
+
+
+# -- one request, judged -----------------------------------------------------------------------
+@dataclass
+class _Reply:
+    kind: str
+    """``ok``, ``error`` (a JSON-RPC or tool error), ``timeout``, ``crash`` or ``broken`` (the client failed)."""
+    value: Any
+    text: str = ""
+
+
+async def _ask(session: FuzzSession, call: Callable[[Any], Awaitable[Any]], timeout: float | None) -> _Reply:
+    """Run one request on the session's client; classify how it ended instead of raising."""
+    import anyio
+    from mcp.shared.exceptions import MCPError
+
+    from ..errors import McpServerCrashed, McpTimeoutError
+
+    client = session.client
+    limit = timeout if timeout is not None else client.timeout
+    try:
+        async with client.guard("request", "(security probe)", limit):
+            value = await call(client)
+    except McpTimeoutError as exc:
+        return _Reply("timeout", exc, str(exc))
+    except McpServerCrashed as exc:
+        return _Reply("crash", exc, str(exc).split("\n", 1)[0])
+    except MCPError as exc:
+        return _Reply("error", exc, f"JSON-RPC error {exc.code}: {exc}")
+    except (anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream, OSError) as exc:
+        return _Reply("broken", exc, f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # e.g. the SDK refusing a malformed reply: scan it, do not crash
+        return _Reply("broken", exc, f"{type(exc).__name__}: {exc}")
+    return _Reply("error" if getattr(value, "is_error", False) else "ok", value)
+
+
+async def _judge(
+    session: FuzzSession,
+    probe: str,
+    request: str,
+    payload: str,
+    sent: Any,
+    reply: _Reply,
+    findings: list[Finding],
+) -> None:
+    if reply.kind == "timeout":
+        limit = getattr(reply.value, "timeout", None)
+        findings.append(
+            Finding(probe, request, payload, f"no reply within {limit:g} s (a hang)" if limit else "no reply")
+        )
+        await session.reconnect()
+        return
+    if reply.kind == "crash":
+        findings.append(Finding(probe, request, payload, f"the server crashed: {reply.text}"))
+        await session.reconnect()
+        return
+    if reply.kind == "broken" and not isinstance(reply.value, BaseException):
+        return
+    leaks = session.detector.scan(reply.value, sent)
+    if leaks:
+        problem = "the reply leaks " + "; ".join(leak.describe() for leak in leaks)
+        findings.append(Finding(probe, request, payload, problem, tuple(leaks)))
+
+
+# -- tools -------------------------------------------------------------------------------------
+def _base_arguments(tool: Any) -> tuple[dict[str, Any], list[str]]:
+    """A minimal valid argument object and the tool's string properties (``UnsupportedSchema`` if none can be made)."""
+    from .strategies import check_schema, minimal_valid, string_properties
+
+    schema = check_schema(tool.input_schema)
+    return minimal_valid(schema), string_properties(schema)[:MAX_STRING_PROPERTIES]
+
+
+async def _probe_strings(
+    session: FuzzSession, tool: Any, probe: str, payloads: Sequence[tuple[str, str]], timeout: float | None
+) -> list[Finding]:
+    from .strategies import UnsupportedSchema
+
+    try:
+        base, names = _base_arguments(tool)
+    except UnsupportedSchema:
+        return []
+    findings: list[Finding] = []
+    for name in names:
+        for label, value in payloads:
+            arguments = {**base, name: value}
+
+            async def call(client: Any, arguments: dict[str, Any] = arguments) -> Any:
+                return await client.sdk.call_tool(tool.name, arguments)
+
+            reply = await _ask(session, call, timeout)
+            await _judge(session, probe, f"tools/call {tool.name!r} ({name})", label, arguments, reply, findings)
+    return findings
+
+
+def has_string_arguments(tool: Any) -> bool:
+    """Whether a tool takes a string argument a probe can put payloads into."""
+    from .strategies import UnsupportedSchema, check_schema, string_properties
+
+    try:
+        return bool(string_properties(check_schema(tool.input_schema)))
+    except UnsupportedSchema:
+        return False
+
+
+async def traversal_findings(session: FuzzSession, tool: Any, *, timeout: float | None = None) -> list[Finding]:
+    """Send each traversal payload in each string argument of ``tool``; findings are crashes, hangs and leaks."""
+    payloads = [(f"traversal payload {value!r}", value) for value in TRAVERSAL_PAYLOADS]
+    return await _probe_strings(session, tool, "path traversal", payloads, timeout)
+
+
+async def oversized_findings(session: FuzzSession, tool: Any, *, timeout: float | None = None) -> list[Finding]:
+    """Send a ~1 MB string in each string argument of ``tool``; findings are crashes, hangs and leaks."""
+    payloads = [("a 1 MB string", "A" * ONE_MEGABYTE)]
+    return await _probe_strings(session, tool, "oversized input", payloads, timeout)
+
+
+# -- resources ---------------------------------------------------------------------------------
+def _traversals(prefix: str) -> list[str]:
+    return [
+        prefix + "../" * _DEPTH + "etc/passwd",
+        prefix + "%2e%2e/" * _DEPTH + "etc/passwd",
+        prefix + "..%2f" * _DEPTH + "etc%2fpasswd",
+        prefix + "%2e%2e%2f" * _DEPTH + "etc%2fpasswd",
+    ]
+
+
+def resource_probe_uris(resources: Sequence[Any], templates: Sequence[Any]) -> list[str]:
+    """Traversal URIs for ``resources/read``, built from the listed resources and templates (bounded)."""
+    listed = {str(getattr(item, "uri", "")) for item in resources}
+    uris: list[str] = ["file:///" + "../" * _DEPTH + "etc/passwd", "file:///" + "%2e%2e/" * _DEPTH + "etc/passwd"]
+    if "file:///etc/passwd" not in listed:
+        uris.append("file:///etc/passwd")
+    bases: list[str] = []
+    for uri in sorted(listed):
+        parts = urlsplit(uri)
+        if not parts.scheme or not uri.startswith(f"{parts.scheme}://"):
+            continue
+        root = f"{parts.scheme}://{parts.netloc}/"
+        for base in (root, uri.rstrip("/") + "/"):
+            if base not in bases:
+                bases.append(base)
+    for base in bases[:MAX_BASES]:
+        uris.extend(_traversals(base)[:2])
+    for template in list(templates)[:MAX_BASES]:
+        pattern = str(getattr(template, "uri_template", "") or "")
+        if not _TEMPLATE_VAR.search(pattern):
+            continue
+        for value in (
+            "../" * _DEPTH + "etc/passwd",
+            quote("../" * _DEPTH + "etc/passwd", safe=""),
+            "%2e%2e/" * _DEPTH + "etc/passwd",
+        ):
+            uris.append(_TEMPLATE_VAR.sub(lambda _match, v=value: v, pattern))
+    unique = list(dict.fromkeys(uris))
+    return unique[:MAX_RESOURCE_URIS]
+
+
+async def resource_traversal_findings(
+    session: FuzzSession, uris: Sequence[str], *, timeout: float | None = None
+) -> list[Finding]:
+    """``resources/read`` each URI; findings are crashes, hangs and leaks (file contents above all)."""
+    findings: list[Finding] = []
+    for uri in uris:
+
+        async def call(client: Any, uri: str = uri) -> Any:
+            return await client.sdk.read_resource(uri)
+
+        reply = await _ask(session, call, timeout)
+        await _judge(session, "resource traversal", f"resources/read {uri!r}", "a traversal URI", uri, reply, findings)
+    return findings
+
+
+# -- error replies -----------------------------------------------------------------------------
+def _minimal_invalid(tool: Any) -> tuple[str, dict[str, Any]] | None:
+    from hypothesis import HealthCheck, Phase, find, settings
+    from hypothesis.errors import HypothesisException
+
+    from .strategies import UnsupportedSchema, invalid_arguments
+
+    try:
+        example = find(
+            invalid_arguments(tool.input_schema),
+            lambda _: True,
+            settings=settings(
+                database=None,
+                derandomize=True,
+                max_examples=50,
+                phases=(Phase.generate, Phase.shrink),
+                suppress_health_check=list(HealthCheck),
+            ),
+        )
+    except (UnsupportedSchema, HypothesisException):
+        return None
+    return f"invalid arguments ({example.defect}: {example.detail})", example.arguments
+
+
+async def error_leak_findings(
+    session: FuzzSession,
+    tools: Sequence[Any],
+    prompts: Sequence[Any] | None,
+    *,
+    resources: bool,
+    timeout: float | None = None,
+) -> tuple[list[Finding], int]:
+    """Provoke error replies and scan them for leaks; returns the findings and how many requests were sent.
+
+    ``tools`` are the tools the suite may call (they get invalid arguments, which a server must
+    refuse before doing anything); ``prompts`` are all prompts (asked for without their required
+    arguments; None when the server has no prompts); ``resources`` says whether to read unknown URIs.
+    """
+    requests: list[tuple[str, str, Any, Callable[[Any], Awaitable[Any]]]] = []
+
+    def add(request: str, payload: str, sent: Any, call: Callable[[Any], Awaitable[Any]]) -> None:
+        requests.append((request, payload, sent, call))
+
+    add(
+        f"tools/call {UNKNOWN_TOOL!r}",
+        "an unknown tool name",
+        UNKNOWN_TOOL,
+        lambda client: client.sdk.call_tool(UNKNOWN_TOOL, {}),
+    )
+    for tool in tools:
+        invalid = _minimal_invalid(tool)
+        if invalid is None:
+            continue
+        label, arguments = invalid
+        add(
+            f"tools/call {tool.name!r}",
+            label,
+            arguments,
+            lambda client, name=tool.name, arguments=arguments: client.sdk.call_tool(name, arguments),
+        )
+    if resources:
+        for uri in UNKNOWN_URIS:
+            add(f"resources/read {uri!r}", "an unknown URI", uri, lambda client, uri=uri: client.sdk.read_resource(uri))
+    if prompts is not None:
+        add(
+            f"prompts/get {UNKNOWN_PROMPT!r}",
+            "an unknown prompt name",
+            UNKNOWN_PROMPT,
+            lambda client: client.sdk.get_prompt(UNKNOWN_PROMPT, {}),
+        )
+        for prompt in prompts:
+            required = [arg.name for arg in (getattr(prompt, "arguments", None) or []) if arg.required]
+            if required:
+                add(
+                    f"prompts/get {prompt.name!r}",
+                    f"required argument(s) {', '.join(required)} left out",
+                    {},
+                    lambda client, name=prompt.name: client.sdk.get_prompt(name, {}),
+                )
+    findings: list[Finding] = []
+    for request, payload, sent, call in requests:
+        reply = await _ask(session, call, timeout)
+        await _judge(session, "error reply", request, payload, sent, reply, findings)
+    return findings, len(requests)
+
+
+def render_findings(findings: Sequence[Finding], *, limit: int = 20) -> str:
+    """The findings as report lines: one per request and kind of problem (with how many payloads caused it)."""
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    for finding in findings:
+        kind = "; ".join(f"{leak.kind} ({leak.rule})" for leak in finding.leaks) or finding.problem
+        groups.setdefault((finding.request, kind), []).append(finding)
+    lines = []
+    for same in list(groups.values())[:limit]:
+        more = f" (and {len(same) - 1} more payload(s) with the same result)" if len(same) > 1 else ""
+        lines.append(f"  - {same[0].describe()}{more}")
+    if len(groups) > limit:
+        lines.append(f"  ... and {len(groups) - limit} more")
+    return "\n".join(lines)
+
+
+# -- the security suite's checks --------------------------------------------------------------------
+# Registered in the suite's registry (suite/registry.py, CHECK_MODULES); loaded only by --mcp-suite.
+from .registry import check  # noqa: E402 - registration lives with the code it runs
+
+SECURITY_CHECK_TIMEOUT: Final = 300.0
+
+
+def _detector(ctx: Any, client: Any) -> Any:
+    from .leaks import LeakDetector, server_env
+
+    return LeakDetector(server_env(client.server), extra_secrets=(ctx.token,) if ctx.token else ())
+
+
+def _report(ctx: Any, what: str, findings: Sequence[Finding], sent: int) -> None:
+    __tracebackhide__ = True
+    if findings:
+        ctx.fail(f"{len(findings)} finding(s) from {what}:\n{render_findings(findings)}\n  (see {DOCS})")
+    ctx.note(f"{what}: {sent} request(s), no finding")
+
+
+async def _tool_probe(ctx: Any, probe: Callable[..., Awaitable[list[Finding]]], what: str) -> None:
+    __tracebackhide__ = True
+    from .fuzz import FuzzConfig, FuzzSession, opt_in_reason, select_tools
+
+    spec = ctx.options.fuzz_tools
+    async with ctx.client(**CLIENT_REPLIES) as client:
+        tools = select_tools(await client.tools(), spec)
+        if not tools.chosen:
+            ctx.skip(opt_in_reason(tools, spec))
+        targets = [tool for tool in tools.chosen if has_string_arguments(tool)]
+        if not targets:
+            names = ", ".join(tool.name for tool in tools.chosen)
+            ctx.skip(f"none of the tools the suite may call ({names}) takes a string argument")
+        findings: list[Finding] = []
+        async with FuzzSession(
+            client, config=FuzzConfig(call_timeout=ctx.timeout), detector=_detector(ctx, client)
+        ) as session:
+            for tool in targets:
+                findings.extend(await probe(session, tool, timeout=ctx.timeout))
+    for reason in tools.skipped.values():
+        ctx.note(f"not probed: {reason}")
+    _report(ctx, f"{what} in {len(targets)} tool(s)", findings, len(targets))
+
+
+@check(
+    "security.tools.path-traversal",
+    rule="Path traversal payloads (../../etc/passwd, %2e%2e, encoded and Windows forms) in a tool's string arguments "
+    "never reach system files, crash or hang the server, or leak stack traces or secrets.",
+    items=[44, 49],
+    spec="server/tools#security-considerations",
+    level="MUST",
+    suite="security",
+    requires=("tools",),
+    timeout=SECURITY_CHECK_TIMEOUT,
+    raw=False,
+)
+async def tools_path_traversal(ctx: Any) -> None:
+    await _tool_probe(ctx, traversal_findings, "traversal payloads")
+
+
+@check(
+    "security.tools.oversized-input",
+    rule="A ~1 MB string in a tool's string argument gets an answer (a result or an error) in time, without a "
+    "crash or a leak.",
+    items=[44],
+    spec="server/tools#security-considerations",
+    level="D",
+    suite="security",
+    requires=("tools",),
+    timeout=SECURITY_CHECK_TIMEOUT,
+    raw=False,
+)
+async def tools_oversized_input(ctx: Any) -> None:
+    await _tool_probe(ctx, oversized_findings, "1 MB strings")
+
+
+@check(
+    "security.resources.path-traversal",
+    rule="resources/read of traversal URIs (file:///../../etc/passwd, %2e%2e forms, traversal inside the server's "
+    "own URIs and templates) never returns system files, crashes or hangs the server, or leaks.",
+    items=[56],
+    spec="server/resources#security-considerations",
+    level="MUST",
+    suite="security",
+    requires=("resources",),
+    timeout=SECURITY_CHECK_TIMEOUT,
+    raw=False,
+)
+async def resources_path_traversal(ctx: Any) -> None:
+    from .fuzz import FuzzConfig, FuzzSession
+
+    async with ctx.client(**CLIENT_REPLIES) as client:
+        resources = await client.resources()
+        templates = await client.resource_templates()
+        uris = resource_probe_uris(resources, templates)
+        async with FuzzSession(
+            client, config=FuzzConfig(call_timeout=ctx.timeout), detector=_detector(ctx, client)
+        ) as session:
+            findings = await resource_traversal_findings(session, uris, timeout=ctx.timeout)
+    _report(ctx, f"{len(uris)} traversal URI(s)", findings, len(uris))
+
+
+@check(
+    "security.errors.no-leaks",
+    rule="Error replies (unknown tool, resource or prompt; invalid tool arguments; missing prompt arguments) "
+    "contain no stack trace, secret or system file contents.",
+    items=[9, 73],
+    spec="server/tools#error-handling",
+    level="D",
+    suite="security",
+    timeout=SECURITY_CHECK_TIMEOUT,
+    raw=False,
+)
+async def errors_no_leaks(ctx: Any) -> None:
+    from .fuzz import FuzzConfig, FuzzSession, select_tools
+
+    async with ctx.client(**CLIENT_REPLIES) as client:
+        tools = select_tools(await client.tools(), ctx.options.fuzz_tools).chosen if ctx.declares("tools") else []
+        prompts = await client.prompts() if ctx.declares("prompts") else None
+        async with FuzzSession(
+            client, config=FuzzConfig(call_timeout=ctx.timeout), detector=_detector(ctx, client)
+        ) as session:
+            findings, sent = await error_leak_findings(
+                session, tools, prompts, resources=ctx.declares("resources"), timeout=ctx.timeout
+            )
+    _report(ctx, "error replies", findings, sent)

@@ -1,0 +1,459 @@
+"""Hypothesis strategies for tool arguments: valid ones from a tool's ``inputSchema``, invalid ones, hostile strings.
+
+* ``valid_arguments(schema)``: hypothesis-jsonschema's ``from_schema``, after checking that the
+  schema is something it can handle offline; otherwise ``UnsupportedSchema`` with the reason.
+* ``invalid_arguments(schema)``: a valid example with one targeted defect (a required property
+  missing, a value of the wrong JSON type, a value out of range, an extra property when
+  ``additionalProperties`` is false). Every candidate is confirmed invalid with ``jsonschema``, so a
+  server that accepts it really accepted an input its own schema forbids.
+* ``HOSTILE_STRINGS`` and ``TRAVERSAL_PAYLOADS``: fixed strings that often break servers (empty,
+  unicode, control characters, ~1 MB, injection and traversal payloads); ``hostile_arguments(schema)``
+  puts them into the string properties of a valid example.
+
+Importing this module is cheap; hypothesis, hypothesis-jsonschema and jsonschema load on first use.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import SearchStrategy
+
+__all__ = [
+    "HOSTILE_STRINGS",
+    "ONE_MEGABYTE",
+    "TRAVERSAL_PAYLOADS",
+    "InvalidArguments",
+    "UnsupportedSchema",
+    "hostile_arguments",
+    "invalid_arguments",
+    "is_valid",
+    "string_properties",
+    "valid_arguments",
+]
+
+ONE_MEGABYTE: Final = 1024 * 1024
+
+TRAVERSAL_PAYLOADS: Final[tuple[str, ...]] = (
+    "../../../../../../../../etc/passwd",
+    "/etc/passwd",
+    "file:///etc/passwd",
+    "..%2f..%2f..%2f..%2f..%2f..%2fetc%2fpasswd",
+    "%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "%252e%252e%252f%252e%252e%252f%252e%252e%252fetc%252fpasswd",
+    "....//....//....//....//....//....//etc/passwd",
+    "../../../../../../etc/passwd\x00.txt",
+    "..\\..\\..\\..\\..\\..\\windows\\win.ini",
+    "/proc/self/environ",
+)
+"""Path traversal payloads; the file contents they aim at are what ``leaks.FILE_CONTENT_PATTERNS`` detects."""
+
+HOSTILE_STRINGS: Final[tuple[tuple[str, str], ...]] = (
+    ("empty string", ""),
+    ("whitespace only", " \t\n "),
+    ("unicode and emoji", "Zoë Ünïcødé 日本語 עברית مرحبا 🎉👩‍👩‍👧‍👦🏳️‍🌈"),
+    ("right-to-left override", "abc\u202edcba\u2066x\u2069"),
+    ("zero-width and BOM characters", "\ufeff\u200b\u200c\u200d\u2060"),
+    ("control characters", "a\x00b\x01c\x07d\x08e\x1b[31mred\x1b[0m\x7f\r\n"),
+    ("NUL byte", "\x00"),
+    ("very long string (~1 MB)", "A" * ONE_MEGABYTE),
+    ("path traversal", "../../../../../../../../etc/passwd"),
+    ("windows path traversal", "..\\..\\..\\..\\windows\\win.ini"),
+    ("SQL injection", "'; DROP TABLE x;--"),
+    ("SQL tautology", "' OR '1'='1' -- "),
+    ("script injection", "<script>alert(1)</script>"),
+    ("template injection", "{{7*7}}${7*7}<%= 7*7 %>#{7*7}"),
+    ("log4shell lookup", "${jndi:ldap://x}"),
+    ("shell injection", "$(id); `id` | id && id"),
+    ("format string", "%s%s%s%n%x{0}{}"),
+    ("JSON breaking", '"}]}{"a":'),
+    ("huge number as text", "1" + "0" * 400),
+    ("newline injection", "line1\r\nX-Injected: yes\r\n\r\n"),
+)
+"""``(label, value)`` pairs of strings that must never crash, hang or leak anything."""
+
+_PROBE_KEY: Final = "__pytest_mcp_unexpected__"
+_NETWORK_REF: Final = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+
+
+class UnsupportedSchema(Exception):
+    """The schema cannot be fuzzed (unsupported keyword, network ``$ref``, contradiction ...); ``str()`` says why."""
+
+
+@dataclass(frozen=True)
+class InvalidArguments:
+    """An argument object that violates the schema, and how."""
+
+    defect: str
+    """``"missing required"``, ``"wrong type"``, ``"out of range"`` or ``"extra property"``."""
+    detail: str
+    arguments: dict[str, Any]
+
+
+# -- schema inspection (no hypothesis needed) ---------------------------------------------------
+def _refs(schema: Any) -> list[str]:
+    found: list[str] = []
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                found.append(ref)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def check_schema(schema: Any) -> dict[str, Any]:
+    """The schema as a dict if it can be fuzzed offline; else ``UnsupportedSchema`` saying why."""
+    import jsonschema
+
+    if not isinstance(schema, Mapping):
+        raise UnsupportedSchema(f"inputSchema is {type(schema).__name__}, not a JSON object")
+    schema = dict(schema)
+    if schema.get("type", "object") != "object":
+        raise UnsupportedSchema(f"inputSchema has type {schema.get('type')!r}; tool arguments are always an object")
+    for ref in _refs(schema):
+        if not ref.startswith("#"):
+            kind = "a network" if _NETWORK_REF.match(ref) else "an external"
+            raise UnsupportedSchema(f"inputSchema has {kind} $ref {ref!r}; the suite never fetches schemas")
+    validator = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    try:
+        validator.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        raise UnsupportedSchema(f"inputSchema is not a valid JSON Schema: {exc.message}") from None
+    return schema
+
+
+def _validator(schema: Mapping[str, Any]) -> Any:
+    import jsonschema
+
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    return cls(schema, format_checker=None)
+
+
+def is_valid(schema: Mapping[str, Any], instance: Any) -> bool:
+    """``instance`` conforms to ``schema`` (formats are not asserted, as JSON Schema 2020-12 says)."""
+    return bool(_validator(schema).is_valid(instance))
+
+
+def string_properties(schema: Mapping[str, Any]) -> list[str]:
+    """Top-level properties that accept a string (``type`` string, or a union including it)."""
+    names = []
+    for name, prop in (schema.get("properties") or {}).items():
+        if isinstance(prop, Mapping) and _accepts_type(prop, "string"):
+            names.append(name)
+    return names
+
+
+def _types_of(prop: Mapping[str, Any]) -> set[str] | None:
+    """The JSON types a property schema allows, or None when it does not say (no ``type``)."""
+    declared = prop.get("type")
+    if isinstance(declared, str):
+        return {declared}
+    if isinstance(declared, list):
+        return {str(item) for item in declared}
+    for keyword in ("anyOf", "oneOf"):
+        options = prop.get(keyword)
+        if isinstance(options, list) and options:
+            union: set[str] = set()
+            for option in options:
+                sub = _types_of(option) if isinstance(option, Mapping) else None
+                if sub is None:
+                    return None
+                union |= sub
+            return union
+    if "enum" in prop or "const" in prop:
+        values = prop.get("enum", [prop.get("const")])
+        return {_json_type(value) for value in values} if isinstance(values, list) else None
+    return None
+
+
+def _accepts_type(prop: Mapping[str, Any], json_type: str) -> bool:
+    types = _types_of(prop)
+    return types is not None and json_type in types and "enum" not in prop and "const" not in prop
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+# -- valid arguments ----------------------------------------------------------------------------
+def _compat_hypothesis_jsonschema() -> None:
+    """Make hypothesis-jsonschema 0.23 work with Hypothesis >= 6.150, whose ``many`` lost ``more()``.
+
+    hypothesis-jsonschema builds objects with ``while elements.more(): ...``; newer Hypothesis only
+    offers ``with many(...) as elements: for _ in elements: ...``. We give hypothesis-jsonschema
+    (only it: its module's ``cu`` name) a ``many`` that keeps the old interface on top of the new
+    one. Nothing changes when the installed versions already agree.
+    """
+    import types
+
+    from hypothesis.internal.conjecture import utils as cu
+    from hypothesis_jsonschema import _from_schema
+
+    if hasattr(cu.many, "more") or getattr(_from_schema.cu, "_pytest_mcp_compat", False):
+        return
+
+    class OldStyleMany:
+        def __init__(self, data: Any, min_size: int, max_size: float, average_size: float) -> None:
+            self._many = cu.many(data, min_size=min_size, max_size=max_size, average_size=average_size)
+            self._many.__enter__()
+            self._elements = iter(self._many)
+            self._open = True
+
+        def more(self) -> bool:
+            if not self._open:
+                return False
+            try:
+                next(self._elements)
+            except StopIteration:
+                self._open = False
+                self._many.__exit__(None, None, None)
+                return False
+            return True
+
+        def reject(self, why: str | None = None) -> None:
+            self._many.reject(why)
+
+    shim = types.SimpleNamespace(**{name: getattr(cu, name) for name in dir(cu) if not name.startswith("__")})
+    shim.many = OldStyleMany
+    shim._pytest_mcp_compat = True
+    _from_schema.cu = shim  # type: ignore[assignment]
+
+
+_SUBSCHEMA_MAPS: Final = ("properties", "$defs", "definitions")
+_SUBSCHEMAS: Final = ("items", "additionalItems")
+
+
+def declared_only(schema: Any) -> Any:
+    """A copy of ``schema`` whose objects allow only the properties they name.
+
+    Valid examples then use the tool's real parameters instead of random extra keys (which the
+    schema may allow, but which only make examples noisy). Objects inside ``allOf`` / ``anyOf`` /
+    ``oneOf`` / ``not`` are left alone, because closing them there could change what is valid.
+    """
+    if isinstance(schema, list):
+        return [declared_only(item) for item in schema]
+    if not isinstance(schema, Mapping):
+        return schema
+    copy = dict(schema)
+    if (
+        isinstance(copy.get("properties"), Mapping)
+        and "additionalProperties" not in copy
+        and "patternProperties" not in copy
+        and "unevaluatedProperties" not in copy
+    ):
+        copy["additionalProperties"] = False
+    for key in _SUBSCHEMA_MAPS:
+        if isinstance(copy.get(key), Mapping):
+            copy[key] = {name: declared_only(sub) for name, sub in copy[key].items()}
+    for key in _SUBSCHEMAS:
+        if key in copy:
+            copy[key] = declared_only(copy[key])
+    if isinstance(copy.get("prefixItems"), list):
+        copy["prefixItems"] = [declared_only(sub) for sub in copy["prefixItems"]]
+    return copy
+
+
+def valid_arguments(schema: Any) -> SearchStrategy[dict[str, Any]]:
+    """Argument objects that conform to ``schema`` (a tool's ``inputSchema``), using only declared properties."""
+    import warnings
+
+    from hypothesis.errors import HypothesisException, HypothesisWarning
+    from hypothesis_jsonschema import from_schema
+
+    _compat_hypothesis_jsonschema()
+    checked = check_schema(schema)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", HypothesisWarning)
+            closed = dict(checked)
+            if not any(key in closed for key in ("additionalProperties", "patternProperties", "unevaluatedProperties")):
+                closed.setdefault("properties", {})
+            strategy = from_schema(declared_only(closed))
+            empty = strategy.is_empty
+    except (HypothesisException, ValueError, TypeError, KeyError, RecursionError) as exc:
+        raise UnsupportedSchema(f"hypothesis-jsonschema cannot generate from this inputSchema: {exc}") from None
+    except Exception as exc:  # jsonschema ref resolution errors and other library failures
+        raise UnsupportedSchema(f"hypothesis-jsonschema cannot generate from this inputSchema: {exc!r}") from None
+    if empty:
+        raise UnsupportedSchema("no value satisfies this inputSchema (its constraints contradict each other)")
+    return strategy  # type: ignore[no-any-return]
+
+
+def minimal_valid(schema: Any) -> dict[str, Any]:
+    """The simplest valid argument object (Hypothesis's shrunk example), deterministically."""
+    from hypothesis import HealthCheck, Phase, find, settings
+    from hypothesis.errors import HypothesisException
+
+    strategy = valid_arguments(schema)
+    try:
+        return find(  # type: ignore[no-any-return]
+            strategy,
+            lambda _: True,
+            settings=settings(
+                database=None,
+                derandomize=True,
+                max_examples=50,
+                phases=(Phase.generate, Phase.shrink),
+                suppress_health_check=list(HealthCheck),
+            ),
+        )
+    except HypothesisException as exc:
+        raise UnsupportedSchema(f"could not build a valid example from this inputSchema: {exc}") from None
+
+
+# -- invalid arguments --------------------------------------------------------------------------
+_NUMERIC_TEXT: Final = re.compile(r"^\s*[-+]?(\d|\.\d|inf|nan)", re.I)
+_BOOLEAN_WORDS: Final = frozenset({"true", "false", "yes", "no", "on", "off", "t", "f", "y", "n", "1", "0"})
+
+
+def _wrong_values(prop: Mapping[str, Any]) -> SearchStrategy[Any] | None:
+    """Values of a JSON type ``prop`` does not allow, leaving out lossless coercions (see docs/suite/fuzz.md)."""
+    from hypothesis import strategies as st
+
+    allowed = _types_of(prop)
+    if allowed is None:
+        return None
+    if "number" in allowed:
+        allowed = allowed | {"integer"}
+    words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=12).filter(
+        lambda text: text not in _BOOLEAN_WORDS and not _NUMERIC_TEXT.match(text) and text not in ("infinity", "nan")
+    )
+    by_type: dict[str, SearchStrategy[Any]] = {
+        "string": words,
+        "integer": st.integers(min_value=2, max_value=10**6),
+        "number": st.floats(min_value=2.5, max_value=1e6, allow_nan=False).filter(lambda x: not x.is_integer()),
+        "array": st.lists(st.integers(min_value=0, max_value=9), min_size=1, max_size=3),
+        "object": st.dictionaries(words, st.integers(min_value=0, max_value=9), min_size=1, max_size=2),
+        "null": st.none(),
+        "boolean": st.booleans(),
+    }
+    coercible = {"boolean"} if allowed & {"integer", "number"} else set()
+    choices = [strategy for name, strategy in by_type.items() if name not in allowed and name not in coercible]
+    return st.one_of(choices) if choices else None
+
+
+def _out_of_range(prop: Mapping[str, Any]) -> list[tuple[str, SearchStrategy[Any]]]:
+    from hypothesis import strategies as st
+
+    found: list[tuple[str, SearchStrategy[Any]]] = []
+    integral = _types_of(prop) == {"integer"}
+    step = st.integers(min_value=1, max_value=1000) if integral else st.sampled_from([1, 0.5, 1000.25])
+    minimum, maximum = prop.get("minimum"), prop.get("maximum")
+    exclusive_min, exclusive_max = prop.get("exclusiveMinimum"), prop.get("exclusiveMaximum")
+    if isinstance(minimum, int | float) and not isinstance(minimum, bool):
+        found.append((f"below minimum {minimum}", step.map(lambda d, m=minimum: m - d)))
+    if isinstance(maximum, int | float) and not isinstance(maximum, bool):
+        found.append((f"above maximum {maximum}", step.map(lambda d, m=maximum: m + d)))
+    if isinstance(exclusive_min, int | float) and not isinstance(exclusive_min, bool):
+        found.append((f"at exclusiveMinimum {exclusive_min}", st.just(exclusive_min)))
+    if isinstance(exclusive_max, int | float) and not isinstance(exclusive_max, bool):
+        found.append((f"at exclusiveMaximum {exclusive_max}", st.just(exclusive_max)))
+    min_length, max_length = prop.get("minLength"), prop.get("maxLength")
+    if isinstance(min_length, int) and min_length > 0:
+        found.append((f"shorter than minLength {min_length}", st.text(max_size=min_length - 1)))
+    if isinstance(max_length, int) and max_length < 10_000:
+        found.append(
+            (f"longer than maxLength {max_length}", st.integers(1, 50).map(lambda n, m=max_length: "x" * (m + n)))
+        )
+    enum = prop.get("enum")
+    if isinstance(enum, list) and enum and all(isinstance(item, str) for item in enum):
+        found.append(("not one of the enum values", st.text(min_size=1, max_size=20).filter(lambda s: s not in enum)))
+    max_items = prop.get("maxItems")
+    if isinstance(max_items, int) and max_items < 1000:
+        found.append((f"more than maxItems {max_items}", st.just(list(range(max_items + 1)))))
+    return found
+
+
+def invalid_arguments(schema: Any) -> SearchStrategy[InvalidArguments]:
+    """Argument objects with exactly one deliberate defect; ``UnsupportedSchema`` if none can be made."""
+    from hypothesis import assume
+    from hypothesis import strategies as st
+
+    checked = check_schema(schema)
+    valid = valid_arguments(checked)
+    properties = {name: prop for name, prop in (checked.get("properties") or {}).items() if isinstance(prop, Mapping)}
+    required = [name for name in checked.get("required") or [] if isinstance(name, str)]
+    mutations: list[SearchStrategy[tuple[str, str, Any]]] = []
+
+    if required:
+        mutations.append(st.sampled_from(required).map(lambda name: ("missing required", name, None)))
+    for name, prop in sorted(properties.items()):
+        wrong = _wrong_values(prop)
+        if wrong is not None:
+            mutations.append(wrong.map(lambda value, n=name: ("wrong type", n, value)))
+        for what, values in _out_of_range(prop):
+            mutations.append(values.map(lambda value, n=name, w=what: ("out of range", f"{n} {w}", (n, value))))
+    if checked.get("additionalProperties") is False and not checked.get("patternProperties"):
+        extra = st.sampled_from([_PROBE_KEY, "unexpected", "admin"]).filter(lambda key: key not in properties)
+        mutations.append(extra.map(lambda key: ("extra property", key, True)))
+    if not mutations:
+        raise UnsupportedSchema(
+            "the inputSchema accepts any object (no required or typed properties, additional properties allowed), "
+            "so no invalid input exists"
+        )
+    validator = _validator(checked)
+
+    @st.composite
+    def build(draw: Any) -> InvalidArguments:
+        arguments = dict(draw(valid))
+        defect, detail, value = draw(st.one_of(mutations))
+        if defect == "missing required":
+            arguments.pop(detail, None)
+            detail = f"required property {detail!r} left out"
+        elif defect == "wrong type":
+            arguments[detail] = value
+            detail = f"{detail!r} set to a {_json_type(value)}"
+        elif defect == "out of range":
+            arguments[value[0]] = value[1]
+        else:
+            arguments[detail] = value
+            detail = f"extra property {detail!r} (additionalProperties is false)"
+        assume(not validator.is_valid(arguments))
+        return InvalidArguments(defect, detail, arguments)
+
+    return build()
+
+
+# -- hostile strings ----------------------------------------------------------------------------
+def hostile_arguments(
+    schema: Any, payloads: tuple[tuple[str, str], ...] = HOSTILE_STRINGS
+) -> SearchStrategy[tuple[str, str, dict[str, Any]]]:
+    """``(label, property, arguments)``: a valid example with one string property set to a hostile value."""
+    from hypothesis import strategies as st
+
+    checked = check_schema(schema)
+    names = string_properties(checked)
+    if not names:
+        raise UnsupportedSchema("the inputSchema has no string property to put hostile strings into")
+    valid = valid_arguments(checked)
+
+    @st.composite
+    def build(draw: Any) -> tuple[str, str, dict[str, Any]]:
+        label, value = draw(st.sampled_from(payloads))
+        name = draw(st.sampled_from(names))
+        arguments = dict(draw(valid))
+        arguments[name] = value
+        return label, name, arguments
+
+    return build()

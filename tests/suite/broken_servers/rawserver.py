@@ -1,0 +1,624 @@
+"""A hand-written MCP server (no SDK) that follows the spec strictly, with switchable defects.
+
+It speaks both eras on the same transport: ``initialize`` opens a handshake-era (2025-11-25)
+session; a request carrying the ``_meta`` protocol fields is served as 2026-07-28. With no
+``--defect`` it must pass the whole conformance suite (that proves the checks accept a correct
+server that is not built on the reference SDK); each ``--defect NAME`` plants one departure that a
+named check must catch (``tests/suite/test_broken_servers.py``).
+
+    python tests/suite/broken_servers/rawserver.py [--defect NAME ...]                    # stdio
+    python tests/suite/broken_servers/rawserver.py --http --port N [--auth-token T] ...   # Streamable HTTP
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import secrets
+import sys
+import threading
+import time
+from typing import Any
+
+HANDSHAKE = "2025-11-25"
+MODERN = "2026-07-28"
+KNOWN = ("2024-11-05", "2025-03-26", "2025-06-18", HANDSHAKE)
+PV, CAPS, INFO, LOGLEVEL = (
+    "io.modelcontextprotocol/protocolVersion",
+    "io.modelcontextprotocol/clientCapabilities",
+    "io.modelcontextprotocol/serverInfo",
+    "io.modelcontextprotocol/logLevel",
+)
+LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
+SERVER_INFO = {"name": "raw-server", "version": "1.0.0"}
+
+DEFECTS = {
+    "id-as-string": "numeric request ids are echoed as strings",
+    "string-id-as-number": "numeric-looking string ids are echoed as numbers",
+    "result-and-error": "responses to ping carry both result and error",
+    "error-code-string": "error codes are strings",
+    "unknown-method-32600": "unknown methods get -32600 instead of -32601",
+    "answer-notifications": "notifications are answered",
+    "banner": "a banner line is printed to stdout at start",
+    "crash-on-garbage": "a line that is not JSON kills the server",
+    "serve-invalid-request": "a request without a method is served",
+    "echo-version": "initialize echoes any requested protocol version",
+    "undeclared-tools": "tools are served but the tools capability is not declared",
+    "ping-nonempty": "ping returns a non-empty result",
+    "bad-input-schema": "a tool's inputSchema has no type object",
+    "invalid-schema": "a tool's inputSchema is not a valid JSON Schema",
+    "bad-structured": "add returns structuredContent that violates its outputSchema",
+    "bad-image": "echo returns an image block without mimeType and with data that is not base64",
+    "unknown-tool-ok": "an unknown tool name returns a successful result",
+    "no-validation": "tool arguments are not validated",
+    "pagination-loop": "tools/list always returns the same nextCursor",
+    "pagination-repeat": "tools/list pages repeat items",
+    "empty-contents": "an unknown resource is read as empty contents",
+    "blob-and-text": "a resource content has both text and blob",
+    "wrong-role": "prompt messages use the role system",
+    "too-many-completions": "completion returns 150 values",
+    "progress-decreasing": "progress values decrease",
+    "progress-after-response": "a progress notification follows the response",
+    "progress-wrong-token": "progress notifications carry the token as a string",
+    "progress-without-token": "progress is sent without a progress token",
+    "reply-after-cancel": "a cancelled request is answered anyway",
+    "blocking": "requests are handled one at a time (a slow call blocks the others)",
+    "no-eof-exit": "the server keeps running after stdin is closed",
+    "log-ignores-level": "log messages ignore the requested level",
+    "log-bad-level": "log messages use the level 'verbose'",
+    "no-result-type": "2026-07-28 results lack resultType",
+    "no-cache-fields": "2026-07-28 list results lack ttlMs and cacheScope",
+    "ignore-meta": "2026-07-28 requests without _meta are served",
+    "accept-any-version": "2026-07-28 requests with an unsupported version are served",
+    "modern-requests": "the server sends a roots/list request on 2026-07-28 connections",
+    "no-406": "HTTP: the Accept header is not checked",
+    "session-400": "HTTP: an unknown session id gets 400",
+    "sequential-sessions": "HTTP: session ids are a counter",
+    "no-origin-check": "HTTP: the Origin header is not checked",
+    "notification-200": "HTTP: notifications get 200 with a JSON body",
+    "ignore-version-header": "HTTP: an invalid MCP-Protocol-Version header is accepted",
+    "no-header-check": "HTTP: 2026-07-28 routing headers are not checked",
+    "auth-no-metadata": "HTTP auth: the 401 has no WWW-Authenticate and no metadata is served",
+    "auth-accept-any": "HTTP auth: any bearer token is accepted",
+    "auth-query": "HTTP auth: a token in the query string is accepted",
+    "auth-session-only": "HTTP auth: a known session id is enough, without the token",
+}
+
+
+class RpcError(Exception):
+    def __init__(self, code: int, message: str, data: Any = None, status: int = 400) -> None:
+        super().__init__(message)
+        self.code, self.message, self.data, self.status = code, message, data, status
+
+
+def tool_list(defects: set[str]) -> list[dict[str, Any]]:
+    read_only = {"readOnlyHint": True}
+    number = {"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}}, "required": ["a", "b"]}
+    if "invalid-schema" in defects:
+        number = {"type": "object", "properties": {"a": {"type": "integr"}}, "required": 5}
+    tools = [
+        {
+            "name": "add",
+            "description": "Add two integers.",
+            "inputSchema": number,
+            "outputSchema": {"type": "object", "properties": {"sum": {"type": "integer"}}, "required": ["sum"]},
+            "annotations": read_only,
+        },
+        {
+            "name": "echo",
+            "description": "Return the text.",
+            "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"],
+                            "additionalProperties": False},
+            "annotations": read_only,
+        },
+        {
+            "name": "sleep",
+            "description": "Sleep, then answer.",
+            "inputSchema": {"type": "object", "properties": {"seconds": {"type": "number", "minimum": 0, "maximum": 30}},
+                            "required": ["seconds"]},
+            "annotations": read_only,
+        },
+        {
+            "name": "progress",
+            "description": "Report progress steps.",
+            "inputSchema": {"type": "object", "properties": {"steps": {"type": "integer", "minimum": 1, "maximum": 10}},
+                            "required": ["steps"]},
+            "annotations": read_only,
+        },
+        {
+            "name": "log",
+            "description": "Send a log message.",
+            "inputSchema": {"type": "object", "properties": {}},
+            "annotations": read_only,
+        },
+    ]
+    if "bad-input-schema" in defects:
+        tools[1]["inputSchema"] = {"properties": {"text": {"type": "string"}}}
+    return tools
+
+
+def capabilities(defects: set[str]) -> dict[str, Any]:
+    caps: dict[str, Any] = {
+        "tools": {"listChanged": False},
+        "resources": {"subscribe": True, "listChanged": False},
+        "prompts": {"listChanged": False},
+        "completions": {},
+        "logging": {},
+    }
+    if "undeclared-tools" in defects:
+        del caps["tools"]
+    return caps
+
+
+def validate(schema: dict[str, Any], arguments: Any) -> str | None:
+    """A small validator for the tools' own schemas (objects of strings, integers and numbers)."""
+    if not isinstance(arguments, dict):
+        return "arguments must be an object"
+    properties = schema.get("properties", {})
+    for name in schema.get("required", []) if isinstance(schema.get("required"), list) else []:
+        if name not in arguments:
+            return f"missing required argument {name!r}"
+    for name, value in arguments.items():
+        if name not in properties:
+            if schema.get("additionalProperties") is False:
+                return f"unexpected argument {name!r}"
+            continue
+        kind = properties[name].get("type")
+        ok = {
+            "string": isinstance(value, str),
+            "integer": isinstance(value, int) and not isinstance(value, bool),
+            "number": isinstance(value, int | float) and not isinstance(value, bool),
+        }.get(kind, True)
+        if not ok:
+            return f"argument {name!r} must be a {kind}"
+        if "maximum" in properties[name] and value > properties[name]["maximum"]:
+            return f"argument {name!r} is too large"
+    return None
+
+
+class Connection:
+    """Per-connection state (a stdio process, or an HTTP session)."""
+
+    def __init__(self) -> None:
+        self.initialized_version: str | None = None
+        self.log_level = "info"
+        self.cancelled: dict[Any, threading.Event] = {}
+
+
+class Core:
+    """JSON-RPC handling shared by both transports. ``emit`` sends a notification/request to the client."""
+
+    def __init__(self, defects: set[str]) -> None:
+        self.defects = defects
+        self.lock = threading.Lock()
+
+    # -- envelope ---------------------------------------------------------------------------
+    def respond(self, request_id: Any, result: Any = None, error: RpcError | None = None) -> dict[str, Any]:
+        if "id-as-string" in self.defects and isinstance(request_id, int):
+            request_id = str(request_id)
+        if "string-id-as-number" in self.defects and isinstance(request_id, str) and request_id.isdigit():
+            request_id = int(request_id)
+        message: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id}
+        if error is not None:
+            body: dict[str, Any] = {"code": error.code, "message": error.message}
+            if "error-code-string" in self.defects:
+                body["code"] = str(error.code)
+            if error.data is not None:
+                body["data"] = error.data
+            message["error"] = body
+        else:
+            message["result"] = result
+        return message
+
+    def era_of(self, params: Any, conn: Connection, method: str) -> str:
+        meta = params.get("_meta") if isinstance(params, dict) else None
+        if isinstance(meta, dict) and PV in meta:
+            return MODERN
+        if method in ("initialize", "ping", "server/discover") or conn.initialized_version:
+            return HANDSHAKE if method != "server/discover" else MODERN
+        return MODERN
+
+    # -- dispatch ---------------------------------------------------------------------------
+    def handle(self, message: Any, conn: Connection, emit: Any, headers: dict[str, str] | None = None) -> Any:
+        """The response to ``message`` (None for notifications or when nothing must be sent)."""
+        if not isinstance(message, dict) or message.get("jsonrpc") != "2.0":
+            return self.respond(None, error=RpcError(-32600, "Invalid Request"))
+        method, request_id, params = message.get("method"), message.get("id"), message.get("params")
+        is_notification = "id" not in message
+        if not isinstance(method, str):
+            if "serve-invalid-request" in self.defects:
+                return self.respond(request_id, {})
+            return self.respond(None, error=RpcError(-32600, "Invalid Request: no method"))
+        if isinstance(request_id, dict | list | bool) or (request_id is None and not is_notification):
+            return self.respond(None, error=RpcError(-32600, "Invalid Request: bad id"))
+        if is_notification:
+            if method == "notifications/cancelled" and isinstance(params, dict):
+                event = conn.cancelled.get(json.dumps(params.get("requestId")))
+                if event is not None:
+                    event.set()
+            if "answer-notifications" in self.defects:
+                return {"jsonrpc": "2.0", "id": None, "result": {}}
+            return None
+        era = self.era_of(params, conn, method)
+        try:
+            result = self.dispatch(method, params if isinstance(params, dict) else {}, era, conn, emit, request_id, headers)
+        except RpcError as error:
+            return self.respond(request_id, error=error)
+        if result is None:
+            return None  # cancelled
+        if era == MODERN and isinstance(result, dict) and "no-result-type" not in self.defects:
+            result.setdefault("resultType", "complete")
+            result.setdefault("_meta", {})[INFO] = dict(SERVER_INFO)
+        response = self.respond(request_id, result)
+        if method == "ping" and "result-and-error" in self.defects:
+            response["error"] = {"code": -32603, "message": "also an error"}
+        return response
+
+    def dispatch(
+        self, method: str, params: dict[str, Any], era: str, conn: Connection, emit: Any, request_id: Any,
+        headers: dict[str, str] | None,
+    ) -> Any:
+        if era == MODERN:
+            self.check_envelope(method, params)
+            if method in ("ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe", "initialize"):
+                raise RpcError(-32601, f"Method not found: {method}", status=404)
+            if "modern-requests" in self.defects:
+                emit({"jsonrpc": "2.0", "id": "srv-1", "method": "roots/list"})
+        if method == "initialize":
+            requested = params.get("protocolVersion")
+            version = requested if requested in KNOWN or "echo-version" in self.defects else HANDSHAKE
+            conn.initialized_version = version
+            return {"protocolVersion": version, "capabilities": capabilities(self.defects), "serverInfo": SERVER_INFO}
+        if method == "server/discover":
+            result: dict[str, Any] = {"supportedVersions": [MODERN], "capabilities": capabilities(self.defects)}
+            return self.cacheable(result)
+        if method == "ping":
+            return {"ok": True} if "ping-nonempty" in self.defects else {}
+        if method == "logging/setLevel":
+            level = params.get("level")
+            if level not in LEVELS:
+                raise RpcError(-32602, f"invalid level {level!r}")
+            conn.log_level = level
+            return {}
+        if method == "tools/list":
+            return self.cacheable(self.tools_page(params.get("cursor")))
+        if method == "tools/call":
+            return self.call_tool(params, era, conn, emit, request_id)
+        if method == "resources/list":
+            return self.cacheable({"resources": [
+                {"uri": "raw://greeting", "name": "greeting", "mimeType": "text/plain"},
+                {"uri": "raw://blob", "name": "blob", "mimeType": "application/octet-stream"},
+            ]})
+        if method == "resources/templates/list":
+            return self.cacheable({"resourceTemplates": [{"uriTemplate": "raw://items/{id}", "name": "item"}]})
+        if method == "resources/read":
+            return self.read(params, era)
+        if method in ("resources/subscribe", "resources/unsubscribe"):
+            if not isinstance(params.get("uri"), str):
+                raise RpcError(-32602, "uri is required")
+            return {}
+        if method == "prompts/list":
+            return self.cacheable({"prompts": [
+                {"name": "greet", "description": "Greet someone.", "arguments": [{"name": "name", "required": True}]}
+            ]})
+        if method == "prompts/get":
+            return self.prompt(params)
+        if method == "completion/complete":
+            return self.complete(params)
+        raise RpcError(-32600 if "unknown-method-32600" in self.defects else -32601, f"Method not found: {method}",
+                       data=method, status=404)
+
+    def check_envelope(self, method: str, params: dict[str, Any]) -> None:
+        meta = params.get("_meta")
+        if "ignore-meta" in self.defects:
+            return
+        if not isinstance(meta, dict) or PV not in meta or CAPS not in meta:
+            raise RpcError(-32602, "params._meta must carry protocolVersion and clientCapabilities")
+        if meta[PV] != MODERN and "accept-any-version" not in self.defects:
+            raise RpcError(-32022, "Unsupported protocol version", data={"supported": [MODERN], "requested": meta[PV]})
+
+    def cacheable(self, result: dict[str, Any]) -> dict[str, Any]:
+        if "no-cache-fields" not in self.defects:
+            result.update({"ttlMs": 0, "cacheScope": "public"})
+        return result
+
+    # -- tools ------------------------------------------------------------------------------
+    def tools_page(self, cursor: Any) -> dict[str, Any]:
+        tools = tool_list(self.defects)
+        pages = {None: 0, "page-2": 2, "page-4": 4}
+        if cursor not in pages:
+            raise RpcError(-32602, f"invalid cursor {cursor!r}")
+        start = pages[cursor]
+        if "pagination-repeat" in self.defects and start:
+            start -= 1
+        page: dict[str, Any] = {"tools": tools[start : start + 2]}
+        following = start + 2 if "pagination-repeat" not in self.defects else pages[cursor] + 2
+        if following < len(tools):
+            page["nextCursor"] = f"page-{following}"
+        if "pagination-loop" in self.defects:
+            page["nextCursor"] = "page-2"
+        return page
+
+    def call_tool(self, params: dict[str, Any], era: str, conn: Connection, emit: Any, request_id: Any) -> Any:
+        name, arguments = params.get("name"), params.get("arguments", {})
+        if not isinstance(name, str) or not isinstance(arguments, dict):
+            raise RpcError(-32602, "tools/call needs a string name and object arguments")
+        tool = next((t for t in tool_list(self.defects) if t["name"] == name), None)
+        if tool is None:
+            if "unknown-tool-ok" in self.defects:
+                return {"content": [{"type": "text", "text": "ok"}]}
+            raise RpcError(-32602, f"Unknown tool: {name}")
+        problem = validate(tool["inputSchema"], arguments)
+        if problem and "no-validation" not in self.defects:
+            return {"content": [{"type": "text", "text": problem}], "isError": True}
+        meta = params.get("_meta") if isinstance(params.get("_meta"), dict) else {}
+        token = meta.get("progressToken")
+        if name == "add":
+            total = int(arguments.get("a", 0)) + int(arguments.get("b", 0))
+            structured = {"total": total} if "bad-structured" in self.defects else {"sum": total}
+            return {"content": [{"type": "text", "text": json.dumps(structured)}], "structuredContent": structured}
+        if name == "echo":
+            if "bad-image" in self.defects:
+                return {"content": [{"type": "image", "data": "not base64 at all!"}]}
+            return {"content": [{"type": "text", "text": str(arguments.get("text"))}]}
+        if name == "sleep":
+            event = conn.cancelled.setdefault(json.dumps(request_id), threading.Event())
+            cancelled = event.wait(float(arguments.get("seconds", 0)))
+            conn.cancelled.pop(json.dumps(request_id), None)
+            if cancelled and "reply-after-cancel" not in self.defects:
+                return None
+            return {"content": [{"type": "text", "text": "awake"}]}
+        if name == "progress":
+            steps = int(arguments.get("steps", 1))
+            if token is not None or "progress-without-token" in self.defects:
+                values = list(range(steps, 0, -1)) if "progress-decreasing" in self.defects else list(range(1, steps + 1))
+                sent_token = str(token) if "progress-wrong-token" in self.defects else token
+                for value in values:
+                    emit({"jsonrpc": "2.0", "method": "notifications/progress",
+                          "params": {"progressToken": sent_token, "progress": value, "total": steps}})
+                    time.sleep(0.01)
+            if "progress-after-response" in self.defects and token is not None:
+                threading.Timer(0.05, emit, [{"jsonrpc": "2.0", "method": "notifications/progress",
+                                              "params": {"progressToken": token, "progress": steps + 1}}]).start()
+            return {"content": [{"type": "text", "text": "done"}]}
+        if name == "log":
+            wanted = meta.get(LOGLEVEL) if era == MODERN else conn.log_level
+            for level in ("debug", "info", "emergency"):
+                allowed = wanted is not None and LEVELS.index(level) >= LEVELS.index(wanted) if wanted in LEVELS else False
+                if allowed or ("log-ignores-level" in self.defects):
+                    shown = "verbose" if "log-bad-level" in self.defects else level
+                    emit({"jsonrpc": "2.0", "method": "notifications/message",
+                          "params": {"level": shown, "logger": "raw", "data": f"a {level} message"}})
+            return {"content": [{"type": "text", "text": "logged"}]}
+        raise RpcError(-32603, "unreachable")
+
+    # -- resources, prompts, completion -----------------------------------------------------
+    def read(self, params: dict[str, Any], era: str) -> dict[str, Any]:
+        uri = params.get("uri")
+        if not isinstance(uri, str):
+            raise RpcError(-32602, "uri is required")
+        if uri == "raw://greeting":
+            content: dict[str, Any] = {"uri": uri, "mimeType": "text/plain", "text": "hello"}
+            if "blob-and-text" in self.defects:
+                content["blob"] = base64.b64encode(b"hello").decode()
+            return self.cacheable({"contents": [content]})
+        if uri == "raw://blob":
+            return self.cacheable({"contents": [{"uri": uri, "blob": base64.b64encode(b"\x00\x01").decode()}]})
+        if uri.startswith("raw://items/"):
+            return self.cacheable({"contents": [{"uri": uri, "text": f"item {uri[12:]}"}]})
+        if "empty-contents" in self.defects:
+            return self.cacheable({"contents": []})
+        raise RpcError(-32002 if era == HANDSHAKE else -32602, "Resource not found", data={"uri": uri})
+
+    def prompt(self, params: dict[str, Any]) -> dict[str, Any]:
+        if params.get("name") != "greet":
+            raise RpcError(-32602, f"Unknown prompt: {params.get('name')}")
+        arguments = params.get("arguments") or {}
+        if "name" not in arguments:
+            raise RpcError(-32602, "Missing required argument: name")
+        role = "system" if "wrong-role" in self.defects else "user"
+        return {"messages": [{"role": role, "content": {"type": "text", "text": f"Say hello to {arguments['name']}"}}]}
+
+    def complete(self, params: dict[str, Any]) -> dict[str, Any]:
+        ref = params.get("ref") or {}
+        if ref.get("type") == "ref/prompt" and ref.get("name") != "greet":
+            raise RpcError(-32602, f"Unknown prompt: {ref.get('name')}")
+        if ref.get("type") == "ref/resource" and ref.get("uri") != "raw://items/{id}":
+            raise RpcError(-32602, f"Unknown template: {ref.get('uri')}")
+        values = [f"value-{i}" for i in range(150)] if "too-many-completions" in self.defects else ["alice", "bob"]
+        return {"completion": {"values": values, "total": len(values), "hasMore": False}}
+
+
+# -- stdio ------------------------------------------------------------------------------------------
+
+
+def serve_stdio(core: Core) -> None:
+    out = sys.stdout.buffer
+    lock = threading.Lock()
+    conn = Connection()
+
+    def write(message: Any) -> None:
+        with lock:
+            out.write(json.dumps(message, separators=(",", ":")).encode() + b"\n")
+            out.flush()
+
+    def work(message: Any) -> None:
+        response = core.handle(message, conn, write)
+        if response is not None:
+            write(response)
+
+    if "banner" in core.defects:
+        out.write(b"raw server ready\n")
+        out.flush()
+    for raw in sys.stdin.buffer:
+        if not raw.strip():
+            continue
+        try:
+            message = json.loads(raw)
+        except ValueError:
+            if "crash-on-garbage" in core.defects:
+                os._exit(3)
+            write({"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": "Parse error"}})
+            continue
+        if isinstance(message, list):
+            write({"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": "Batches are not supported"}})
+            continue
+        if "blocking" in core.defects:
+            work(message)
+        else:
+            threading.Thread(target=work, args=(message,), daemon=True).start()
+    if "no-eof-exit" in core.defects:
+        while True:
+            time.sleep(1)
+    sys.stdout.flush()
+    os._exit(0)
+
+
+# -- HTTP -------------------------------------------------------------------------------------------
+
+
+def serve_http(core: Core, port: int, token: str | None) -> None:
+    import anyio
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, Response
+    from starlette.routing import Route
+
+    sessions: dict[str, Connection] = {}
+    ended: set[str] = set()
+    counter = [0]
+    base = f"http://127.0.0.1:{port}"
+    metadata_url = f"{base}/.well-known/oauth-protected-resource/mcp"
+
+    def error(status: int, code: int, message: str, request_id: Any = None) -> Response:
+        body = {"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}}
+        return JSONResponse(body, status_code=status)
+
+    def unauthorized() -> Response:
+        headers = {}
+        if "auth-no-metadata" not in core.defects:
+            headers["www-authenticate"] = f'Bearer error="invalid_token", resource_metadata="{metadata_url}"'
+        return JSONResponse({"error": "invalid_token"}, status_code=401, headers=headers)
+
+    def authorized(request: Request, session: str | None) -> bool:
+        if token is None:
+            return True
+        given = request.headers.get("authorization", "")
+        if "auth-query" in core.defects and request.query_params.get("access_token") == token:
+            return True
+        if "auth-session-only" in core.defects and session in sessions:
+            return True
+        if "auth-accept-any" in core.defects and given.startswith("Bearer "):
+            return True
+        return given == f"Bearer {token}"
+
+    async def metadata(request: Request) -> Response:
+        if token is None or "auth-no-metadata" in core.defects:
+            return Response(status_code=404)
+        return JSONResponse({"resource": f"{base}/mcp", "authorization_servers": ["https://auth.example"]})
+
+    async def endpoint(request: Request) -> Response:
+        host = request.headers.get("host", "")
+        if host.split(":")[0] not in ("127.0.0.1", "localhost"):
+            return Response("Misdirected Request", status_code=421)
+        origin = request.headers.get("origin")
+        if origin and "no-origin-check" not in core.defects and not origin.startswith(
+            ("http://127.0.0.1:", "http://localhost:")
+        ):
+            return error(403, -32600, "Invalid Origin header")
+        session = request.headers.get("mcp-session-id")
+        if not authorized(request, session):
+            return unauthorized()
+        version_header = request.headers.get("mcp-protocol-version")
+        if request.method in ("GET", "DELETE"):
+            if version_header == MODERN or session is None:
+                return Response(status_code=405)
+            if session not in sessions:
+                return error(404, -32600, "Session not found")
+            if request.method == "DELETE":
+                ended.add(session)
+                del sessions[session]
+                return Response(status_code=200)
+            return Response(status_code=405)
+        accept = request.headers.get("accept", "")
+        if "no-406" not in core.defects and not ("application/json" in accept and "text/event-stream" in accept):
+            return error(406, -32600, "Not Acceptable: accept application/json and text/event-stream")
+        raw = await request.body()
+        try:
+            message = json.loads(raw)
+        except ValueError:
+            return error(400, -32700, "Parse error")
+        if not isinstance(message, dict):
+            return error(400, -32600, "Batches are not supported")
+        method = message.get("method")
+        params = message.get("params") if isinstance(message.get("params"), dict) else {}
+        meta = params.get("_meta") if isinstance(params.get("_meta"), dict) else None
+        modern = (meta is not None and PV in meta) or method == "server/discover" or version_header == MODERN
+        if modern:
+            conn = Connection()
+            if "no-header-check" not in core.defects and "ignore-meta" not in core.defects and meta is not None:
+                name_key = {"tools/call": "name", "prompts/get": "name", "resources/read": "uri"}.get(str(method))
+                mismatch = (
+                    version_header != meta.get(PV)
+                    or request.headers.get("mcp-method") != method
+                    or (name_key is not None and params.get(name_key) is not None
+                        and request.headers.get("mcp-name") != params.get(name_key))
+                )
+                if mismatch:
+                    return error(400, -32020, "Header mismatch", message.get("id"))
+        elif method == "initialize":
+            conn = Connection()
+        else:
+            if version_header is not None and version_header not in KNOWN and "ignore-version-header" not in core.defects:
+                return error(400, -32600, f"Unsupported MCP-Protocol-Version {version_header}")
+            if session is None:
+                return error(400, -32600, "Missing Mcp-Session-Id")
+            if session not in sessions:
+                return error(400 if "session-400" in core.defects else 404, -32600, "Session not found")
+            conn = sessions[session]
+        notes: list[Any] = []
+        response = await anyio.to_thread.run_sync(core.handle, message, conn, notes.append)
+        headers = {}
+        if method == "initialize" and response is not None and "result" in response:
+            counter[0] += 1
+            new_id = str(counter[0]) if "sequential-sessions" in core.defects else secrets.token_hex(16)
+            sessions[new_id] = conn
+            headers["mcp-session-id"] = new_id
+        if response is None:
+            if "id" in message:
+                return Response(status_code=204)
+            if "notification-200" in core.defects:
+                return JSONResponse({}, status_code=200)
+            return Response(status_code=202)
+        status = 200
+        if "error" in response and modern:
+            code = response["error"].get("code")
+            status = 404 if code == -32601 else 400 if code in (-32602, -32022, -32020) else 200
+        return JSONResponse(response, status_code=status, headers=headers)
+
+    app = Starlette(routes=[
+        Route("/mcp", endpoint, methods=["GET", "POST", "DELETE"]),
+        Route("/.well-known/oauth-protected-resource/mcp", metadata, methods=["GET"]),
+    ])
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="rawserver")
+    parser.add_argument("--defect", action="append", default=[], choices=sorted(DEFECTS))
+    parser.add_argument("--http", action="store_true")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--auth-token")
+    args = parser.parse_args(argv)
+    core = Core(set(args.defect))
+    if args.http:
+        serve_http(core, args.port, args.auth_token)
+    else:
+        serve_stdio(core)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""Helpers for the suite's own tests: targets of the test servers and a direct way to run one check."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_mcp.settings import Settings
+from pytest_mcp.suite.items import Case, run_case
+from pytest_mcp.suite.registry import REGISTRY, load_checks
+from pytest_mcp.suite.runtime import SuiteOptions, SuiteRuntime
+from pytest_mcp.targets import Target, parse_target, spawn_http
+
+HERE = Path(__file__).resolve().parent
+RAW_SERVER = HERE / "broken_servers" / "rawserver.py"
+DEMO_BASELINE = HERE / "demo-baseline.txt"
+DEMO_TOOLS = "add,echo,count,fail,sleep,progress,pid,log_something"
+"""The demo server's tools the suite may call (not crash, env, and the sampling/elicitation tools)."""
+
+
+def raw_stdio(*defects: str) -> str:
+    """The raw server over stdio, with these defects planted."""
+    flags = "".join(f" --defect {name}" for name in defects)
+    return f"{sys.executable} {RAW_SERVER}{flags}"
+
+
+def raw_http(*defects: str, token: str | None = None) -> Target:
+    """The raw server over Streamable HTTP on a free port (started by the suite's pool)."""
+    args = ["--http", "--port", "{port}"]
+    for name in defects:
+        args += ["--defect", name]
+    if token:
+        args += ["--auth-token", token]
+    return spawn_http(sys.executable, str(RAW_SERVER), *args)
+
+
+@dataclass
+class Outcome:
+    outcome: str
+    """``passed``, ``failed``, ``skipped`` or ``xfailed``."""
+    message: str = ""
+
+
+class CheckRunner:
+    """Runs single checks against one target, the way a suite item does, and says how each ended."""
+
+    def __init__(self, target: Any, *, tools: str = "read-only", token: str | None = None) -> None:
+        load_checks()
+        self.runtime = SuiteRuntime(
+            parse_target(target), Settings(timeout=5.0), SuiteOptions(fuzz_tools=tools, auth_token=token)
+        )
+
+    def run(self, check_id: str, era: str) -> Outcome:
+        case = Case(REGISTRY[check_id], era, self.runtime.transport)
+        try:
+            run_case(case, self.runtime, None, [])
+        except pytest.skip.Exception as exc:
+            return Outcome("skipped", str(exc))
+        except AssertionError as exc:
+            return Outcome("failed", str(exc))
+        return Outcome("passed")
+
+    def close(self) -> None:
+        self.runtime.close()
+
+
+@pytest.fixture
+def check_runner() -> Iterator[Any]:
+    """``check_runner(target, tools=..., token=...)`` -> a ``CheckRunner`` closed after the test."""
+    runners: list[CheckRunner] = []
+
+    def make(target: Any, **options: Any) -> CheckRunner:
+        runner = CheckRunner(target, **options)
+        runners.append(runner)
+        return runner
+
+    yield make
+    for runner in runners:
+        runner.close()
