@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from pytest_mcp.errors import McpAssertionError, McpUsageError
 from pytest_mcp.mocks import FakeUpstream, Reply, UpstreamCall
 from pytest_mcp.servers import RunningServer
 from pytest_mcp.settings import Settings
+from pytest_mcp.targets import http, stdio
 
 pytestmark = pytest.mark.anyio
 
@@ -35,10 +37,21 @@ def declare(upstream: FakeUpstream) -> FakeUpstream:
     return upstream
 
 
+def serve_fake(upstream: FakeUpstream) -> RunningServer:
+    """The fake as a started server, reached the way a gateway would reach it for each transport."""
+    if upstream.transport == "http":
+        url = upstream.url  # starts the child process, which close() stops
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/mcp")
+        return RunningServer(http(url), Settings()).start()
+    if upstream.transport == "stdio":
+        return RunningServer(stdio(*upstream.command), Settings()).start()
+    return RunningServer(upstream.target, Settings()).start()
+
+
 @pytest.mark.parametrize("transport", TRANSPORTS)
 async def test_declared_replies_reach_a_client_over_every_transport(transport: str) -> None:
     with declare(FakeUpstream("weather", transport=transport, instructions="fake!")) as upstream:
-        server = RunningServer(upstream.target, Settings()).start()
+        server = serve_fake(upstream)
         try:
             async with connect(server, timeout=10, era="2025-11-25") as client:
                 assert client.server_info.name == "weather" and client.instructions == "fake!"
@@ -93,26 +106,24 @@ async def test_declared_replies_reach_a_client_over_every_transport(transport: s
         assert upstream.call_count("flaky") == 3
         assert [call.method for call in upstream.calls_to("file:///notes.txt")] == ["resources/read"]
         assert upstream.calls_to("greet", "prompts/get")[0].arguments == {"who": "Ann"}
+        child, workdir = upstream._running, upstream._dir
+    if transport == "http":
+        assert child.process.returncode is not None, "close() stops the child process"
+    if transport in ("http", "stdio"):
+        assert not workdir.exists(), "close() removes the declaration and call files"
 
 
-async def test_an_http_fake_has_a_url_and_a_stdio_fake_a_command() -> None:
-    from mcp import Client, StdioServerParameters
-
-    with FakeUpstream("h", transport="http", tools={"ping": "pong"}) as upstream:
-        assert upstream.url.startswith("http://127.0.0.1:") and upstream.url.endswith("/mcp")
-        async with Client(upstream.url, cache=None) as client:
-            assert (await client.call_tool("ping", {})).content[0].text == "pong"
-        assert [call.name for call in upstream.calls if call.method == "tools/call"] == ["ping"]
-        running = upstream._running
-    assert running.process.returncode is not None, "close() stops the child process"
-
+def test_the_target_of_a_subprocess_fake() -> None:
+    """``target`` of a stdio fake is a core stdio target running the same command."""
     with FakeUpstream("s", transport="stdio", tools={"ping": {"text": "pong", "delay": 0.01}}) as upstream:
-        command = upstream.command
-        async with Client(StdioServerParameters(command=command[0], args=command[1:]), cache=None) as client:
-            assert (await client.call_tool("ping", {})).content[0].text == "pong"
-        assert upstream.call_count("ping") == 1
-        workdir = upstream._dir
-    assert not workdir.exists(), "close() removes the declaration and call files"
+        target = upstream.target
+        assert list(target.command) == upstream.command and target.id == "upstream-s"
+        assert upstream.command[1:3] == ["-m", "pytest_mcp.mocks.upstream"]
+        spec = json.loads(Path(upstream.command[3]).read_text())
+        assert [item["key"] for item in spec["declared"]] == ["ping"]
+        assert spec["declared"][0]["replies"] == [{"text": "pong", "delay": 0.01}]
+    http_target = FakeUpstream("h", transport="http").target
+    assert http_target.command[-3:] == ("--http", "--port", "{port}")
 
 
 def test_declaring_after_a_child_process_read_the_declaration_is_an_error() -> None:
