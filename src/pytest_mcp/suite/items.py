@@ -21,7 +21,7 @@ from .registry import Check
 
 if TYPE_CHECKING:
     from .context import CheckContext
-    from .runtime import SuiteRuntime
+    from .runtime import EraFacts, SuiteRuntime
 
 __all__ = ["Case", "SuiteItem", "case_marks", "plan", "run_case"]
 
@@ -93,10 +93,10 @@ def run_case(
 
     entry = baseline.find(case.check, case.era, case.transport) if baseline is not None else None
     context_box: list[CheckContext] = []
-    reason = anyio.run(_applicable, case, runtime, backend="asyncio")
-    if reason:
-        pytest.skip(reason)
     try:
+        reason = anyio.run(_applicable, case, runtime, backend="asyncio")
+        if reason:
+            pytest.skip(reason)
         anyio.run(_run, case, runtime, context_box, backend="asyncio")
     except CheckFailed as exc:
         if entry is not None:
@@ -119,11 +119,25 @@ async def _applicable(case: Case, runtime: SuiteRuntime) -> str | None:
     if facts.auth_required and not check.auth:
         return f"{check.id}: {facts.reason}"
     if not facts.supported and not (check.auth and facts.auth_required):
-        return f"{check.id}: the server does not speak {case.era}: {facts.reason}"
+        others = [await runtime.facts(era) for era in ERA_MARKERS if era != case.era]
+        if any(other.supported or other.auth_required for other in others):
+            return f"{check.id}: the server does not speak {case.era}: {facts.reason}"
+        raise _no_era(facts, others)
     for capability in check.requires:
         if not facts.declares(capability):
             return f"{check.id}: the server does not declare the {capability!r} capability in {case.era}"
     return None
+
+
+def _no_era(facts: EraFacts, others: list[EraFacts]) -> CheckFailed:
+    """A server that opens no era at all fails every check (with why), instead of skipping them all."""
+    reasons = "; ".join(f"{item.era}: {item.reason}" for item in (facts, *others))
+    handshake = facts.handshake
+    return CheckFailed(
+        f"the server speaks no protocol era the suite knows, so no check can run ({reasons})",
+        sent=handshake.sent if handshake is not None else None,
+        received=handshake.describe() if handshake is not None else None,
+    )
 
 
 async def _run(case: Case, runtime: SuiteRuntime, box: list[CheckContext]) -> None:

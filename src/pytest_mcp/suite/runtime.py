@@ -83,6 +83,27 @@ class EraFacts:
         return True
 
 
+def _stray_response(wire: Wire, reply: Reply) -> EraFacts | None:
+    """When a stdio probe got no reply with its id but another response came: the server answered with
+    a wrong id (JSON-RPC requires the exact id, same value and type). Facts saying so, with the evidence."""
+    if reply.answered or not isinstance(wire, StdioWire) or not isinstance(reply.sent, dict):
+        return None
+    line = next((line for line in wire.lines if line.is_response), None)
+    if line is None:
+        return None
+    sent, got = reply.sent.get("id"), line.data.get("id")
+    method = reply.sent.get("method")
+    return EraFacts(
+        wire.era,
+        False,
+        reason=(
+            f"it answered {method} with the id {got!r} ({type(got).__name__}) where the request had "
+            f"{sent!r} ({type(sent).__name__}); a response must echo the request id exactly"
+        ),
+        handshake=Reply(sent=reply.sent, message=line.data, raw=line.raw, messages=[line.data]),
+    )
+
+
 class SuiteRuntime:
     """Servers, raw links and era facts of one target for one test session."""
 
@@ -143,8 +164,11 @@ class SuiteRuntime:
         try:
             async with self.wire(era, handshake=False, detecting=True) as wire:
                 reply = await self._probe(wire, era)
+                stray = _stray_response(wire, reply)
         except (OSError, RuntimeError, TimeoutError, ImportError, ValueError) as exc:
             return EraFacts(era, False, reason=f"the {self.describe()} could not be reached: {exc}")
+        if stray is not None:
+            return stray
         return self._facts_from(era, reply)
 
     async def _probe(self, wire: Wire, era: str) -> Reply:
