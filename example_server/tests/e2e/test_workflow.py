@@ -81,9 +81,7 @@ async def test_create_get_list_update_delete(mcp_client, assignee):
     assert error_kind(await mcp_client.call("update_assignment", assignment_id=created["id"], status="done")) == (
         "not_found"
     )
-    assert_structured(
-        await mcp_client.call("list_assignments", assignee=assignee), {"items": [], "next_cursor": None}
-    )
+    assert_structured(await mcp_client.call("list_assignments", assignee=assignee), {"items": [], "next_cursor": None})
 
 
 async def test_bulk_create_then_page_through(mcp_client, assignee):
