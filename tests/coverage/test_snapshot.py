@@ -13,6 +13,19 @@ from pytest_mcp.coverage.snapshot import McpMasks, McpSnapshotExtension, to_wire
 pytestmark = pytest.mark.snapshot
 
 SERVER = "tests.servers.demo:make_server"
+XDIST_ENVIRONMENT = ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID")
+
+
+@pytest.fixture(autouse=True)
+def not_an_xdist_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the pytester sessions as top-level sessions even when this test runs in an xdist worker.
+
+    pytest-xdist marks its workers with environment variables, which in-process pytester runs
+    inherit; syrupy reads ``PYTEST_XDIST_WORKER`` and then behaves as a worker (no summary lines,
+    no unused-snapshot check), which is not what these runs are.
+    """
+    for name in XDIST_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
 
 SNAP_TESTS = """
 import pytest
