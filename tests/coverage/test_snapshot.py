@@ -27,6 +27,7 @@ def not_an_xdist_worker(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in XDIST_ENVIRONMENT:
         monkeypatch.delenv(name, raising=False)
 
+
 SNAP_TESTS = """
 import pytest
 
@@ -93,6 +94,75 @@ def test_create_compare_mismatch_and_update(mcp_pytester: pytest.Pytester) -> No
     updated.stdout.fnmatch_lines(["1 snapshot passed. 1 snapshot updated."])
     assert '"text": "goodbye"' in snapshot_file(mcp_pytester, "test_snap", "test_echo")
     assert mcp_pytester.runpytest(f"--mcp-server={SERVER}").ret == pytest.ExitCode.OK
+
+
+FOUR_TESTS = """
+import pytest
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_add(mcp_client, mcp_snapshot):
+    assert await mcp_client.call("add", a=1, b=2) == mcp_snapshot
+
+
+@pytest.mark.mcp_snapshot(paths=["content"])
+async def test_masked_echo(mcp_client, mcp_snapshot):
+    assert await mcp_client.call("echo", text="x") == mcp_snapshot
+
+
+def test_plain(mcp_snapshot):
+    assert {"kept": True} == mcp_snapshot
+
+
+@pytest.mark.parametrize("word", ["w" * 300], ids=["w" * 300])
+def test_long_id(word, mcp_snapshot):
+    assert {"length": len(word)} == mcp_snapshot
+"""
+LEAN = ("-p", "no:locust", "-p", "no:benchmark", "-p", "no:pytest_cov")
+"""Plugins the xdist workers of these runs do not need."""
+
+
+def test_a_missing_snapshot_fails_until_it_is_created(mcp_pytester: pytest.Pytester) -> None:
+    mcp_pytester.makepyfile(test_three=FOUR_TESTS)
+    missing = mcp_pytester.runpytest(f"--mcp-server={SERVER}", "-k", "add")
+    missing.assert_outcomes(failed=1, deselected=3)
+    missing.stdout.fnmatch_lines(["E         Snapshot 'test_add' does not exist!", "E         + {"])
+    missing.stdout.fnmatch_lines(["1 snapshot failed."])
+    assert not (mcp_pytester.path / "__snapshots__").exists()
+
+
+def test_unused_snapshots_fail_the_run_and_an_update_under_xdist_deletes_them(mcp_pytester: pytest.Pytester) -> None:
+    """Unused files are found from the masked extensions of ``mcp_snapshot`` too, also when the
+    xdist controller merges its workers' reports; a deselected test's file (here one whose name
+    was cut to 255 characters) is kept."""
+    pytest.importorskip("xdist")
+    mcp_pytester.makepyfile(test_three=FOUR_TESTS)
+    created = mcp_pytester.runpytest(f"--mcp-server={SERVER}", "--snapshot-update")
+    created.assert_outcomes(passed=4)
+    created.stdout.fnmatch_lines(["4 snapshots generated."])
+    assert snapshot_file(mcp_pytester, "test_three", "test_masked_echo") == (
+        '{\n  "content": "<masked>",\n  "isError": false,\n  "structuredContent": {\n    "result": "x"\n  }\n}\n'
+    )
+
+    mcp_pytester.makepyfile(test_three=FOUR_TESTS.replace("def test_plain", "def helper_plain"))
+    unused = mcp_pytester.runpytest(f"--mcp-server={SERVER}")
+    unused.assert_outcomes(passed=3)
+    assert unused.ret == pytest.ExitCode.TESTS_FAILED  # syrupy fails a run that leaves snapshots unused
+    unused.stdout.fnmatch_lines(
+        ["3 snapshots passed. 1 snapshot unused.", "Re-run pytest with --snapshot-update to delete unused snapshots."]
+    )
+
+    deleted = mcp_pytester.runpytest(
+        f"--mcp-server={SERVER}", "-n", "2", *LEAN, "--snapshot-update", "-k", "not long_id"
+    )
+    assert deleted.ret == pytest.ExitCode.OK
+    deleted.stdout.fnmatch_lines(["created: 2/2 workers", "2 snapshots passed. 1 unused snapshot deleted."])
+    assert sorted(path.name for path in (mcp_pytester.path / "__snapshots__" / "test_three").iterdir()) == [
+        "test_add.json",
+        ("test_long_id[" + "w" * 300)[:250] + ".json",  # cut to 255 characters
+        "test_masked_echo.json",
+    ]
 
 
 MASKS_ERAS_AND_ERRORS = """
