@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import shutil
 import sys
@@ -16,7 +17,7 @@ import pytest
 pytestmark = pytest.mark.integration
 
 SERVER = "tests.coverage.surface_server:make_server"
-CHROMIUM = "/usr/bin/chromium"
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -65,8 +66,7 @@ def test_junit_xml_carries_server_transport_and_era(mcp_pytester: pytest.Pyteste
         pytestmark = pytest.mark.anyio
 
         @pytest.mark.mcp_era("both")
-        async def test_mcp(mcp_client, request):
-            request.node.user_properties.append(("check_id", "tools-call-basic"))
+        async def test_mcp(mcp_client):
             await mcp_client.call("ping_me")
 
         @pytest.mark.mcp_server({command!r})
@@ -84,15 +84,63 @@ def test_junit_xml_carries_server_transport_and_era(mcp_pytester: pytest.Pyteste
         ("mcp_server", "in-process server tests.coverage.surface_server:make_server"),
         ("mcp_transport", "in_process"),
     ]
-    check = ("check_id", "tools-call-basic")
-    assert sorted(found["test_mcp[2025-11-25]"]) == sorted([check, *in_process, ("mcp_era", "2025-11-25")])
-    assert sorted(found["test_mcp[2026-07-28]"]) == sorted([check, *in_process, ("mcp_era", "2026-07-28")])
+    assert found["test_mcp[2025-11-25]"] == [*in_process, ("mcp_era", "2025-11-25")]
+    assert found["test_mcp[2026-07-28]"] == [*in_process, ("mcp_era", "2026-07-28")]
     assert found["test_stdio"] == [
         ("mcp_server", f"stdio server `{command}`"),
         ("mcp_transport", "stdio"),
         ("mcp_era", "2026-07-28"),
     ]
     assert found["test_plain"] == []
+
+
+def test_junit_xml_of_suite_items_carries_check_ids_and_spec_links(mcp_pytester: pytest.Pytester) -> None:
+    """Both ways of running the built-in suite: ``--mcp-suite`` items and ``checks_for`` in a module."""
+    mcp_pytester.makepyfile(
+        test_own_suite="""
+        from pytest_mcp.suite.api import checks_for
+
+        test_conformance = checks_for("conformance")
+        """
+    )
+    result = mcp_pytester.runpytest(
+        f"--mcp-server={SERVER}", "--mcp-suite=conformance", "-k", "tools.list.names", "--junitxml=junit.xml"
+    )
+    result.assert_outcomes(passed=4)
+    found = properties(mcp_pytester.path / "junit.xml")
+    names = {
+        "2025-11-25": [
+            "conformance[tools.list.names][2025-11-25][inproc]",
+            "test_conformance[conformance-tools.list.names-2025-11-25-inproc]",
+        ],
+        "2026-07-28": [
+            "conformance[tools.list.names][2026-07-28][inproc]",
+            "test_conformance[conformance-tools.list.names-2026-07-28-inproc]",
+        ],
+    }
+    assert sorted(found) == sorted(name for pair in names.values() for name in pair)
+    for era, pair in names.items():
+        for name in pair:
+            props = dict(found[name])
+            assert props["mcp_check"] == "tools.list.names", name
+            assert props["mcp_spec"] == f"https://modelcontextprotocol.io/specification/{era}/server/tools#tool-names"
+            assert props["mcp_checklist"] == "#37"
+            assert (props["mcp_level"], props["mcp_era"], props["mcp_transport"]) == ("SHOULD", era, "inproc")
+
+
+def chromium() -> str:
+    """Debian's chromium (on PATH or where the package puts it); skipped when missing, failed in CI."""
+    found = shutil.which("chromium") or (DEBIAN_CHROMIUM if Path(DEBIAN_CHROMIUM).is_file() else None)
+    if found is None:
+        missing_in_ci_or_skip("chromium is missing: apt-get install -y chromium (no Playwright browser download)")
+    return found  # type: ignore[return-value]
+
+
+def missing_in_ci_or_skip(reason: str) -> None:
+    """Skip on a developer's machine; in CI (``CI`` set, and .ci/run installs what is needed) fail."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} [CI is set, so this check may not be skipped]", pytrace=False)
+    pytest.skip(reason)
 
 
 def html_report(pytester: pytest.Pytester, *extra: str) -> Path:
@@ -150,12 +198,14 @@ def test_transcript_html_escapes_what_the_server_sent() -> None:
 
 @pytest.mark.slow
 def test_the_html_report_shows_the_transcript_of_a_failing_test_in_a_browser(mcp_pytester: pytest.Pytester) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (no browser download needed)")
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        missing_in_ci_or_skip("playwright is missing: pip install -e '.[dev]' (no browser download needed)")
+    executable = chromium()
     report = html_report(mcp_pytester)
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000)
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, timeout=30_000)
         try:
             page = browser.new_page()
             page.goto(report.as_uri(), timeout=30_000)
@@ -183,3 +233,21 @@ def test_the_html_report_shows_the_transcript_of_a_failing_test_in_a_browser(mcp
             assert "TOTAL" in table
         finally:
             browser.close()
+
+
+def test_a_missing_browser_skips_with_the_reason_but_fails_in_ci(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(sys.modules[__name__], "DEBIAN_CHROMIUM", str(tmp_path / "chromium"))
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match=r"chromium is missing: apt-get install -y chromium"):
+        chromium()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(
+        pytest.fail.Exception, match=r"chromium is missing: .*\[CI is set, so this check may not be skipped\]"
+    ):
+        chromium()
+    (tmp_path / "chromium").write_text("#!/bin/sh\n")
+    (tmp_path / "chromium").chmod(0o755)
+    assert chromium() == str(tmp_path / "chromium")
