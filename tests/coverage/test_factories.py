@@ -8,6 +8,7 @@ import shutil
 from typing import Any
 from urllib.parse import urlsplit
 
+import factory
 import factory.random
 import jsonschema
 import pytest
@@ -168,6 +169,17 @@ def test_fields_can_be_overridden_or_left_out() -> None:
     assert set(arguments.build_batch(3, q="dogs")[2]) == {"q", "limit", "score", "sort"}
     assert arguments.tool_name == "search"
     assert arguments.schema == DRAFT7
+
+
+def test_each_generated_factory_counts_its_own_sequence() -> None:
+    class Limits(ToolArgumentsFactory.for_schema(DRAFT7, name="a")):  # type: ignore[misc]
+        limit = factory.Sequence(lambda n: n + 1)
+
+    class Others(ToolArgumentsFactory.for_schema(DRAFT7, name="b")):  # type: ignore[misc]
+        limit = factory.Sequence(lambda n: n + 1)
+
+    assert [value["limit"] for value in Limits.build_batch(5)] == [1, 2, 3, 4, 5]
+    assert [value["limit"] for value in Others.build_batch(2)] == [1, 2]  # not 6, 7: no counter shared
 
 
 def test_optional_false_builds_only_the_required_arguments() -> None:

@@ -409,8 +409,7 @@ class ToolArgumentsFactory(factory.Factory, metaclass=_ArgumentsFactoryType):  #
     """Base of the generated factories; build them with ``for_tool()`` or ``for_schema()``."""
 
     class Meta:
-        model = dict
-        abstract = True
+        abstract = True  # no model here: each generated factory then counts its own ``factory.Sequence``
 
     _schema: ClassVar[dict[str, Any]] = {}
     _tool_name: ClassVar[str] = ""
