@@ -28,6 +28,7 @@ from .config import Config
 from .directory import DirectoryClient
 from .prompts import register_prompts
 from .resources import register_resources
+from .server import AssignmentMCPServer
 from .service import AssignmentService, Identity
 from .store import Store
 from .tools import register_tools
@@ -70,7 +71,7 @@ def create_server(config: Config | None = None) -> MCPServer[Any]:
     directory = DirectoryClient(config.directory_url, config.directory_timeout) if config.directory_url else None
     service = AssignmentService(store, directory)
 
-    server: MCPServer[Any] = MCPServer(
+    server: MCPServer[Any] = AssignmentMCPServer(
         SERVER_NAME,
         title="Assignment server",
         version=__version__,

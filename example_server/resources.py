@@ -2,8 +2,9 @@
 
 Reading follows the tools' rules (needs ``assignments:read``; only the owner sees
 it). An id that is malformed, unknown or someone else's is "resource not found"
-(JSON-RPC ``-32602``); a missing scope is a resource error (``-32603``). Failures
-are logged; messages stay generic.
+(JSON-RPC ``-32002`` with ``data.uri`` in the 2025-11-25 era, ``-32602`` from
+2026-07-28 on; see :mod:`example_server.server`); a missing scope is a resource
+error (``-32603``). Failures are logged; messages stay generic.
 """
 
 from __future__ import annotations

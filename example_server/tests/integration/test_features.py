@@ -95,6 +95,16 @@ async def test_unknown_or_malformed_resource_ids_are_not_found(mcp_client, uri):
 
 
 @pytest.mark.mcp_era("both")
+@pytest.mark.parametrize("uri", ["assignment://999", "other://thing"])
+async def test_resource_not_found_uses_the_code_of_the_era(mcp_client, mcp_era, uri):
+    # 2025-11-25: -32002 with data.uri; 2026-07-28 retired -32002 in favour of -32602.
+    expected = -32002 if mcp_era == "2025-11-25" else -32602
+    with assert_protocol_error(code=expected, match="not found|Unknown resource") as caught:
+        await mcp_client.read_resource(uri)
+    assert caught[0].data == {"uri": uri}
+
+
+@pytest.mark.mcp_era("both")
 async def test_prompt_summarises_only_open_work(mcp_client):
     for title, status in (("first", None), ("second", "in_progress"), ("third", "done")):
         created = assert_tool_ok(await mcp_client.call("create_assignment", title=title, assignee="ann@example.com"))
@@ -114,3 +124,11 @@ async def test_prompt_summarises_only_open_work(mcp_client):
 async def test_prompt_with_a_bad_assignee_is_invalid_params(mcp_client):
     with assert_protocol_error(code=-32602, match="must be a valid e-mail address"):
         await mcp_client.get_prompt("open_work_summary", {"assignee": "not-an-email"})
+
+
+@pytest.mark.mcp_era("both")
+async def test_unknown_prompts_and_missing_arguments_are_invalid_params(mcp_client):
+    with assert_protocol_error(code=-32602, match="unknown prompt: 'summary'"):
+        await mcp_client.get_prompt("summary", {"assignee": "ann@example.com"})
+    with assert_protocol_error(code=-32602, match=r"missing required argument\(s\): assignee"):
+        await mcp_client.get_prompt("open_work_summary", {})

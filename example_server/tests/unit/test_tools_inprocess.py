@@ -223,10 +223,12 @@ async def test_resource_template(mode):
         read = await client.read_resource(f"assignment://{created['id']}")
         assert read.contents[0].mime_type == "application/json"
         assert json.loads(read.contents[0].text) == created
-        for missing in ("assignment://999", "assignment://abc", "assignment://-1"):
+        for missing in ("assignment://999", "assignment://abc", "assignment://-1", "nothing://here"):
             with pytest.raises(MCPError) as info:
                 await client.read_resource(missing)
-            assert info.value.code == -32602
+            # "Resource not found": -32002 with data.uri in the handshake era, -32602 in the stateless one.
+            assert info.value.code == (-32002 if mode == "legacy" else -32602)
+            assert info.value.data == {"uri": missing}
 
 
 async def test_prompt_summarises_open_work(mode):
@@ -247,6 +249,13 @@ async def test_prompt_summarises_open_work(mode):
             await client.get_prompt("open_work_summary", {"assignee": "not-an-email"})
         assert info.value.code == -32602
         assert "must be a valid e-mail address" in info.value.message
+        for name, arguments, message in (
+            ("no_such_prompt", {"assignee": "ann@example.com"}, "unknown prompt: 'no_such_prompt'"),
+            ("open_work_summary", {}, "missing required argument(s): assignee"),
+        ):
+            with pytest.raises(MCPError) as info:
+                await client.get_prompt(name, arguments)
+            assert (info.value.code, info.value.message) == (-32602, message)
 
 
 @respx.mock(assert_all_called=False)
