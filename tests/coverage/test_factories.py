@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 import shutil
+import sys
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -328,3 +329,13 @@ def test_the_fixture_builds_arguments_the_server_accepts(mcp_pytester: pytest.Py
     result = mcp_pytester.runpytest("--mcp-server=tests.servers.demo:make_server")
     result.assert_outcomes(passed=3, failed=1)
     result.stdout.fnmatch_lines(["*has no tool 'ad'. Did you mean 'add'*"])
+
+
+@pytest.mark.anyio
+async def test_the_fixture_explains_a_missing_factory_boy(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pytest_mcp.coverage.plugin import ArgumentsFactories
+
+    monkeypatch.setitem(sys.modules, "factory", None)  # what `import factory` meets when it is not installed
+    monkeypatch.delitem(sys.modules, "pytest_mcp.coverage.factories")
+    with pytest.raises(pytest.fail.Exception, match=r"needs factory-boy \(no module named 'factory'\): pip install"):
+        await ArgumentsFactories(client=None)("add")

@@ -96,6 +96,18 @@ def test_create_compare_mismatch_and_update(mcp_pytester: pytest.Pytester) -> No
     assert mcp_pytester.runpytest(f"--mcp-server={SERVER}").ret == pytest.ExitCode.OK
 
 
+def test_without_syrupy_the_fixture_says_what_to_install(mcp_pytester: pytest.Pytester) -> None:
+    mcp_pytester.makepyfile(
+        """
+        def test_it(mcp_snapshot):
+            assert {} == mcp_snapshot
+        """
+    )
+    result = mcp_pytester.runpytest("-p", "no:syrupy")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*mcp_snapshot needs syrupy's `snapshot` fixture: pip install syrupy*"])
+
+
 FOUR_TESTS = """
 import pytest
 

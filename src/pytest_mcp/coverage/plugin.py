@@ -305,8 +305,16 @@ def snapshot_masks(node: Any) -> Any:
 
 
 @pytest.fixture
-def mcp_snapshot(request: pytest.FixtureRequest, snapshot: Any) -> Any:
+def mcp_snapshot(request: pytest.FixtureRequest) -> Any:
     """syrupy's ``snapshot`` storing MCP results as sorted camelCase JSON, masked (marker ``mcp_snapshot``)."""
+    try:
+        snapshot = request.getfixturevalue("snapshot")
+    except pytest.FixtureLookupError:
+        pytest.fail(
+            "mcp_snapshot needs syrupy's `snapshot` fixture: pip install syrupy (and do not disable it with "
+            "-p no:syrupy). See docs/snapshots.md.",
+            pytrace=False,
+        )
     from .snapshot import McpSnapshotExtension
 
     return snapshot.use_extension(McpSnapshotExtension.with_masks(snapshot_masks(request.node)))
@@ -323,7 +331,16 @@ class ArgumentsFactories:
         self._optional = optional
 
     async def __call__(self, name: str, *, optional: bool | None = None) -> type[ToolArgumentsFactory]:
-        from .factories import ToolArgumentsFactory
+        try:
+            from .factories import ToolArgumentsFactory
+        except ModuleNotFoundError as exc:
+            if exc.name not in ("factory", "faker"):
+                raise
+            pytest.fail(
+                f"mcp_arguments_factory needs factory-boy (no module named {exc.name!r}): pip install factory-boy. "
+                "See docs/factories.md.",
+                pytrace=False,
+            )
 
         tool = await self._client.tool(name)
         return ToolArgumentsFactory.for_tool(tool, optional=self._optional if optional is None else optional)
