@@ -19,6 +19,7 @@ neither the SDK nor clients validate it against the tool's ``outputSchema``.
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -102,7 +103,8 @@ def reports_tool_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[
     """Wrap an async tool so failures come back as ``isError`` results in the JSON format above.
 
     ``functools.wraps`` keeps the signature and annotations, so ``MCPServer`` still
-    derives the input and output schemas from the wrapped function.
+    derives the input and output schemas from the wrapped function. The docstring,
+    which becomes the tool's description, loses its source indentation.
     """
 
     @functools.wraps(fn)
@@ -116,4 +118,5 @@ def reports_tool_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[
             logger.exception("tool %s raised an unexpected exception", fn.__name__)
             return internal_error().to_result()
 
+    wrapper.__doc__ = inspect.cleandoc(fn.__doc__) if fn.__doc__ else None
     return wrapper
