@@ -179,6 +179,15 @@ def test_the_html_file_holds_the_transcript_extra_and_the_coverage_table(mcp_pyt
     assert "<td>tool divide</td><td>4</td><td>4</td><td>100%</td>" in page
 
 
+def test_with_transcript_always_each_mcp_test_shows_its_transcript_once(mcp_pytester: pytest.Pytester) -> None:
+    tests = report_data(html_report(mcp_pytester, "--mcp-transcript=always"))["tests"]
+    for name in ("test_paint", "test_divide_goes_wrong"):
+        (row,) = tests[f"test_reported.py::{name}"]
+        kinds = [(extra["format_type"], extra["name"]) for extra in row["extras"]]
+        assert kinds == [("html", None), ("text", "MCP transcript JSONL: mcp_client")], name
+    assert tests["test_reported.py::test_plain"][0]["extras"] == []  # no MCP client, no transcript
+
+
 def test_transcript_html_escapes_what_the_server_sent() -> None:
     from pytest_mcp.coverage.html import transcript_html
     from pytest_mcp.transcript import Transcript

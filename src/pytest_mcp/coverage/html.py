@@ -19,6 +19,8 @@ from .surface import CoverageReport, display_percent, percent
 MAX_MESSAGES: Final = 500
 MAX_PAYLOAD_CHARS: Final = 20_000
 PREVIEW_CHARS: Final = 200
+FAILED_KEY: Final = pytest.StashKey[bool]()
+"""Set on an item when one of its phases (setup, call, teardown) failed."""
 
 STYLE: Final = (
     "<style>"
@@ -106,11 +108,14 @@ class HtmlReportHooks:
         self, item: pytest.Item, call: pytest.CallInfo[None]
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
+        if report.failed:
+            item.stash[FAILED_KEY] = True
         records = item.stash.get(TRANSCRIPTS_KEY, None)
-        if not records or report.when not in ("setup", "call", "teardown"):
-            return report
+        if not records or report.when != "teardown":
+            return report  # once per test, at the end: pytest-html shows every phase's extras in one row
         settings = item.config.stash[SETTINGS_KEY]
-        show = settings.transcript == "always" or (settings.transcript == "on-failure" and report.failed)
+        failed = item.stash.get(FAILED_KEY, False)
+        show = settings.transcript == "always" or (settings.transcript == "on-failure" and failed)
         if not show:
             return report
         from pytest_html import extras
