@@ -15,7 +15,7 @@ from example_server.app import create_server
 from example_server.config import Config
 from example_server.directory import UNAVAILABLE
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.unit]
 
 DIRECTORY = "https://directory.example.test"
 TOOLS = {
