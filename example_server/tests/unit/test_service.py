@@ -247,3 +247,86 @@ async def test_open_work_validates_the_assignee(service):
 
 def test_cursor_helper_round_trip():
     assert decode_cursor(encode_cursor(123)) == 123
+
+
+# -- gaps found by mutation testing (docs/example-server.md#mutation-testing) -----------------------
+
+
+async def test_create_defaults_to_priority_3(service, store):
+    store.create.return_value = assignment()
+    await service.create_assignment(ALICE, "t", "bob@example.com")
+    assert store.create.call_args.args[1].priority == 3
+
+
+async def test_list_defaults_to_pages_of_20(service, store):
+    store.page.return_value = ([], False)
+    await service.list_assignments(READER)
+    assert store.page.call_args.args[1] == ListQuery(page_size=20)
+
+
+async def test_update_passes_every_changed_field(service, store):
+    store.update.return_value = assignment()
+    await service.update_assignment(
+        ALICE, 1, title=" new ", assignee="Carol@Example.com", priority=1, due_date="2031-02-03"
+    )
+    store.update.assert_called_once_with(
+        ALICE.subject,
+        1,
+        AssignmentChanges(title="new", assignee="carol@example.com", priority=1, due_date=datetime(2031, 2, 3).date()),
+    )
+
+
+async def test_update_names_each_bad_field(service, store):
+    failure = await failure_of(
+        service.update_assignment(ALICE, 1, title="", assignee="nope", priority=9, status="later", due_date="soon")
+    )
+    assert set(failure.details) == {"title", "assignee", "priority", "status", "due_date"}
+    store.update.assert_not_called()
+
+
+async def test_update_to_an_unknown_assignee_names_the_field(checked_service, store, directory):
+    directory.exists.return_value = False
+    failure = await failure_of(checked_service.update_assignment(ALICE, 1, assignee="ghost@example.com"))
+    assert failure.details == {"assignee": "is not a known user"}
+    store.update.assert_not_called()
+
+
+async def test_bulk_reports_a_directory_timeout_before_other_failures(checked_service, store, directory):
+    async def lookup(email: str) -> bool:
+        if email == "down@example.com":
+            raise ToolFailure(ErrorKind.INTERNAL_ERROR, "assignee directory unavailable")
+        if email == "slow@example.com":
+            raise timeout("assignee directory timed out")
+        return True
+
+    directory.exists.side_effect = lookup
+    items = [{"title": "a", "assignee": "down@example.com"}, {"title": "b", "assignee": "slow@example.com"}]
+    failure = await failure_of(checked_service.bulk_create_assignments(ALICE, items))
+    assert failure.kind is ErrorKind.TIMEOUT
+    store.bulk_create.assert_not_called()
+
+
+async def test_bulk_keeps_each_items_due_date(service, store):
+    store.bulk_create.return_value = [assignment(1)]
+    await service.bulk_create_assignments(
+        ALICE, [{"title": "a", "assignee": "b@example.com", "due_date": "2031-04-05"}]
+    )
+    assert store.bulk_create.call_args.args[1][0].due_date == datetime(2031, 4, 5).date()
+
+
+async def test_open_work_asks_for_full_pages_and_continues_after_the_last_id(service, store):
+    store.page.side_effect = [
+        ([assignment(4), assignment(7)], True),
+        ([assignment(9)], False),
+    ]
+    await service.open_work(READER, "bob@example.com")
+    first, second = (call.args[1] for call in store.page.call_args_list)
+    assert (first.page_size, second.page_size) == (100, 100)
+    assert second.after_id == 7
+
+
+async def test_open_work_stops_at_its_limit(service, store):
+    store.page.side_effect = [([assignment(n) for n in range(1, 101)], True), ([assignment(101)], False)]
+    work = await service.open_work(READER, "bob@example.com")
+    assert len(work) == 100
+    assert store.page.call_count == 1  # the limit was reached: no second page is read

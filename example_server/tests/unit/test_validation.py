@@ -298,3 +298,15 @@ def test_tampered_cursors_are_invalid_input(cursor):
     with pytest.raises(ToolFailure) as info:
         validation.list_query(cursor=cursor)
     assert info.value.details == {"cursor": "is not a cursor returned by list_assignments"}
+
+
+# -- gaps found by mutation testing (docs/example-server.md#mutation-testing) -----------------------
+
+
+def test_the_largest_id_is_accepted_and_one_more_is_not():
+    assert validation.check_id(validation.MAX_ID) == 2**63 - 1
+    assert field_error(validation.check_id, validation.MAX_ID + 1) == "must be a positive integer"
+
+
+def test_list_query_defaults_to_pages_of_20():
+    assert validation.list_query().page_size == 20
