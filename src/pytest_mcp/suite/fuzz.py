@@ -55,6 +55,10 @@ INVALID_PARAMS: Final = -32602
 _SHOWN_STRING: Final = 120
 _SHOWN_REPLY: Final = 400
 CRASH_STDERR_LINES: Final = 5
+SLOW_LIMIT: Final = 2
+"""Valid examples of one tool that may go unanswered (while the server keeps answering) before fuzzing it stops."""
+LIVENESS_SECONDS: Final = 5.0
+"""How long a server that left a call unanswered gets to answer ``tools/list`` before it counts as hung."""
 
 
 # -- which tools may be fuzzed ----------------------------------------------------------------
@@ -205,6 +209,8 @@ class FuzzReport:
     examples: int = 0
     failure: FuzzFailure | None = None
     skipped: str | None = None
+    notes: list[str] = field(default_factory=list)
+    """What the report should mention although nothing failed (slow examples, fuzzing stopped early)."""
 
     @property
     def ok(self) -> bool:
@@ -304,9 +310,21 @@ def _sdk_rejection(error: BaseException) -> str | None:
     return None
 
 
+CONNECTION_CLOSED: Final = -32000
+"""The SDK client's own code for a reply it could not read (never a server's answer)."""
+
+
+def client_limit(outcome: Any) -> bool:
+    """The SDK client refused a reply only for its size (an SSE event above its 1 MiB limit, e.g. a 1 MB
+    string echoed back): the spec sets no message size limit, so that is not the server's fault."""
+    return outcome.kind == "protocol_error" and outcome.code == CONNECTION_CLOSED and "byte limit" in str(outcome.error)
+
+
 def judge(mode: str, outcome: Any, tool: Any) -> str | None:
     """What is wrong with this reply for this kind of input; None when it is acceptable."""
     kind = outcome.kind
+    if client_limit(outcome):
+        return None
     if kind == "timeout":
         limit = getattr(outcome.error, "timeout", None)
         return (
@@ -393,6 +411,8 @@ class _Engine:
         self.dead = False
         self.crashed = False
         self.budget_spent = False
+        self.slow: list[dict[str, Any]] = []
+        """Valid examples left unanswered while the server kept answering other requests."""
         self.aborted = False
         self.requests: queue.SimpleQueue[tuple[dict[str, Any], Future[_Verdict]] | None] = queue.SimpleQueue()
 
@@ -415,6 +435,8 @@ class _Engine:
             outcome = CallOutcome(self.tool.name, arguments, self.client.describe(), error=exc)
         self.calls += 1
         problem = judge(self.mode, outcome, self.tool)
+        if outcome.kind == "timeout":
+            problem = await self._timed_out(arguments, problem)
         leaks: list[Leak] = []
         if outcome.kind in ("ok", "is_error", "protocol_error"):
             leaks = self.detector.scan(outcome.result if outcome.result is not None else outcome.error, arguments)
@@ -422,10 +444,39 @@ class _Engine:
                 problem = "the reply leaks " + "; ".join(leak.describe() for leak in leaks)
         if outcome.kind == "crash":
             self.dead = self.crashed = True
-        elif outcome.kind == "timeout":
-            # a hung server may stay busy and time out every later call: restart it when we can
-            self.dead = True
         return _Verdict(problem, self.detector.redact(_reply_text(outcome)), leaks)
+
+    async def _timed_out(self, arguments: dict[str, Any], problem: str | None) -> str | None:
+        """Judge an unanswered call by whether the server still answers anything.
+
+        A server that no longer answers ``tools/list`` hung: always a failure (and it is restarted
+        when the plugin started it). One that still answers left only this call hanging: a failure
+        for invalid and hostile inputs (they must be refused or handled), but tolerated for valid
+        inputs, which may simply ask for a lot of work (``sleep(seconds=1e9)``); such a tool stops
+        being fuzzed after ``SLOW_LIMIT`` of them.
+        """
+        if not await self.alive():
+            self.dead = True
+            return f"{problem}; afterwards the server did not answer tools/list within {LIVENESS_SECONDS:g} s either"
+        if self.mode == "valid":
+            self.slow.append(arguments)
+            return None
+        return f"{problem}; the server still answers other requests, so it left this one hanging"
+
+    async def alive(self) -> bool:
+        """Whether the server answers ``tools/list`` within ``LIVENESS_SECONDS`` (an error answer counts)."""
+        import anyio
+        from mcp.shared.exceptions import MCPError
+
+        with anyio.move_on_after(LIVENESS_SECONDS):
+            try:
+                await self.client.sdk.list_tools()
+            except MCPError:
+                return True
+            except Exception:
+                return False
+            return True
+        return False
 
     # runs in the Hypothesis worker thread
     def budget_left(self) -> bool:
@@ -433,7 +484,7 @@ class _Engine:
             self.budget_spent = True
             return False
         if self.first_failure_at is None:
-            return True
+            return len(self.slow) < SLOW_LIMIT
         elapsed = time.monotonic() - self.first_failure_at
         if elapsed < self.config.shrink_seconds and self.shrink_calls < self.config.shrink_calls:
             return True
@@ -562,8 +613,9 @@ def _strategy(mode: str, schema: Any) -> tuple[Any, Callable[[Any], tuple[dict[s
             f"{example.defect}: {example.detail}",
         )
     if mode == "hostile":
-        return strategies.hostile_arguments(schema), lambda example: (
-            example[2],
+        base, choices = strategies.hostile_choices(schema)
+        return choices, lambda example: (
+            strategies.with_hostile(base, *example),
             f"{example[0]} in {example[1]!r}",
         )
     raise ValueError(f"fuzz mode {mode!r} is not one of {', '.join(FUZZ_MODES)}")
@@ -593,6 +645,8 @@ class FuzzSession:
         self.detector = detector or LeakDetector(server_env(client.server))
         self.restart_crashed = restart_crashed
         self.restarts = 0
+        self.probes = 0
+        """Requests sent through ``security`` probes on this session (for their reports)."""
         self._stack = AsyncExitStack()
 
     async def __aenter__(self) -> FuzzSession:
@@ -642,6 +696,14 @@ class FuzzSession:
         else:
             self.client = engine.client
         report.examples = engine.calls
+        if engine.slow:
+            limit = config.call_timeout if config.call_timeout is not None else getattr(self.client, "timeout", 0)
+            report.notes.append(
+                f"tool {tool.name!r}: {len(engine.slow)} {mode} example(s) got no reply within {limit:g} s while "
+                f"the server kept answering (slow for such input, not a failure), e.g. "
+                f"{render_arguments(engine.slow[0])}"
+                + ("; fuzzing this tool stopped there" if len(engine.slow) >= SLOW_LIMIT else "")
+            )
         if failed is not None:
             report.failure = FuzzFailure(
                 tool=tool.name,
@@ -770,6 +832,8 @@ async def _fuzz_check(ctx: Any, mode: str) -> None:
     for report in reports:
         if report.skipped:
             ctx.note(f"not fuzzed: {report.skipped}")
+        for note in report.notes:
+            ctx.note(note)
     failures = [report.failure for report in reports if report.failure is not None]
     if failures:
         server = client.describe()

@@ -29,6 +29,7 @@ from ..redact import SECRET_VALUES, redact_text
 
 __all__ = [
     "FILE_CONTENT_PATTERNS",
+    "KINDS",
     "SECRET_ENV_NAME",
     "SECRET_PATTERNS",
     "STACK_TRACE_PATTERNS",
@@ -36,6 +37,7 @@ __all__ = [
     "LeakDetector",
     "reply_texts",
     "secret_env_values",
+    "process_env",
     "server_env",
 ]
 
@@ -81,6 +83,14 @@ SECRET_ENV_NAME: Final = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRAS
 MIN_ENV_SECRET_LENGTH: Final = 8
 """Shorter values (``1``, ``true``, ``none``) would match by chance and are not looked for."""
 
+_NOT_SECRET_SHAPES: Final = re.compile(r"^(?:(?:/|~|\.{1,2}/)\S*|[a-z][a-z0-9+.-]*://[^@\s]*|[\d.:,-]+)$", re.I)
+"""Paths, URLs without credentials and numbers: values of secret-looking variables (``XAUTHORITY``,
+``AUTH_SERVER``) that a server may show for good reasons, and no secret has."""
+
+KINDS: Final = ("stack trace", "file contents", "credential", "environment")
+"""What a scan can look for: stack traces, system file contents, credential patterns, and the exact
+secret values it knows (the server's secret-looking environment variables, the test's token)."""
+
 _NOT_SECRET_VALUES: Final = frozenset({"true", "false", "none", "null", "undefined", "enabled", "disabled"})
 _EXCERPT: Final = 60
 
@@ -108,6 +118,8 @@ def secret_env_values(env: Mapping[str, str]) -> dict[str, str]:
             continue
         if len(value) < MIN_ENV_SECRET_LENGTH or value.lower() in _NOT_SECRET_VALUES:
             continue
+        if _NOT_SECRET_SHAPES.match(value):
+            continue
         found[name] = value
     return found
 
@@ -125,11 +137,16 @@ def server_env(server: Any) -> dict[str, str]:
     process = getattr(server, "process", None)
     if process is None:
         return {}
-    environ = Path(f"/proc/{process.pid}/environ")
+    found = process_env(process.pid)
+    return _rebuilt_env(server) if found is None else found
+
+
+def process_env(pid: int) -> dict[str, str] | None:
+    """The environment of a running process from ``/proc/<pid>/environ``; None where that cannot be read."""
     try:
-        raw = environ.read_bytes()
+        raw = Path(f"/proc/{pid}/environ").read_bytes()
     except OSError:
-        return _rebuilt_env(server)
+        return None
     pairs = (item.partition(b"=") for item in raw.split(b"\x00") if item)
     return {key.decode("utf-8", "replace"): value.decode("utf-8", "replace") for key, _, value in pairs}
 
@@ -204,21 +221,39 @@ class LeakDetector:
         self.env_secrets = secret_env_values(env or {})
         self.extra_secrets = tuple(secret for secret in extra_secrets if secret)
 
-    def scan_text(self, text: str, where: str = "reply", sent: str = "") -> list[Leak]:
-        """Findings in one string; matches that also occur in ``sent`` (the request) are ignored."""
+    def scan_text(self, text: str, where: str = "reply", sent: str = "", kinds: Iterable[str] = KINDS) -> list[Leak]:
+        """Findings in one string; matches that also occur in ``sent`` (the request) are ignored.
+
+        ``kinds`` (a subset of ``KINDS``) says what to look for.
+        """
+        kinds = frozenset(kinds)
         leaks: list[Leak] = []
         for kind, patterns in (("stack trace", STACK_TRACE_PATTERNS), ("file contents", FILE_CONTENT_PATTERNS)):
+            if kind not in kinds:
+                continue
             for rule, pattern in patterns:
                 for match in pattern.finditer(text):
                     if match.group(0) and match.group(0) not in sent:
                         hide = rule in _HIDDEN_FILE_RULES
                         leaks.append(Leak(kind, rule, where, _excerpt(text, match.start(), match.end(), hide=hide)))
                         break
+        if "credential" in kinds:
+            leaks.extend(self._credentials(text, where, sent))
+        if "environment" in kinds:
+            leaks.extend(self._known_secrets(text, where, sent))
+        return _dedupe(leaks)
+
+    def _credentials(self, text: str, where: str, sent: str) -> list[Leak]:
+        leaks = []
         for rule, pattern in SECRET_PATTERNS:
             for match in pattern.finditer(text):
                 if match.group(0) not in sent:
                     leaks.append(Leak("secret", rule, where, _excerpt(text, match.start(), match.end(), hide=True)))
                     break
+        return leaks
+
+    def _known_secrets(self, text: str, where: str, sent: str) -> list[Leak]:
+        leaks = []
         for name, value in self.env_secrets.items():
             position = text.find(value)
             if position >= 0 and value not in sent:
@@ -235,18 +270,19 @@ class LeakDetector:
                         _excerpt(text, position, position + len(secret), hide=True),
                     )
                 )
-        return _dedupe(leaks)
+        return leaks
 
     def redact(self, text: str) -> str:
         """``text`` with every secret this detector knows (and credential patterns) replaced."""
         return redact_text(text, (*self.env_secrets.values(), *self.extra_secrets))
 
-    def scan(self, reply: Any, sent: Any = None, where: str = "reply") -> list[Leak]:
+    def scan(self, reply: Any, sent: Any = None, where: str = "reply", kinds: Iterable[str] = KINDS) -> list[Leak]:
         """Findings anywhere in a reply (result, exception, mapping ...); ``sent`` is the request's payload."""
         sent_text = _as_text(sent)
+        kinds = tuple(kinds)
         leaks: list[Leak] = []
         for place, text in reply_texts(reply, where):
-            leaks.extend(self.scan_text(text, place, sent_text))
+            leaks.extend(self.scan_text(text, place, sent_text, kinds))
         return _dedupe(leaks)
 
 

@@ -78,6 +78,7 @@ async def _ask(session: FuzzSession, call: Callable[[Any], Awaitable[Any]], time
     from ..errors import McpServerCrashed, McpTimeoutError
 
     client = session.client
+    session.probes += 1
     limit = timeout if timeout is not None else client.timeout
     try:
         async with client.guard("request", "(security probe)", limit):
@@ -372,9 +373,10 @@ async def _tool_probe(ctx: Any, probe: Callable[..., Awaitable[list[Finding]]], 
         ) as session:
             for tool in targets:
                 findings.extend(await probe(session, tool, timeout=ctx.timeout))
+            sent = session.probes
     for reason in tools.skipped.values():
         ctx.note(f"not probed: {reason}")
-    _report(ctx, f"{what} in {len(targets)} tool(s)", findings, len(targets))
+    _report(ctx, f"{what} in {len(targets)} tool(s)", findings, sent)
 
 
 @check(
@@ -459,3 +461,88 @@ async def errors_no_leaks(ctx: Any) -> None:
                 session, tools, prompts, resources=ctx.declares("resources"), timeout=ctx.timeout
             )
     _report(ctx, "error replies", findings, sent)
+
+
+# -- leaks in ordinary replies --------------------------------------------------------------------
+METADATA_KINDS: Final = ("stack trace", "file contents", "credential", "environment")
+"""Lists and the opening reply describe the server: none of these ever belongs in them."""
+CONTENT_KINDS: Final = ("environment",)
+"""Resource contents may quote stack traces, key formats or system files on purpose (a log, a doc, a
+file the server serves); only the exact secrets the test knows are a leak there."""
+MAX_READS: Final = 10
+LISTS: Final = (
+    ("tools", "tools/list", "tools"),
+    ("prompts", "prompts/list", "prompts"),
+    ("resources", "resources/list", "resources"),
+    ("resources", "resources/templates/list", "resourceTemplates"),
+)
+
+
+def wire_env(ctx: Any, wire: Any) -> dict[str, str]:
+    """The environment of the server behind a raw wire, when the plugin can know it."""
+    import os
+
+    from .leaks import process_env, server_env
+    from .wire import StdioWire
+
+    if isinstance(wire, StdioWire):
+        return process_env(wire.link.channel.process.pid) or {}
+    if ctx.transport == "inproc":
+        return dict(os.environ)
+    try:
+        return server_env(ctx.runtime.server("*"))
+    except Exception:  # a URL target runs elsewhere: nothing is known
+        return {}
+
+
+@check(
+    "security.replies.no-leaks",
+    rule="The server's ordinary replies (the opening initialize / server/discover result, every tools, prompts, "
+    "resources and templates list, and reads of listed resources) contain no stack trace, credential or system "
+    "file contents in what describes the server, and no secret value of its environment anywhere.",
+    items=[73, 49],
+    spec="basic/security_best_practices",
+    level="D",
+    suite="security",
+    timeout=SECURITY_CHECK_TIMEOUT,
+)
+async def replies_no_leaks(ctx: Any) -> None:
+    from .checks._util import list_all
+    from .leaks import LeakDetector
+
+    found: list[tuple[str, Leak]] = []
+    scanned = 0
+    async with ctx.wire() as wire:
+        detector = LeakDetector(wire_env(ctx, wire), extra_secrets=(ctx.token,) if ctx.token else ())
+
+        def scan(what: str, value: Any, kinds: Sequence[str]) -> None:
+            found.extend((what, leak) for leak in detector.scan(value, where="result", kinds=kinds))
+
+        handshake = ctx.facts.handshake
+        if handshake is not None and handshake.is_result:
+            scan(f"the {handshake.sent.get('method')} result", handshake.result, METADATA_KINDS)
+            scanned += 1
+        resources: list[Any] = []
+        for capability, method, key in LISTS:
+            if not ctx.declares(capability):
+                continue
+            listing = await list_all(wire, method, key)
+            scanned += len(listing.replies)
+            for reply in listing.replies:
+                if reply.is_result:
+                    scan(f"the {method} result", reply.result, METADATA_KINDS)
+            if method == "resources/list":
+                resources = listing.items
+        for item in resources[:MAX_READS]:
+            uri = item.get("uri") if isinstance(item, dict) else None
+            if not isinstance(uri, str):
+                continue
+            reply = await wire.request("resources/read", {"uri": uri})
+            scanned += 1
+            if reply.is_result:
+                scan(f"resources/read {uri!r}", reply.result, CONTENT_KINDS)
+    if found:
+        lines = [f"  - {what}: {leak.describe()}" for what, leak in found[:20]]
+        ctx.fail(f"{len(found)} leak(s) in ordinary replies:\n" + "\n".join(lines) + f"\n  (see {DOCS})")
+    known = len(detector.env_secrets) + len(detector.extra_secrets)
+    ctx.note(f"{scanned} reply(ies) scanned; {known} secret value(s) of the server's environment known to the scan")

@@ -7,8 +7,8 @@
   ``additionalProperties`` is false). Every candidate is confirmed invalid with ``jsonschema``, so a
   server that accepts it really accepted an input its own schema forbids.
 * ``HOSTILE_STRINGS`` and ``TRAVERSAL_PAYLOADS``: fixed strings that often break servers (empty,
-  unicode, control characters, ~1 MB, injection and traversal payloads); ``hostile_arguments(schema)``
-  puts them into the string properties of a valid example.
+  unicode, control characters, ~1 MB, injection and traversal payloads); ``hostile_choices(schema)``
+  puts them, one at a time, into the string properties of the simplest valid example.
 
 Importing this module is cheap; hypothesis, hypothesis-jsonschema and jsonschema load on first use.
 """
@@ -29,11 +29,12 @@ __all__ = [
     "TRAVERSAL_PAYLOADS",
     "InvalidArguments",
     "UnsupportedSchema",
-    "hostile_arguments",
+    "hostile_choices",
     "invalid_arguments",
     "is_valid",
     "string_properties",
     "valid_arguments",
+    "with_hostile",
 ]
 
 ONE_MEGABYTE: Final = 1024 * 1024
@@ -436,24 +437,27 @@ def invalid_arguments(schema: Any) -> SearchStrategy[InvalidArguments]:
 
 
 # -- hostile strings ----------------------------------------------------------------------------
-def hostile_arguments(
-    schema: Any, payloads: tuple[tuple[str, str], ...] = HOSTILE_STRINGS
-) -> SearchStrategy[tuple[str, str, dict[str, Any]]]:
-    """``(label, property, arguments)``: a valid example with one string property set to a hostile value."""
+HOSTILE_BY_LABEL: Final = dict(HOSTILE_STRINGS)
+
+
+def hostile_choices(schema: Any) -> tuple[dict[str, Any], SearchStrategy[tuple[str, str]]]:
+    """The simplest valid arguments, and ``(label, property)`` pairs: which hostile string goes where.
+
+    The other arguments stay at their simplest valid values, so a slow or failing reply is caused by
+    the hostile string and not by, say, a huge number in another argument. The drawn pairs stay small
+    (the ~1 MB string is looked up by its label), so Hypothesis never prints a 1 MB example.
+    """
     from hypothesis import strategies as st
 
     checked = check_schema(schema)
     names = string_properties(checked)
     if not names:
         raise UnsupportedSchema("the inputSchema has no string property to put hostile strings into")
-    valid = valid_arguments(checked)
+    base = minimal_valid(checked)
+    labels = [label for label, _ in HOSTILE_STRINGS]
+    return base, st.tuples(st.sampled_from(labels), st.sampled_from(names))
 
-    @st.composite
-    def build(draw: Any) -> tuple[str, str, dict[str, Any]]:
-        label, value = draw(st.sampled_from(payloads))
-        name = draw(st.sampled_from(names))
-        arguments = dict(draw(valid))
-        arguments[name] = value
-        return label, name, arguments
 
-    return build()
+def with_hostile(base: Mapping[str, Any], label: str, name: str) -> dict[str, Any]:
+    """``base`` with the hostile string called ``label`` in property ``name``."""
+    return {**base, name: HOSTILE_BY_LABEL[label]}

@@ -1,0 +1,227 @@
+"""A low-level SDK server for the fuzz and security checks: correct by default, with switchable defects.
+
+Every tool is annotated read-only, so the suite fuzzes all of them by default. With no ``--defect``
+the server validates arguments against its own schemas (``jsonschema``), confines file reads to its
+``files/`` folder, keeps errors short, and passes every fuzz and security check; each ``--defect``
+plants one departure that a named check must catch (``tests/suite/test_fuzz_security.py``).
+
+    python tests/suite/broken_servers/toolbed.py [--defect NAME ...]          # stdio
+    tests.suite.broken_servers.toolbed:make_server                           # in-process, no defect
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import anyio
+import jsonschema
+import mcp_types as types
+from mcp.server import Server
+from mcp.server.stdio import stdio_server
+from mcp.shared.exceptions import MCPError
+
+FILES = Path(__file__).resolve().parent / "files"
+SECRET_ENV = "TOOLBED_API_KEY"
+READ_ONLY = types.ToolAnnotations(read_only_hint=True)
+
+DEFECTS = {
+    "no-validation": "tool arguments are not validated: invalid ones succeed",
+    "accept-extra": "extra arguments are accepted although additionalProperties is false",
+    "wrong-error-code": "invalid arguments get JSON-RPC error -32603 instead of isError or -32602",
+    "bad-structured": "add's structuredContent breaks its outputSchema when the sum is above 100",
+    "bad-image": "echo answers text longer than 5 characters with an image block whose data is not base64",
+    "internal-error": "add answers a == 13 (valid input) with JSON-RPC error -32603",
+    "crash-on-large": "add kills the process when a is above 1000",
+    "hang-on-valid": "add blocks the whole server for a minute when b is 7",
+    "crash-on-nul": "echo kills the process when the text contains a NUL character",
+    "hang-on-long": "echo blocks the whole server when the text is longer than 100 000 characters",
+    "traceback-on-quote": "echo answers text containing a quote with a Python traceback",
+    "leak-env": "echo answers an empty text with the value of the server's TOOLBED_API_KEY",
+    "traversal": "read does not confine paths to its folder",
+    "resource-traversal": "resources/read of files://{name} does not confine names to the folder",
+    "traceback-unknown-tool": "an unknown tool name is answered with a Python traceback",
+    "secret-in-description": "the read tool's description carries the server's TOOLBED_API_KEY",
+}
+
+
+class Toolbed:
+    """The tools, resources and prompts, with ``defects`` planted."""
+
+    def __init__(self, defects: set[str]) -> None:
+        self.defects = defects
+        read_description = "Read a text file from the server's files folder."
+        if "secret-in-description" in defects:
+            read_description += f" (upstream key {os.environ.get(SECRET_ENV, '')})"
+        self.tools = [
+            types.Tool(
+                name="add",
+                description="Add two integers.",
+                input_schema={
+                    "type": "object",
+                    "properties": {"a": {"type": "integer"}, "b": {"type": "integer", "minimum": 0, "maximum": 1000}},
+                    "required": ["a", "b"],
+                },
+                output_schema={"type": "object", "properties": {"sum": {"type": "integer"}}, "required": ["sum"]},
+                annotations=READ_ONLY,
+            ),
+            types.Tool(
+                name="echo",
+                description="Return the text.",
+                input_schema={
+                    "type": "object",
+                    "properties": {"text": {"type": "string", "maxLength": 2_000_000}},
+                    "required": ["text"],
+                    "additionalProperties": False,
+                },
+                annotations=READ_ONLY,
+            ),
+            types.Tool(
+                name="read",
+                description=read_description,
+                input_schema={"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"]},
+                annotations=READ_ONLY,
+            ),
+        ]
+
+    # -- tools ----------------------------------------------------------------------------------
+    async def list_tools(self, ctx: Any, params: Any) -> types.ListToolsResult:
+        return types.ListToolsResult(tools=self.tools)
+
+    async def call_tool(self, ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
+        tool = next((tool for tool in self.tools if tool.name == params.name), None)
+        if tool is None:
+            if "traceback-unknown-tool" in self.defects:
+                try:
+                    raise KeyError(params.name)
+                except KeyError:
+                    return _error(traceback.format_exc())
+            raise MCPError(-32602, f"Unknown tool: {params.name}")
+        arguments = dict(params.arguments or {})
+        problem = self.invalid(tool, arguments)
+        if problem is not None:
+            if "wrong-error-code" in self.defects:
+                raise MCPError(-32603, problem)
+            return _error(problem)
+        return await getattr(self, f"tool_{tool.name}")(arguments)
+
+    def invalid(self, tool: types.Tool, arguments: dict[str, Any]) -> str | None:
+        if "no-validation" in self.defects:
+            return None
+        schema = dict(tool.input_schema)
+        if "accept-extra" in self.defects:
+            schema.pop("additionalProperties", None)
+        error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(arguments))
+        return None if error is None else f"invalid arguments: {error.message[:200]}"
+
+    async def tool_add(self, arguments: dict[str, Any]) -> types.CallToolResult:
+        a, b = arguments.get("a", 0), arguments.get("b", 0)
+        if not isinstance(a, int) or not isinstance(b, int):
+            return _text(f"{a}{b}")  # only reached without validation: accepts anything
+        if "internal-error" in self.defects and a == 13:
+            raise MCPError(-32603, "internal error")
+        if "crash-on-large" in self.defects and a > 1000:
+            os._exit(7)
+        if "hang-on-valid" in self.defects and b == 7:
+            time.sleep(60)  # blocks the event loop: the whole server stops answering
+        total = a + b
+        structured: dict[str, Any] = {"sum": total}
+        if "bad-structured" in self.defects and total > 100:
+            structured = {"sum": str(total)}
+        return types.CallToolResult(content=[types.TextContent(type="text", text=str(total))], structured_content=structured)
+
+    async def tool_echo(self, arguments: dict[str, Any]) -> types.CallToolResult:
+        text = str(arguments.get("text", ""))
+        if "crash-on-nul" in self.defects and "\x00" in text:
+            os._exit(9)
+        if "hang-on-long" in self.defects and len(text) > 100_000:
+            time.sleep(60)
+        if "traceback-on-quote" in self.defects and "'" in text:
+            try:
+                raise ValueError(f"unbalanced quote in {text[:20]}")
+            except ValueError:
+                return _error(traceback.format_exc())
+        if "leak-env" in self.defects and not text:
+            return _text(f"nothing to echo; configured with {os.environ.get(SECRET_ENV, '')}")
+        if "bad-image" in self.defects and len(text) > 5:
+            return types.CallToolResult(content=[types.ImageContent(type="image", data="not base64!", mime_type="image/png")])
+        return _text(text)
+
+    async def tool_read(self, arguments: dict[str, Any]) -> types.CallToolResult:
+        text = self.read_file(str(arguments.get("path", "")))
+        return _error(f"no such file: {arguments.get('path')!r}"[:200]) if text is None else _text(text)
+
+    def read_file(self, name: str, *, confine: bool = True) -> str | None:
+        try:
+            path = (FILES / name).resolve()
+            if confine and not path.is_relative_to(FILES):
+                return None
+            return path.read_text(errors="replace")[:4000]
+        except (OSError, ValueError):  # a NUL byte, a name too long, not a file
+            return None
+
+    # -- resources ------------------------------------------------------------------------------
+    async def list_resources(self, ctx: Any, params: Any) -> types.ListResourcesResult:
+        return types.ListResourcesResult(resources=[types.Resource(uri="files://notes.txt", name="notes")])
+
+    async def list_templates(self, ctx: Any, params: Any) -> types.ListResourceTemplatesResult:
+        return types.ListResourceTemplatesResult(
+            resource_templates=[types.ResourceTemplate(uri_template="files://{name}", name="file")]
+        )
+
+    async def read_resource(self, ctx: Any, params: types.ReadResourceRequestParams) -> types.ReadResourceResult:
+        uri = str(params.uri)
+        text = None
+        if uri.startswith("files://"):
+            name = unquote(unquote(uri[len("files://") :]))
+            text = self.read_file(name, confine="resource-traversal" not in self.defects)
+        if text is None:
+            raise MCPError(-32602, "Resource not found", data={"uri": uri})
+        return types.ReadResourceResult(contents=[types.TextResourceContents(uri=uri, text=text)])
+
+    def server(self) -> Server:
+        return Server(
+            "toolbed",
+            version="1.0.0",
+            on_list_tools=self.list_tools,
+            on_call_tool=self.call_tool,
+            on_list_resources=self.list_resources,
+            on_list_resource_templates=self.list_templates,
+            on_read_resource=self.read_resource,
+        )
+
+
+def _text(text: str) -> types.CallToolResult:
+    return types.CallToolResult(content=[types.TextContent(type="text", text=text)])
+
+
+def _error(text: str) -> types.CallToolResult:
+    return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=True)
+
+
+def make_server() -> Server:
+    """The correct server (no defect), for in-process targets."""
+    return Toolbed(set()).server()
+
+
+async def serve(defects: set[str]) -> None:
+    server = Toolbed(defects).server()
+    async with stdio_server() as (read_stream, write_stream):
+        await server.run(read_stream, write_stream, server.create_initialization_options())
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="toolbed")
+    parser.add_argument("--defect", action="append", default=[], choices=sorted(DEFECTS))
+    args = parser.parse_args(argv)
+    anyio.run(serve, set(args.defect))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
