@@ -7,7 +7,7 @@ keyword fails with Python's own ``TypeError`` message, and the help text shows t
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import pytest
@@ -83,16 +83,17 @@ CATEGORY_MARKERS: Final = {
 }
 
 
-def _signature_text(name: str, func: Callable[..., Any]) -> str:
+def signature_text(name: str, func: Callable[..., Any], docs: str = DOCS) -> str:
+    """A marker's line for ``--markers``: name, signature, docstring and where it is documented."""
     bare = inspect.signature(func).replace(return_annotation=inspect.Signature.empty)
     signature = str(bare).replace("'", "")  # annotations are strings under postponed evaluation
-    return f"{name}{signature}: {inspect.getdoc(func)} See {DOCS}."
+    return f"{name}{signature}: {inspect.getdoc(func)} See {docs}."
 
 
 def register(config: pytest.Config) -> None:
     """Register the plugin's markers, and the category markers the project has not declared itself."""
     for name, func in PLUGIN_MARKERS.items():
-        config.addinivalue_line("markers", _signature_text(name, func))
+        config.addinivalue_line("markers", signature_text(name, func))
     declared = {line.split(":")[0].split("(")[0].strip() for line in config.getini("markers")}
     for name, help_text in CATEGORY_MARKERS.items():
         if name not in declared:
@@ -107,19 +108,30 @@ def marker_values(node: pytest.Item | Any, name: str) -> dict[str, Any] | None:
     return bind(name, marker.args, marker.kwargs)
 
 
-def bind(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
-    func = PLUGIN_MARKERS[name]
+def bind(
+    name: str,
+    args: tuple[Any, ...],
+    kwargs: Mapping[str, Any],
+    func: Callable[..., dict[str, Any]] | None = None,
+    docs: str = DOCS,
+) -> dict[str, Any]:
+    """Call the marker's signature function (``func``, default the plugin's own) with its arguments;
+    ``UsageError`` with the signature and ``docs`` if they don't fit."""
+    func = func or PLUGIN_MARKERS[name]
     try:
         inspect.signature(func).bind(*args, **kwargs)
     except TypeError as exc:
-        raise pytest.UsageError(f"@pytest.mark.{name}: {exc}. Signature: {_signature_text(name, func)}") from None
+        raise pytest.UsageError(f"@pytest.mark.{name}: {exc}. Signature: {signature_text(name, func, docs)}") from None
     return func(*args, **kwargs)
 
 
-def merged_kwargs(node: Any, name: str) -> dict[str, Any]:
-    """Keyword arguments of every ``name`` marker on the node, the nearest marker winning per keyword."""
+def merged_kwargs(
+    node: Any, name: str, func: Callable[..., dict[str, Any]] | None = None, docs: str = DOCS
+) -> dict[str, Any]:
+    """Keyword arguments of every ``name`` marker on the node, the nearest marker winning per keyword
+    (feature packages pass their marker's signature function as ``func``)."""
     merged: dict[str, Any] = {}
     for marker in reversed(list(node.iter_markers(name))):
-        bind(name, marker.args, marker.kwargs)
+        bind(name, marker.args, marker.kwargs, func, docs)
         merged.update(marker.kwargs)
     return merged

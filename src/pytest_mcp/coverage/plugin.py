@@ -15,7 +15,6 @@ Must stay cheap to import: no MCP SDK, pydantic, syrupy or factory-boy at module
 
 from __future__ import annotations
 
-import inspect
 import json
 from collections.abc import Callable, Generator
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
+from .. import markers
 from .._state import SETTINGS_KEY, TRANSCRIPTS_KEY
 from ..settings import Option, add_options, choice, percent, read_options, text
 from .surface import CoverageData, CoverageReport, build_report, format_table
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .factories import ToolArgumentsFactory
 
 DOCS: Final = "docs/coverage.md"
+SNAPSHOT_DOCS: Final = "docs/snapshots.md"
 TERM_MODES: Final = ("missing", "summary", "off")
 WORKER_OUTPUT_KEY: Final = "pytest_mcp_coverage"
 DISCOVERY_ATTEMPTS: Final = 3
@@ -208,7 +209,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", _snapshot_marker_text())
+    config.addinivalue_line("markers", markers.signature_text("mcp_snapshot", mcp_snapshot_marker, SNAPSHOT_DOCS))
     values = read_options(config, OPTIONS)
     enabled = bool(config.getoption("mcp_cov") or config.getini("mcp_cov")) or any(
         v is not None for v in values.values()
@@ -282,22 +283,11 @@ def mcp_snapshot_marker(
     }
 
 
-def _snapshot_marker_text() -> str:
-    signature = str(inspect.signature(mcp_snapshot_marker).replace(return_annotation=inspect.Signature.empty))
-    return f"mcp_snapshot{signature.replace(chr(39), '')}: {inspect.getdoc(mcp_snapshot_marker)} See docs/snapshots.md."
-
-
 def snapshot_masks(node: Any) -> Any:
     """The ``McpMasks`` of a test: its ``mcp_snapshot`` markers, the nearest winning per keyword."""
     from .snapshot import McpMasks
 
-    merged: dict[str, Any] = {}
-    for marker in reversed(list(node.iter_markers("mcp_snapshot"))):
-        try:
-            inspect.signature(mcp_snapshot_marker).bind(*marker.args, **marker.kwargs)
-        except TypeError as exc:
-            raise pytest.UsageError(f"@pytest.mark.mcp_snapshot: {exc}. Signature: {_snapshot_marker_text()}") from None
-        merged.update(marker.kwargs)
+    merged = markers.merged_kwargs(node, "mcp_snapshot", mcp_snapshot_marker, SNAPSHOT_DOCS)
     try:
         return McpMasks(**mcp_snapshot_marker(**merged))
     except ValueError as exc:
