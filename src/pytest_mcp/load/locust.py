@@ -26,49 +26,29 @@ This module imports Locust (and so gevent, which patches the standard library): 
 from a locustfile only, never from a test process. Locust is an optional dependency
 (``pip install locust``).
 
-What a 2026-07-28 request carries (as the MCP SDK's client sends it): ``_meta`` with
-``io.modelcontextprotocol/protocolVersion``, ``.../clientInfo`` and ``.../clientCapabilities``,
-and the headers ``MCP-Protocol-Version``, ``Mcp-Method``, ``Mcp-Name`` (tools/call,
-prompts/get, resources/read) and the tool's ``Mcp-Param-*`` headers (from its ``inputSchema``
-``x-mcp-header`` annotations, learned from ``tools/list`` at start).
+The JSON-RPC is built by ``pytest_mcp.load.wire.McpWire``, as for ``mcp_load``'s HTTP engine.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, ClassVar, Final
 from urllib.parse import urlsplit
 
-from locust import FastHttpUser, HttpUser
+from locust import FastHttpUser, HttpUser, events
 from locust.exception import StopUser
+from locust.runners import WorkerRunner
 
 from .. import __version__
+from .wire import HANDSHAKE_ERA, MODERN_ERA, McpWire, excerpt, label, parse_body
 
-__all__ = ["FastMcpUser", "McpUser", "McpUserMixin", "parse_body"]
+__all__ = ["ERRORS_FILE_ENV", "FastMcpUser", "McpUser", "McpUserMixin", "parse_body"]
 
-HANDSHAKE_ERA: Final = "2025-11-25"
-MODERN_ERA: Final = "2026-07-28"
-JSON_AND_SSE: Final = "application/json, text/event-stream"
-PROTOCOL_VERSION_META: Final = "io.modelcontextprotocol/protocolVersion"
-CLIENT_INFO_META: Final = "io.modelcontextprotocol/clientInfo"
-CLIENT_CAPABILITIES_META: Final = "io.modelcontextprotocol/clientCapabilities"
-NAME_BEARING: Final = {"tools/call": "name", "prompts/get": "name", "resources/read": "uri"}
-
-
-def parse_body(content_type: str, body: bytes) -> list[Any]:
-    """The JSON-RPC messages in a response body: one for JSON, one per ``data:`` event for SSE."""
-    if not body:
-        return []
-    if content_type.split(";")[0].strip().lower() != "text/event-stream":
-        return [json.loads(body)]
-    messages = []
-    for event in body.decode("utf-8", "replace").replace("\r\n", "\n").split("\n\n"):
-        data = "\n".join(line[5:].lstrip(" ") for line in event.split("\n") if line.startswith("data:"))
-        if data.strip():
-            messages.append(json.loads(data))
-    return messages
+ERRORS_FILE_ENV: Final = "PYTEST_MCP_LOCUST_ERRORS"
+"""When set (``run_locust`` sets it), the master writes the run's error messages there as JSON on quit."""
 
 
 class McpUserMixin:
@@ -91,51 +71,32 @@ class McpUserMixin:
 
     client: Any
     host: str | None
+    wire: McpWire
 
     # -- life cycle ---------------------------------------------------------------------------
     def on_start(self) -> None:
         if self.era not in (MODERN_ERA, HANDSHAKE_ERA):
             raise ValueError(f"{type(self).__name__}.era must be {MODERN_ERA!r} or {HANDSHAKE_ERA!r}, not {self.era!r}")
         self.mcp_url = _endpoint(self.host, self.mcp_path)
-        self.mcp_session_id: str | None = None
-        self.mcp_protocol_version = self.era
-        self._ids = itertools.count(1)
-        self._param_headers: dict[str, Any] = {}
+        self.wire = McpWire(
+            self.era, client_info=self.client_info, capabilities=self.capabilities, headers=self.mcp_headers
+        )
         if self.era == HANDSHAKE_ERA:
-            self._initialize()
+            result = self.mcp_request("initialize", self.wire.initialize_params())
+            if result is None:
+                raise StopUser()
+            self.notify("notifications/initialized")
         else:
             if self.discover_on_start and self.mcp_request("server/discover") is None:
                 raise StopUser()
             if self.list_tools_on_start:
-                self._learn_param_headers()
+                self.wire.learn_tools(self.mcp_request("tools/list"))
 
     def on_stop(self) -> None:
-        if self.era == HANDSHAKE_ERA and getattr(self, "mcp_session_id", None):
-            self.client.delete(self.mcp_url, headers=self._headers(), name="DELETE session")
-            self.mcp_session_id = None
-
-    def _initialize(self) -> None:
-        result = self.mcp_request(
-            "initialize",
-            {
-                "protocolVersion": HANDSHAKE_ERA,
-                "capabilities": dict(self.capabilities),
-                "clientInfo": dict(self.client_info),
-            },
-        )
-        if result is None:
-            raise StopUser()
-        self.mcp_protocol_version = str(result.get("protocolVersion", HANDSHAKE_ERA))
-        self.notify("notifications/initialized")
-
-    def _learn_param_headers(self) -> None:
-        from mcp.shared.inbound import x_mcp_header_map
-
-        result = self.mcp_request("tools/list")
-        for tool in (result or {}).get("tools", []):
-            header_map = x_mcp_header_map(tool.get("inputSchema") or {})
-            if header_map:
-                self._param_headers[tool["name"]] = header_map
+        wire = getattr(self, "wire", None)
+        if wire is not None and wire.era == HANDSHAKE_ERA and wire.session_id:
+            self.client.delete(self.mcp_url, headers=wire.base_headers(), name="DELETE session")
+            wire.session_id = None
 
     # -- requests -----------------------------------------------------------------------------
     def call_tool(self, tool: str, arguments: Mapping[str, Any] | None = None, *, name: str | None = None) -> Any:
@@ -163,88 +124,36 @@ class McpUserMixin:
         ``name`` is the row in Locust's statistics (default: the method, plus the tool, prompt
         or resource it names).
         """
-        request_id = next(self._ids)
-        body_params = dict(params or {})
-        headers = self._headers()
-        if self.era == MODERN_ERA:
-            meta = dict(body_params.get("_meta") or {})
-            meta[PROTOCOL_VERSION_META] = self.mcp_protocol_version
-            meta[CLIENT_INFO_META] = dict(self.client_info)
-            meta[CLIENT_CAPABILITIES_META] = dict(self.capabilities)
-            body_params["_meta"] = meta
-            headers.update(self._modern_headers(method, body_params))
-        message: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id, "method": method}
-        if body_params:
-            message["params"] = body_params
-        label = name or _label(method, body_params)
-        body = json.dumps(message, separators=(",", ":")).encode()
-        with self.client.post(self.mcp_url, data=body, headers=headers, name=label, catch_response=True) as response:
-            return self._check(response, method, request_id)
+        request_id, body, headers = self.wire.request(method, params)
+        row = name or label(method, params)
+        with self.client.post(self.mcp_url, data=body, headers=headers, name=row, catch_response=True) as response:
+            status = response.status_code or 0
+            reply = self.wire.reply(
+                method,
+                request_id,
+                status,
+                _header(response, "content-type") or "",
+                response.content or b"",
+                tool_errors=self.tool_errors_fail,
+            )
+            if reply.ok:
+                if method == "initialize":
+                    self.wire.adopt_initialize(reply.result or {}, _header(response, "mcp-session-id"))
+                response.success()
+                return reply.result
+            error = getattr(response, "error", None) if reply.kind == "http_error" else None
+            response.failure(f"HTTP {status}: {error}" if error else f"{reply.kind}: {reply.message[:300]}")
+            return None
 
     def notify(self, method: str, params: Mapping[str, Any] | None = None) -> bool:
         """Send a JSON-RPC notification (handshake era); True when the server accepted it (2xx)."""
-        message: dict[str, Any] = {"jsonrpc": "2.0", "method": method}
-        if params:
-            message["params"] = dict(params)
-        body = json.dumps(message, separators=(",", ":")).encode()
-        with self.client.post(
-            self.mcp_url, data=body, headers=self._headers(), name=method, catch_response=True
-        ) as response:
+        body, headers = self.wire.notification(method, params)
+        with self.client.post(self.mcp_url, data=body, headers=headers, name=method, catch_response=True) as response:
             if 200 <= (response.status_code or 0) < 300:
                 response.success()
                 return True
-            response.failure(f"HTTP {response.status_code}: {_excerpt(response.content)}")
+            response.failure(f"HTTP {response.status_code}: {excerpt(response.content)}")
             return False
-
-    # -- internals ----------------------------------------------------------------------------
-    def _headers(self) -> dict[str, str]:
-        headers = {"Accept": JSON_AND_SSE, "Content-Type": "application/json", **self.mcp_headers}
-        if self.era == HANDSHAKE_ERA and self.mcp_session_id:
-            headers["Mcp-Session-Id"] = self.mcp_session_id
-            headers["MCP-Protocol-Version"] = self.mcp_protocol_version
-        return headers
-
-    def _modern_headers(self, method: str, params: Mapping[str, Any]) -> dict[str, str]:
-        from mcp.shared.inbound import encode_header_value, mcp_param_headers
-
-        headers = {"MCP-Protocol-Version": self.mcp_protocol_version, "Mcp-Method": method}
-        key = NAME_BEARING.get(method)
-        if key is not None and isinstance(params.get(key), str):
-            headers["Mcp-Name"] = encode_header_value(params[key])
-        if method == "tools/call":
-            header_map = self._param_headers.get(params.get("name", ""))
-            if header_map:
-                headers.update(mcp_param_headers(header_map, params.get("arguments") or {}))
-        return headers
-
-    def _check(self, response: Any, method: str, request_id: int) -> Any:
-        status = response.status_code or 0
-        if not 200 <= status < 300:
-            error = getattr(response, "error", None)
-            response.failure(f"HTTP {status}: {error or _excerpt(response.content)}")
-            return None
-        if method == "initialize":
-            self.mcp_session_id = _header(response, "mcp-session-id")
-        try:
-            messages = parse_body(_header(response, "content-type") or "", response.content or b"")
-        except ValueError as exc:
-            response.failure(f"unparseable body ({exc}): {_excerpt(response.content)}")
-            return None
-        reply = next((m for m in messages if isinstance(m, dict) and m.get("id") == request_id), None)
-        if reply is None:
-            response.failure(f"no JSON-RPC response with id {request_id} in: {_excerpt(response.content)}")
-            return None
-        if "error" in reply:
-            error = reply["error"] or {}
-            response.failure(f"JSON-RPC error {error.get('code')}: {error.get('message')}")
-            return None
-        result = reply.get("result")
-        if method == "tools/call" and self.tool_errors_fail and isinstance(result, dict) and result.get("isError"):
-            texts = [block.get("text", "") for block in result.get("content", []) if isinstance(block, dict)]
-            response.failure(f"isError: {' '.join(texts)[:200]}")
-            return None
-        response.success()
-        return result
 
 
 class McpUser(McpUserMixin, HttpUser):
@@ -268,12 +177,6 @@ def _endpoint(host: str | None, path: str) -> str:
     return host.rstrip("/") + path
 
 
-def _label(method: str, params: Mapping[str, Any]) -> str:
-    key = NAME_BEARING.get(method)
-    value = params.get(key) if key else None
-    return f"{method} {value}" if isinstance(value, str) else method
-
-
 def _header(response: Any, name: str) -> str | None:
     headers = response.headers or {}
     value = headers.get(name)
@@ -282,6 +185,25 @@ def _header(response: Any, name: str) -> str | None:
     return value  # type: ignore[no-any-return]
 
 
-def _excerpt(content: bytes | None) -> str:
-    text = (content or b"").decode("utf-8", "replace")
-    return text if len(text) <= 300 else text[:300] + "…"
+def _save_errors_on_quit(environment: Any, **_kwargs: Any) -> None:
+    """Keep the error messages of the run for ``run_locust`` (its ``--json-file`` output has none)."""
+    path = os.environ.get(ERRORS_FILE_ENV)
+    if not path or isinstance(environment.runner, WorkerRunner):
+        return
+
+    def write(**_ignored: Any) -> None:
+        errors = environment.runner.stats.errors.values() if environment.runner is not None else ()
+        found = [{"name": e.name, "error": _message(e), "occurrences": e.occurrences} for e in errors]
+        Path(path).write_text(json.dumps(found), encoding="utf-8")
+
+    environment.events.quit.add_listener(write)
+
+
+events.init.add_listener(_save_errors_on_quit)  # type: ignore[no-untyped-call]
+
+
+def _message(error: Any) -> str:
+    """A Locust error without its "METHOD name: " prefix (``to_name`` unwraps ``CatchResponseError``)."""
+    text = str(error.to_name())
+    prefix = f"{error.method} {error.name}: "
+    return text[len(prefix) :] if text.startswith(prefix) else text
