@@ -70,6 +70,31 @@ def test_keyword_arguments_are_passed_through(load_pytester: pytest.Pytester) ->
     load_pytester.runpytest("-p", "no:cacheprovider", *FAST).assert_outcomes(passed=1)
 
 
+def test_disabled_benchmarks_call_once(load_pytester: pytest.Pytester) -> None:
+    """With --benchmark-disable (pytest-benchmark's own choice under xdist too) the test still runs, once."""
+    load_pytester.makepyfile(
+        f"""
+        import pytest
+
+        pytestmark = [pytest.mark.anyio, pytest.mark.mcp_server({INPROC!r})]
+
+        async def test_add(mcp_client, mcp_benchmark):
+            calls = []
+
+            async def add():
+                calls.append(1)
+                return await mcp_client.call("add", a=2, b=2)
+
+            assert (await mcp_benchmark(add)).structured == {{"result": 4}}
+            assert calls == [1]
+            assert mcp_benchmark.stats is None
+        """
+    )
+    result = load_pytester.runpytest("-p", "no:cacheprovider", "--benchmark-disable")
+    result.assert_outcomes(passed=1)
+    result.stdout.no_fnmatch_line("*benchmark: 1 tests*")
+
+
 def test_without_pytest_benchmark(load_pytester: pytest.Pytester) -> None:
     load_pytester.makepyfile(
         """

@@ -67,7 +67,10 @@ def _in_loop(call: Callable[[], Awaitable[Any]]) -> Callable[[], Any]:
     """A synchronous function (for a worker thread) that runs ``call()`` in the caller's event loop."""
     import anyio.from_thread
 
+    async def awaited() -> Any:
+        return await call()
+
     def once() -> Any:
-        return anyio.from_thread.run(call)
+        return anyio.from_thread.run(awaited)
 
     return once

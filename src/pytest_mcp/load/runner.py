@@ -1,9 +1,15 @@
 """The load runner: N concurrent clients calling a weighted mix of tools, bounded in time and calls.
 
-Each virtual user is its own ``pytest_mcp.client.connect(...)`` connection to the server under
-test (any target: stdio, HTTP, in-process, ASGI), so a load run exercises exactly what a test's
-``mcp_client`` does. Users connect first; the clock starts when all of them are connected.
-Every call's latency is kept, so the percentiles in ``LoadStats`` are exact.
+Each virtual user is its own connection to the server under test. Two engines make the calls:
+
+* ``sdk``: a ``pytest_mcp.client.connect(...)`` client per user (any target: stdio, HTTP,
+  in-process, ASGI), exactly what a test's ``mcp_client`` does; scenarios need it;
+* ``http``: for plain tool calls against a Streamable HTTP server, a lean hand-built JSON-RPC
+  client per user (``http_engine.py``), a fraction of the client CPU per call.
+
+``engine="auto"`` (the default) takes ``http`` whenever it can. Users connect first; the clock
+starts when all of them are connected. Every call's latency is kept, so the percentiles in
+``LoadStats`` are exact.
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ import itertools
 import math
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
@@ -26,7 +33,7 @@ if TYPE_CHECKING:
     from ..client import McpClient
     from ..servers import RunningServer
 
-__all__ = ["LoadRun", "McpLoad", "Task", "call", "check_loopback", "run_load", "scenario"]
+__all__ = ["ENGINES", "LoadRun", "McpLoad", "Task", "call", "check_loopback", "choose_engine", "run_load", "scenario"]
 
 DOCS: Final = "docs/load.md"
 TRANSCRIPT_KEEP: Final = 100
@@ -34,11 +41,16 @@ TRANSCRIPT_KEEP: Final = 100
 DEADLINE_GRACE: Final = 5.0
 """Seconds a duration-bound run may overrun (for calls in flight at the end) before it is cut off."""
 LOOPBACK_NAMES: Final = ("localhost", "ip6-localhost", "ip6-loopback")
+ENGINES: Final = ("auto", "http", "sdk")
+HTTP_ENGINE_CLIENT_OPTIONS: Final = ("headers", "token")
+"""The ``client=`` options the HTTP engine honours; any other one (sampling, ...) needs the SDK engine."""
 
 ArgumentsFactory = Callable[[int], Mapping[str, Any]]
 """Builds a call's arguments from the run-wide call number (0, 1, 2, ...)."""
 Scenario = Callable[["McpClient"], Awaitable[Any]]
 """An async function of a connected client: one "task" that may make several requests."""
+RunTask = Callable[["Task", int], Awaitable[tuple[str | None, str]]]
+"""Runs one task as call number N; returns (error kind or None, error message)."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +91,7 @@ def scenario(fn: Scenario, *, weight: int = 1, name: str | None = None) -> Task:
 
     It fails when it raises, or when it returns a tool result with ``is_error`` set.
     """
-    return Task(name=name or getattr(fn, "__name__", "scenario"), weight=weight, scenario=fn)
+    return Task(name=name or str(getattr(fn, "__name__", "scenario")), weight=weight, scenario=fn)
 
 
 def as_tasks(tasks: Any) -> list[Task]:
@@ -139,6 +151,33 @@ def check_loopback(server: RunningServer, *, allow_remote: bool = False) -> None
     )
 
 
+def choose_engine(engine: str, server: RunningServer, tasks: Sequence[Task], client_options: Mapping[str, Any]) -> str:
+    """``http`` or ``sdk`` for this run; ``engine="http"`` where it cannot work is a ``McpUsageError`` saying why."""
+    __tracebackhide__ = True
+    if engine not in ENGINES:
+        raise McpUsageError(f"mcp_load(engine={engine!r}): choose one of {', '.join(ENGINES)} (see {DOCS}#engines)")
+    if engine == "sdk":
+        return "sdk"
+    reasons = []
+    if server.kind not in ("http", "spawn_http") or not server.url:
+        reasons.append(f"the {describe_server(server)} is not a Streamable HTTP server")
+    elif not server.url.startswith("http://"):
+        reasons.append(f"{server.url} is not plain http://")
+    scenarios = [task.name for task in tasks if task.scenario is not None]
+    if scenarios:
+        reasons.append(f"scenarios ({', '.join(scenarios)}) need a full client")
+    others = sorted(
+        k for k, v in client_options.items() if k not in HTTP_ENGINE_CLIENT_OPTIONS and v not in (None, False)
+    )
+    if others:
+        reasons.append(f"the client options {', '.join(others)} need the SDK's client")
+    if not reasons:
+        return "http"
+    if engine == "http":
+        raise McpUsageError(f"mcp_load(engine='http') cannot load this run: {'; '.join(reasons)}. Use engine='sdk'")
+    return "sdk"
+
+
 class _BoundedTranscript(Transcript):
     """A transcript that keeps only the last ``TRANSCRIPT_KEEP`` messages."""
 
@@ -167,6 +206,7 @@ class LoadRun:
     """The planned duration (None when only ``calls`` bounds the run)."""
     calls: int | None = None
     """The planned number of calls (None when only ``duration`` bounds the run)."""
+    engine: str = ""
     rows: dict[str, _Row] = field(default_factory=dict)
     started: float | None = None
     ended: float | None = None
@@ -211,6 +251,7 @@ class LoadRun:
             target=self.target,
             era=self.era,
             stopped_by=self.stopped_by,
+            engine=self.engine,
         )
 
 
@@ -245,6 +286,48 @@ async def _run_task(client: McpClient, task: Task, number: int) -> tuple[str | N
     return None, ""
 
 
+@asynccontextmanager
+async def _sdk_user(
+    server: RunningServer, index: int, *, era: str, timeout: float, warmup: bool, options: Mapping[str, Any]
+) -> AsyncIterator[tuple[RunTask, str]]:
+    """A virtual user on the SDK engine: a connected ``McpClient`` (tools listed first when ``warmup``)."""
+    from ..client import connect
+
+    transcript = _BoundedTranscript(label=f"load user {index + 1} -> {describe_server(server)}")
+    async with connect(server, era=era, timeout=timeout, transcript=transcript, **options) as client:
+        if warmup:
+            await client.list_tools()
+
+        async def run_task(task: Task, number: int) -> tuple[str | None, str]:
+            return await _run_task(client, task, number)
+
+        yield run_task, client.era
+
+
+@asynccontextmanager
+async def _http_user(
+    server: RunningServer, *, era: str, timeout: float, options: Mapping[str, Any]
+) -> AsyncIterator[tuple[RunTask, str]]:
+    """A virtual user on the HTTP engine: one keep-alive connection speaking hand-built JSON-RPC."""
+    from .http_engine import HttpEngineUser
+
+    headers = dict(options.get("headers") or {})
+    if options.get("token"):
+        headers["Authorization"] = f"Bearer {options['token']}"
+    user = HttpEngineUser(server, era=era, timeout=timeout, headers=headers, describe=describe_server(server))
+    try:
+        await user.connect()
+
+        async def run_task(task: Task, number: int) -> tuple[str | None, str]:
+            assert task.tool is not None
+            arguments = task.arguments(number) if callable(task.arguments) else task.arguments
+            return await user.call_tool(task.tool, arguments)
+
+        yield run_task, user.era
+    finally:
+        await user.aclose()
+
+
 async def run_load(
     server: RunningServer,
     tasks: Any,
@@ -258,6 +341,7 @@ async def run_load(
     seed: int | None = None,
     warmup: bool = True,
     allow_remote: bool = False,
+    engine: str = "auto",
     max_duration: float = 60.0,
     progress: Callable[[LoadRun], None] | None = None,
     progress_interval: float = 5.0,
@@ -269,12 +353,11 @@ async def run_load(
     ``wait`` is each user's pause between calls (seconds, or a ``(min, max)`` range); ``warmup``
     lists the tools once per user before the clock starts, so the SDK's first-call schema fetch is
     not measured. ``max_duration`` bounds every run, also those limited only by ``calls``.
-    ``client_options`` are ``mcp_client`` keywords (``headers``, ``token``, ...).
+    ``client_options`` are ``mcp_client`` keywords (``headers``, ``token``, ...). ``engine`` is
+    ``auto``, ``http`` or ``sdk`` (see the module's docstring).
     """
     __tracebackhide__ = True
     import anyio
-
-    from ..client import connect
 
     task_list = as_tasks(tasks)
     _check_bounds(users, duration, calls, max_duration, timeout)
@@ -284,13 +367,15 @@ async def run_load(
         raise McpUsageError(f"mcp_load(wait={wait!r}): give seconds >= 0, or a (min, max) range with min <= max")
     weights = list(itertools.accumulate(task.weight for task in task_list))
     base_seed = seed if seed is not None else random.randrange(2**32)
-    run = LoadRun(task_list, users, describe_server(server), era, duration, calls)
     options = dict(client_options or {})
+    chosen = choose_engine(engine, server, task_list, options)
+    run = LoadRun(task_list, users, describe_server(server), era, duration, calls, chosen)
     wants_warmup = warmup and any(task.tool is not None for task in task_list)
     connect_limit = timeout * 2 + 5
     ready, go, done = anyio.Event(), anyio.Event(), anyio.Event()
     counters = {"connecting": users, "active": users}
     connect_errors: list[tuple[int, BaseException]] = []
+    eras: set[str] = set()
     close_errors: list[BaseException] = []
     deadline = math.inf
 
@@ -299,31 +384,36 @@ async def run_load(
         if counters[counter] == 0:
             event.set()
 
-    async def calls_loop(client: McpClient, rng: random.Random) -> None:
+    single = task_list[0] if len(task_list) == 1 else None
+
+    async def calls_loop(run_task: RunTask, rng: random.Random) -> None:
         while (calls is None or run.issued < calls) and time.perf_counter() < deadline:
             number = run.issued
             run.issued += 1
-            task = rng.choices(task_list, cum_weights=weights)[0]
+            task = single or rng.choices(task_list, cum_weights=weights)[0]
             started = time.perf_counter()
-            kind, message = await _run_task(client, task, number)
+            kind, message = await run_task(task, number)
             run.record(task.name, time.perf_counter() - started, kind, message)
             if high > 0:
                 await anyio.sleep(rng.uniform(low, high))
 
+    def open_user(index: int) -> Any:
+        if chosen == "http":
+            return _http_user(server, era=era, timeout=timeout, options=options)
+        return _sdk_user(server, index, era=era, timeout=timeout, warmup=wants_warmup, options=options)
+
     async def user(index: int) -> None:
         rng = random.Random(f"{base_seed}-{index}")
         connected = False
-        transcript = _BoundedTranscript(label=f"load user {index + 1} -> {describe_server(server)}")
         try:
-            async with connect(server, era=era, timeout=timeout, transcript=transcript, **options) as client:
-                if wants_warmup:
-                    await client.list_tools()
+            async with open_user(index) as (run_task, negotiated):
+                eras.add(negotiated)
                 connected = True
                 mark("connecting", ready)
                 await go.wait()
                 if not connect_errors:
                     try:
-                        await calls_loop(client, rng)
+                        await calls_loop(run_task, rng)
                     finally:
                         mark("active", done)
         except Exception as exc:
@@ -376,6 +466,8 @@ async def run_load(
             f"a load user failed after its calls, while disconnecting from the {describe_server(server)}: "
             f"{_classify(close_errors[0])[1]}"
         ) from close_errors[0]
+    if len(eras) == 1:
+        run.era = eras.pop()  # what the users negotiated (``auto`` resolves to an era)
     if not run.stopped_by:
         if calls is not None and run.issued >= calls:
             run.stopped_by = "calls"
@@ -484,6 +576,7 @@ def load_signature(
     seed: int | None = None,
     warmup: bool = True,
     allow_remote: bool = False,
+    engine: str = "auto",
     timeout: float | None = None,
     client: Mapping[str, Any] | None = None,
 ) -> None:

@@ -12,6 +12,7 @@ into buckets before it computes percentiles, so figures read from its output are
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -156,6 +157,8 @@ class LoadStats:
     """``pytest_mcp`` for ``mcp_load`` runs, ``locust`` for statistics read from Locust's output."""
     stopped_by: str = ""
     """Why the run ended: ``duration``, ``calls`` or ``deadline`` (empty for Locust)."""
+    engine: str = ""
+    """Which client made the calls: ``http`` or ``sdk`` (see docs/load.md#engines; empty for Locust)."""
 
     # -- the total's figures ------------------------------------------------------------------
     @property
@@ -213,10 +216,14 @@ class LoadStats:
         parts = [f"{self.users} user{'s' if self.users != 1 else ''}", f"{self.duration_s:.1f} s"]
         if self.era:
             parts.append(f"era {self.era}")
+        if self.engine:
+            parts.append(f"{self.engine} engine")
         if self.stopped_by:
             parts.append(f"stopped by {self.stopped_by}")
+        if self.source == "locust":
+            return f"Locust run{' against ' + self.target if self.target else ''} ({', '.join(parts)})"
         where = f" on the {self.target}" if self.target else ""
-        source = "Locust run" if self.source == "locust" else "load"
+        source = "load"
         return f"{source}{where} ({', '.join(parts)})"
 
     def table(self) -> str:
@@ -246,6 +253,7 @@ class LoadStats:
             "target": self.target,
             "era": self.era,
             "source": self.source,
+            "engine": self.engine,
             "users": self.users,
             "duration_s": self.duration_s,
             "stopped_by": self.stopped_by,
@@ -383,10 +391,17 @@ class LoadStats:
         return cls(tools=tools, total=total, duration_s=duration, users=users, target=target, source="locust")
 
     @classmethod
-    def from_locust_json(cls, source: str | Path | Sequence[Mapping[str, Any]], *, target: str = "") -> LoadStats:
+    def from_locust_json(
+        cls,
+        source: str | Path | Sequence[Mapping[str, Any]],
+        *,
+        target: str = "",
+        errors: Mapping[str, Sequence[str]] | None = None,
+    ) -> LoadStats:
         """Read Locust's ``--json`` / ``--json-file`` output (a file path, JSON text or the parsed list).
 
         Percentiles are computed from Locust's response-time histogram (its rounded buckets).
+        ``errors`` maps a row's name to its first error messages (Locust's JSON has none).
         """
         if isinstance(source, str | Path):
             text = str(source)
@@ -422,6 +437,9 @@ class LoadStats:
                 entry.get("max_response_time"),
                 duration,
             )
+        for name, messages in (errors or {}).items():
+            if name in tools:
+                tools[name] = dataclasses.replace(tools[name], error_samples=tuple(messages[:MAX_ERROR_SAMPLES]))
         calls = sum(row.calls for row in tools.values())
         total = _row_from_histogram(
             TOTAL,
