@@ -31,8 +31,13 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-def load_pytester(pytester: pytest.Pytester) -> pytest.Pytester:
-    """A pytester whose runs have an ``anyio_backend`` fixture and the project's strict warnings."""
+def load_pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """A pytester whose runs have an ``anyio_backend`` fixture and the project's strict warnings.
+
+    Inner runs do not inherit pytest-xdist's worker variable (under ``pytest -n 2`` it would make
+    pytest-benchmark disable itself in them).
+    """
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
     pytester.makeconftest(
         """
         import pytest
@@ -72,6 +77,16 @@ def child_env() -> dict[str, str]:
 def demo_http() -> Iterator[HttpServer]:
     """The demo server over Streamable HTTP (both eras), shared by a module's tests."""
     server = HttpServer(DEMO_HTTP)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def example_http() -> Iterator[HttpServer]:
+    """The example assignment server over Streamable HTTP (in-memory SQLite), shared by a module's tests."""
+    server = HttpServer(EXAMPLE_HTTP)
     try:
         yield server
     finally:

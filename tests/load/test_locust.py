@@ -1,33 +1,32 @@
 """Locust users speaking MCP: short headless and distributed runs on 127.0.0.1, read back as ``LoadStats``.
 
-Locust runs in subprocesses only: importing it patches the standard library with gevent, which
-must never happen inside the test process.
+Locust runs in subprocesses only (``run_locust``, or its command line): importing it patches the
+standard library with gevent, which must never happen inside the test process.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import re
 import subprocess
 import sys
-import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pytest_mcp._process import free_port
-from pytest_mcp.errors import McpAssertionError
-from pytest_mcp.load import LoadStats
+from pytest_mcp.errors import McpAssertionError, McpUsageError
+from pytest_mcp.load import LoadStats, LocustError, run_locust
 
-from .conftest import EXAMPLE_HTTP, ROOT, HttpServer, child_env
+from .conftest import ROOT, HttpServer, child_env
 
 pytestmark = [
     pytest.mark.load,
-    pytest.mark.skipif(importlib.util.find_spec("locust") is None, reason="locust is not installed (pip install locust)"),
+    pytest.mark.skipif(
+        importlib.util.find_spec("locust") is None, reason="locust is not installed (pip install locust)"
+    ),
 ]
-
-LOCUST = (sys.executable, "-m", "locust")
-RUN = ("--headless", "--only-summary", "--exit-code-on-error", "0", "--stop-timeout", "2")
 
 DEMO_LOCUSTFILE = """
 from locust import constant, task
@@ -61,7 +60,7 @@ class Legacy(FastMcpUser):
 
 
 class Failing(McpUser):
-    wait_time = constant(0.01)
+    wait_time = constant(0.05)
 
     @task
     def fail(self):
@@ -69,40 +68,27 @@ class Failing(McpUser):
 """
 
 
-def run_locust(cwd: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [*LOCUST, "-f", "locustfile.py", *args],
-        cwd=cwd,
-        env=child_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    assert result.returncode == 0, f"locust exited with {result.returncode}:\n{result.stdout}\n{result.stderr}"
-    return result
+@pytest.fixture
+def demo_locustfile(tmp_path: Path) -> Path:
+    path = tmp_path / "locustfile.py"
+    path.write_text(DEMO_LOCUSTFILE)
+    return path
 
 
-def test_headless_run_in_both_eras(tmp_path: Path, demo_http: HttpServer) -> None:
-    (tmp_path / "locustfile.py").write_text(DEMO_LOCUSTFILE)
-    run_locust(
-        tmp_path,
+def test_headless_run_in_both_eras(demo_locustfile: Path, demo_http: HttpServer) -> None:
+    started = time.monotonic()
+    run = run_locust(
+        demo_locustfile,
         "Modern",
         "Legacy",
-        *RUN,
-        "-u",
-        "4",
-        "-r",
-        "4",
-        "-t",
-        "3s",
-        "--host",
-        demo_http.host,
-        "--json-file",
-        "out",
-        "--csv",
-        "out",
+        host=demo_http.host,
+        users=4,
+        run_time=3,
+        env=child_env(),
+        extra_args=("--csv", "out"),
     )
-    stats = LoadStats.from_locust_json(tmp_path / "out.json", target=demo_http.url)
+    assert time.monotonic() - started < 3 + 25  # bounded: the run time, plus start-up and stopping
+    stats = run.stats
     assert set(stats.tools) >= {
         "server/discover",
         "tools/list",
@@ -113,26 +99,30 @@ def test_headless_run_in_both_eras(tmp_path: Path, demo_http: HttpServer) -> Non
         "resources/read demo://greeting",
         "prompts/get review",
     }
-    assert stats["add"].calls > stats["echo"].calls > 0
-    stats.assert_slo(error_rate=0.0, p95_ms=2000, min_calls=50)
+    assert stats.source == "locust" and stats.users == 4
+    assert stats["add"].calls > stats["echo"].calls > 0  # task weights 3:1
+    run.assert_slo(error_rate=0.0, p95_ms=2000, min_calls=50)
     stats.assert_slo(error_rate=0.0, tool="initialize", min_calls=2)
-    # The CSV Locust writes once a second agrees with the final JSON up to its last second.
-    from_csv = LoadStats.from_locust_csv(tmp_path / "out", target=demo_http.url)
+    # The CSV files Locust writes agree with the final JSON up to their last flush.
+    from_csv = LoadStats.from_locust_csv(demo_locustfile.parent / "out", target=demo_http.url)
     assert 0 < from_csv.calls <= stats.calls
     assert from_csv.users == 4
     assert from_csv.errors == 0
 
 
-def test_failures_reach_locust_and_the_slo(tmp_path: Path, demo_http: HttpServer) -> None:
-    (tmp_path / "locustfile.py").write_text(DEMO_LOCUSTFILE)
-    run_locust(tmp_path, "Failing", *RUN, "-u", "1", "-r", "1", "-t", "2s", "--host", demo_http.url, "--json-file", "out")
-    stats = LoadStats.from_locust_json(tmp_path / "out.json")
+def test_failures_reach_locust_and_the_slo(demo_locustfile: Path, demo_http: HttpServer) -> None:
+    run = run_locust(demo_locustfile, "Failing", host=demo_http.url, run_time=2, env=child_env())
+    stats = run.stats
     assert stats["fail"].errors == stats["fail"].calls > 0
+    assert stats["fail"].error_samples[0].startswith("is_error: Error executing tool fail"), stats["fail"].error_samples
     assert stats["server/discover"].errors == 0
     with pytest.raises(McpAssertionError) as failure:
         stats.assert_slo(error_rate=0.05)
-    assert "tools/call fail " in str(failure.value)
-    assert "error rate" in str(failure.value)
+    message = str(failure.value)
+    assert message.startswith("SLO not met by the Locust run against http://127.0.0.1:"), message
+    assert re.search(r"error rate \d+\.\d\d% > 5\.00% \(\d+ of \d+ calls failed: \d+ failure\)", message), message
+    assert "tools/call fail: is_error: Error executing tool fail (x" in message
+    assert "tools/call fail " in message
 
 
 REGIONS_SERVER = """
@@ -164,7 +154,7 @@ class WithHeaders(McpUser):
 
     @task
     def where(self):
-        self.call_tool("where", {"region": "eu west"}, name="where (headers)")
+        self.call_tool("where", {"region": "eu west \\u00e9"}, name="where (headers)")
 
 
 class WithoutHeaders(McpUser):
@@ -190,112 +180,54 @@ def regions_http(tmp_path: Path) -> Iterator[HttpServer]:
 
 def test_mcp_param_headers_from_the_tool_schema(tmp_path: Path, regions_http: HttpServer) -> None:
     (tmp_path / "locustfile.py").write_text(REGIONS_LOCUSTFILE)
-    run_locust(tmp_path, *RUN, "-u", "2", "-r", "2", "-t", "2s", "--host", regions_http.host, "--json-file", "out")
-    stats = LoadStats.from_locust_json(tmp_path / "out.json")
-    stats.assert_slo(error_rate=0.0, tool="where (headers)", min_calls=5)
-    refused = stats["where (no headers)"]
+    run = run_locust(tmp_path / "locustfile.py", host=regions_http.host, users=2, run_time=3, env=child_env())
+    run.assert_slo(error_rate=0.0, tool="where (headers)", min_calls=5)
+    refused = run.stats["where (no headers)"]
     assert refused.errors == refused.calls > 0
 
 
-def test_distributed_run_with_two_workers(tmp_path: Path, demo_http: HttpServer) -> None:
-    (tmp_path / "locustfile.py").write_text(DEMO_LOCUSTFILE)
-    port = free_port()
-    logs = [tmp_path / f"worker{index}.log" for index in range(2)]
-    workers = []
-    for log in logs:
-        with log.open("w") as stderr:
-            workers.append(
-                subprocess.Popen(
-                    [*LOCUST, "-f", "locustfile.py", "Modern", "--worker", "--master-host", "127.0.0.1"]
-                    + ["--master-port", str(port)],
-                    cwd=tmp_path,
-                    env=child_env(),
-                    stdout=subprocess.DEVNULL,
-                    stderr=stderr,
-                )
-            )
-    try:
-        master = run_locust(
-            tmp_path,
-            "Modern",
-            *RUN,
-            "--master",
-            "--master-bind-host",
-            "127.0.0.1",
-            "--master-bind-port",
-            str(port),
-            "--expect-workers",
-            "2",
-            "--expect-workers-max-wait",
-            "30",
-            "-u",
-            "4",
-            "-r",
-            "4",
-            "-t",
-            "3s",
-            "--host",
-            demo_http.host,
-            "--json-file",
-            "out",
-        )
-        codes = [worker.wait(timeout=30) for worker in workers]
-    finally:
-        for worker in workers:
-            if worker.poll() is None:
-                worker.kill()
-                worker.wait(10)
-    assert codes == [0, 0], [log.read_text() for log in logs]
-    assert "2 workers connected" in master.stderr, master.stderr
-    assert "Sending spawn jobs of 4 users at 4.00 spawn rate to 2 ready workers" in master.stderr
-    stats = LoadStats.from_locust_json(tmp_path / "out.json", target=demo_http.url)
-    stats.assert_slo(error_rate=0.0, min_calls=50)
-    assert stats["server/discover"].calls == 4  # one per user, the 4 users spread over both workers
+def test_distributed_run_with_two_workers(demo_locustfile: Path, demo_http: HttpServer) -> None:
+    started = time.monotonic()
+    run = run_locust(demo_locustfile, "Modern", host=demo_http.host, users=4, run_time=3, workers=2, env=child_env())
+    assert time.monotonic() - started < 3 + 40
+    assert "--master" in run.command and "--expect-workers" in run.command
+    assert "2 workers connected" in run.output, run.output
+    assert "Sending spawn jobs of 4 users at 4.00 spawn rate to 2 ready workers" in run.output, run.output
+    assert len(run.worker_outputs) == 2
+    run.assert_slo(error_rate=0.0, min_calls=50)
+    assert run.stats["server/discover"].calls == 4  # one per user, the 4 users spread over both workers
 
 
-EXAMPLE_LOCUSTFILE = """
-import uuid
-
-from locust import constant, task
-from pytest_mcp.load.locust import McpUser
-
-
-class Planner(McpUser):
-    wait_time = constant(0.02)
-
-    @task(2)
-    def create(self):
-        self.call_tool("create_assignment", {"title": f"load {uuid.uuid4().hex}", "assignee": "ann@example.com"})
-
-    @task(3)
-    def browse(self):
-        self.call_tool("list_assignments", {"page_size": 5})
-"""
+def test_locust_failures_are_reported_with_its_output(tmp_path: Path, demo_http: HttpServer) -> None:
+    broken = tmp_path / "locustfile.py"
+    broken.write_text("from pytest_mcp.load.locust import McpUser\nraise RuntimeError('broken locustfile')\n")
+    with pytest.raises(LocustError, match=r"(?s)Locust exited with code \d+:.*RuntimeError: broken locustfile"):
+        run_locust(broken, host=demo_http.host, run_time=1, env=child_env())
+    with pytest.raises(McpUsageError, match="run_locust: no locustfile at "):
+        run_locust(tmp_path / "missing.py", host=demo_http.host)
+    with pytest.raises(McpUsageError, match=r"run_locust\(users=0\): give a whole number of users >= 1"):
+        run_locust(broken, host=demo_http.host, users=0)
 
 
-@pytest.fixture
-def example_http() -> Iterator[HttpServer]:
-    if not (ROOT / "example_server" / "__main__.py").exists():
-        pytest.skip("the example server is not in this checkout")
-    server = HttpServer(EXAMPLE_HTTP)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def test_headless_run_against_the_example_server(tmp_path: Path, example_http: HttpServer) -> None:
-    (tmp_path / "locustfile.py").write_text(EXAMPLE_LOCUSTFILE)
-    run_locust(tmp_path, *RUN, "-u", "3", "-r", "3", "-t", "2s", "--host", example_http.host, "--json-file", "out")
-    stats = LoadStats.from_locust_json(tmp_path / "out.json", target=example_http.url)
-    stats.assert_slo(error_rate=0.0, min_calls=20)
-    assert stats["create_assignment"].calls > 0 and stats["list_assignments"].calls > 0
-
-
-def test_locust_file_from_the_docs_is_valid(tmp_path: Path, demo_http: HttpServer) -> None:
-    """The copy-paste locustfile of docs/load.md runs as written."""
+def test_locust_file_from_the_docs_runs_with_the_documented_command(tmp_path: Path, demo_http: HttpServer) -> None:
+    """The locustfile of docs/load.md, run with the command line the page shows."""
     docs = (ROOT / "docs" / "load.md").read_text()
-    start = docs.index("```python\n# locustfile.py") + len("```python\n")
-    (tmp_path / "locustfile.py").write_text(textwrap.dedent(docs[start : docs.index("```", start)]))
-    run_locust(tmp_path, *RUN, "-u", "2", "-r", "2", "-t", "2s", "--host", demo_http.host, "--json-file", "out")
-    LoadStats.from_locust_json(tmp_path / "out.json").assert_slo(error_rate=0.0, min_calls=10)
+    locustfile = re.search(r"```python\n(# locustfile\.py\n.*?)```", docs, re.S)
+    command = re.search(r"```bash\n(locust -f locustfile\.py --headless [^\n]*)\n", docs)
+    assert locustfile is not None and command is not None
+    (tmp_path / "locustfile.py").write_text(locustfile[1])
+    argv = command[1].split()
+    argv[argv.index("--host") + 1] = demo_http.host  # the page's example host is 127.0.0.1:8000
+    argv[argv.index("--run-time") + 1] = "2s"
+    result = subprocess.run(
+        [sys.executable, "-m", *argv, "--json-file", "out"],
+        cwd=tmp_path,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    stats = LoadStats.from_locust_json(tmp_path / "out.json")
+    stats.assert_slo(error_rate=0.0, min_calls=10)
+    assert "tools/call add" in stats.tools

@@ -163,7 +163,7 @@ def test_from_locust_csv(tmp_path: Path) -> None:
         stats.assert_slo(p95_ms=10, error_rate=0.001)
     message = str(failure.value)
     assert message.startswith(
-        "SLO not met by the Locust run on the demo (4 users, 2.0 s):\n  p95 latency 12.0 ms > 10 ms"
+        "SLO not met by the Locust run against demo (4 users, 2.0 s):\n  p95 latency 12.0 ms > 10 ms"
     )
     assert "    tools/call add: CatchResponseError('JSON-RPC error -32602: bad') (x2)" in message
 
@@ -210,3 +210,6 @@ def test_from_locust_json_computes_percentiles_from_the_histogram(tmp_path: Path
     assert stats.total.min_ms == 1.5
     assert LoadStats.from_locust_json(json.dumps(entries)).calls == 102
     assert LoadStats.from_locust_json(entries).p99_ms == 50
+    with_errors = LoadStats.from_locust_json(entries, errors={"tools/call add": ["is_error: boom (x1)"], "gone": ["x"]})
+    assert with_errors["add"].error_samples == ("is_error: boom (x1)",)
+    assert with_errors["tools/list"].error_samples == ()

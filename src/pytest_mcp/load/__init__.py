@@ -7,6 +7,8 @@
 * ``mcp_benchmark`` fixture / ``McpBenchmark``: pytest-benchmark for coroutine functions.
 * ``pytest_mcp.load.locust``: Locust users speaking MCP over Streamable HTTP (needs ``locust``;
   import it only from a locustfile, because importing Locust patches the standard library).
+* ``run_locust(locustfile, host=..., users=..., run_time=..., workers=0)``: a bounded headless
+  Locust run (one process, or a master and workers on 127.0.0.1) read back as ``LoadStats``.
 
 Names load lazily, so importing this package stays cheap. See docs/load.md.
 """
@@ -27,6 +29,9 @@ _EXPORTS: dict[str, str] = {
     "ToolStats": "stats",
     "percentile": "stats",
     "McpBenchmark": "benchmark",
+    "LocustError": "locust_runner",
+    "LocustRun": "locust_runner",
+    "run_locust": "locust_runner",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -47,5 +52,6 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from .benchmark import McpBenchmark  # noqa: F401
+    from .locust_runner import LocustError, LocustRun, run_locust  # noqa: F401
     from .runner import LoadRun, McpLoad, Task, call, run_load, scenario  # noqa: F401
     from .stats import LoadStats, ToolStats, percentile  # noqa: F401
