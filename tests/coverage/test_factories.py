@@ -335,7 +335,8 @@ def test_the_fixture_builds_arguments_the_server_accepts(mcp_pytester: pytest.Py
 async def test_the_fixture_explains_a_missing_factory_boy(monkeypatch: pytest.MonkeyPatch) -> None:
     from pytest_mcp.coverage.plugin import ArgumentsFactories
 
-    monkeypatch.setitem(sys.modules, "factory", None)  # what `import factory` meets when it is not installed
+    for name in [name for name in sys.modules if name == "factory" or name.startswith("factory.")]:
+        monkeypatch.setitem(sys.modules, name, None)  # what an import meets when factory-boy is not installed
     monkeypatch.delitem(sys.modules, "pytest_mcp.coverage.factories")
     with pytest.raises(pytest.fail.Exception, match=r"needs factory-boy \(no module named 'factory'\): pip install"):
         await ArgumentsFactories(client=None)("add")

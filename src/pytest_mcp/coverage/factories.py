@@ -21,11 +21,11 @@ import datetime
 import math
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Final
 
-import factory
-import factory.enums
+from factory.base import Factory, FactoryMetaClass
+from factory.faker import Faker
 from faker.providers import BaseProvider
 
 __all__ = ["OMIT", "JsonSchemaProvider", "ToolArgumentsFactory"]
@@ -132,7 +132,7 @@ class JsonSchemaProvider(BaseProvider):
                 kind = "number"
             else:
                 kind = "string"
-        generate = {
+        generators: dict[str, Callable[..., Any]] = {
             "string": self._string,
             "integer": self._integer,
             "number": self._number,
@@ -140,7 +140,8 @@ class JsonSchemaProvider(BaseProvider):
             "null": lambda s, *_: None,
             "array": self._array,
             "object": self._object,
-        }.get(kind)
+        }
+        generate = generators.get(kind)
         if generate is None:
             raise SchemaValueError(f"unknown JSON schema type {kind!r} for {name or 'a value'}")
         return generate(schema, root, name, depth, optional)
@@ -156,9 +157,9 @@ class JsonSchemaProvider(BaseProvider):
             if pattern:
                 value = self._from_regex(pattern)
             else:
-                value = self._formatted(schema.get("format"), name)
-                if value is None or not low <= len(value) <= high:
-                    value = self._plain(low, high)
+                formatted = self._formatted(schema.get("format"), name)
+                fits = formatted is not None and low <= len(formatted) <= high
+                value = formatted if formatted is not None and fits else self._plain(low, high)
             if low <= len(value) <= high and (not pattern or re.search(pattern, value)):
                 return value
         raise SchemaValueError(
@@ -212,12 +213,12 @@ class JsonSchemaProvider(BaseProvider):
         return "".join(self.random_element(string.ascii_letters) for _ in range(length))
 
     def _from_regex(self, pattern: str) -> str:
-        import re._parser as parser
+        import re._parser as parser  # type: ignore[import-not-found]
 
         return "".join(self._emit(parser.parse(pattern), {}))
 
     def _emit(self, parsed: Any, groups: dict[int, str]) -> list[str]:
-        import re._constants as c
+        import re._constants as c  # type: ignore[import-not-found]
 
         out: list[str] = []
         for op, arg in parsed:
@@ -258,7 +259,7 @@ class JsonSchemaProvider(BaseProvider):
         return str(self.random_element(candidates)) if candidates else "x"
 
     def _pick_in(self, items: Any) -> str:
-        import re._constants as c
+        import re._constants as c  # type: ignore[import-not-found]
 
         negate = bool(items) and items[0][0] is c.NEGATE
         allowed: list[str] = []
@@ -291,7 +292,7 @@ class JsonSchemaProvider(BaseProvider):
         return low, high
 
     def _valid_number(self, schema: Mapping[str, Any], value: float) -> bool:
-        checks = (
+        checks: tuple[tuple[str, Callable[[float], bool]], ...] = (
             ("minimum", lambda bound: value >= bound),
             ("maximum", lambda bound: value <= bound),
             ("exclusiveMinimum", lambda bound: value > bound),
@@ -304,7 +305,7 @@ class JsonSchemaProvider(BaseProvider):
         step = schema.get("multipleOf")
         return not step or abs(value / step - round(value / step)) < 1e-9
 
-    def _integer(self, schema: Mapping[str, Any], *_: Any) -> int:
+    def _integer(self, schema: Mapping[str, Any], *_unused: Any) -> int:
         low, high = self._bounds(schema)
         first, last = math.ceil(low), math.floor(high)
         step = schema.get("multipleOf")
@@ -319,7 +320,7 @@ class JsonSchemaProvider(BaseProvider):
                 return value
         raise SchemaValueError(f"no integer satisfies {dict(schema)}")
 
-    def _number(self, schema: Mapping[str, Any], *_: Any) -> float:
+    def _number(self, schema: Mapping[str, Any], *_unused: Any) -> float:
         low, high = self._bounds(schema)
         step = schema.get("multipleOf")
         for _ in range(20):
@@ -378,10 +379,10 @@ _CATEGORIES: Final = {
     "CATEGORY_NOT_WORD": "-. /",
 }
 
-factory.Faker.add_provider(JsonSchemaProvider)
+Faker.add_provider(JsonSchemaProvider)  # type: ignore[no-untyped-call]
 
 
-class _ArgumentsFactoryType(factory.base.FactoryMetaClass):  # type: ignore[misc]
+class _ArgumentsFactoryType(FactoryMetaClass):  # type: ignore[misc]
     """Read-only class properties (factory-boy would take plain class attributes for fields)."""
 
     @property
@@ -405,7 +406,7 @@ def _clashes(cls: type, key: str) -> bool:
     )
 
 
-class ToolArgumentsFactory(factory.Factory, metaclass=_ArgumentsFactoryType):  # type: ignore[misc]
+class ToolArgumentsFactory(Factory, metaclass=_ArgumentsFactoryType):  # type: ignore[misc,type-arg]
     """Base of the generated factories; build them with ``for_tool()`` or ``for_schema()``."""
 
     class Meta:
@@ -456,11 +457,11 @@ class ToolArgumentsFactory(factory.Factory, metaclass=_ArgumentsFactoryType):  #
                 while attribute in properties:
                     attribute += "_"
                 renames[attribute] = key
-            attributes[attribute] = factory.Faker(
+            attributes[attribute] = Faker(  # type: ignore[no-untyped-call]
                 "json_schema_value", schema=sub, root=root, name=key, optional=optional
             )
         for key in sorted(required - set(top.get("properties") or {})):
-            attributes[key] = factory.Faker("pystr", min_chars=1, max_chars=8)
+            attributes[key] = Faker("pystr", min_chars=1, max_chars=8)  # type: ignore[no-untyped-call]
         meta = type("Meta", (), {"model": dict, "rename": renames})
         class_name = "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", name) if part) or "Tool"
         return type(  # type: ignore[return-value]
@@ -478,7 +479,7 @@ class ToolArgumentsFactory(factory.Factory, metaclass=_ArgumentsFactoryType):  #
     @classmethod
     def _generate(cls, strategy: Any, params: dict[str, Any]) -> Any:
         renamed = {cls._field_names.get(key, key): value for key, value in params.items()}
-        return super()._generate(strategy, renamed)
+        return super()._generate(strategy, renamed)  # type: ignore[no-untyped-call]
 
     @classmethod
     def _build(cls, model_class: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -491,7 +492,7 @@ class ToolArgumentsFactory(factory.Factory, metaclass=_ArgumentsFactoryType):  #
     @classmethod
     def validate(cls, arguments: Mapping[str, Any]) -> None:
         """Raise ``jsonschema.ValidationError`` unless ``arguments`` is valid against the schema (formats checked)."""
-        import jsonschema
+        import jsonschema  # type: ignore[import-untyped]
 
         validator_class = jsonschema.validators.validator_for(cls._schema, default=jsonschema.Draft202012Validator)
         validator_class(cls._schema, format_checker=validator_class.FORMAT_CHECKER).validate(dict(arguments))

@@ -118,7 +118,7 @@ class HtmlReportHooks:
         show = settings.transcript == "always" or (settings.transcript == "on-failure" and failed)
         if not show:
             return report
-        from pytest_html import extras
+        from pytest_html import extras  # type: ignore[import-untyped]
 
         added = [extras.html(transcript_html(record.transcript.label, record.transcript)) for record in records]
         added += [
