@@ -316,13 +316,13 @@ async def test_bulk_keeps_each_items_due_date(service, store):
 
 async def test_open_work_asks_for_full_pages_and_continues_after_the_last_id(service, store):
     store.page.side_effect = [
-        ([assignment(4), assignment(7)], True),
+        ([assignment(4), assignment(5), assignment(7)], True),
         ([assignment(9)], False),
     ]
     await service.open_work(READER, "bob@example.com")
     first, second = (call.args[1] for call in store.page.call_args_list)
     assert (first.page_size, second.page_size) == (100, 100)
-    assert second.after_id == 7
+    assert second.after_id == 7  # the last id of the first page, not any other
 
 
 async def test_open_work_stops_at_its_limit(service, store):
