@@ -19,6 +19,7 @@ import pytest
 from .._state import SETTINGS_KEY
 from ..settings import Option, Settings, add_options, non_negative_int, read_options, text
 from ..targets import parse_target
+from .options import SUITE_MARKER_HELP, SuiteOptions
 from .registry import SUITES
 
 if TYPE_CHECKING:
@@ -157,8 +158,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(trylast=True)  # after the core's and the chaos package's (the seed)
 def pytest_configure(config: pytest.Config) -> None:
-    from .items import SUITE_MARKER_HELP
-
     for name, help_text in SUITE_MARKER_HELP.items():
         config.addinivalue_line("markers", f"{name}: {help_text} (pytest_mcp suite; see docs/suite/index.md)")
     config.addinivalue_line(
@@ -168,8 +167,6 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     values = read_options(config, OPTIONS)
     official = config.getoption("mcp_official_conformance") or config.getini("mcp_official_conformance")
-    from .runtime import SuiteOptions
-
     options = SuiteOptions(
         suites=values["suite"] or (),
         auth_token=values["auth_token"],
