@@ -24,7 +24,7 @@ from .registry import SUITES
 
 if TYPE_CHECKING:
     from .baseline import Baseline
-    from .runtime import SuiteOptions, SuiteRuntime
+    from .runtime import SuiteRuntime
 
 BASELINE_PROPERTY: Final = "mcp_baseline_entry"
 SUITE_CHOICES: Final = ("all", *SUITES)
