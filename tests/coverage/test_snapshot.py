@@ -144,6 +144,7 @@ def test_a_missing_snapshot_fails_until_it_is_created(mcp_pytester: pytest.Pytes
     assert not (mcp_pytester.path / "__snapshots__").exists()
 
 
+@pytest.mark.slow
 def test_unused_snapshots_fail_the_run_and_an_update_under_xdist_deletes_them(mcp_pytester: pytest.Pytester) -> None:
     """Unused files are found from the masked extensions of ``mcp_snapshot`` too, also when the
     xdist controller merges its workers' reports; a deselected test's file (here one whose name
