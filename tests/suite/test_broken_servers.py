@@ -59,6 +59,14 @@ STDIO_CASES = [
     ("ignore-meta", "lifecycle.missing-meta", (M,)),
     ("accept-any-version", "lifecycle.unsupported-version", (M,)),
     ("modern-requests", "stdio.no-requests-modern", (M,)),
+    ("handshake-roots", "session.negotiated-only", (H,)),
+    ("bad-meta-key", "session.meta-keys", BOTH),
+    ("needs-discover", "session.stateless-first-request", (M,)),
+    ("lists-vary", "session.lists-stable", (M,)),
+    ("lists-shuffle", "session.lists-deterministic-order", (M,)),
+    ("modern-list-changed", "session.modern-no-unsolicited", (M,)),
+    ("bad-x-mcp-header", "tools.list.x-mcp-header", (M,)),
+    ("template-read-malformed", "resources.templates.read", BOTH),
 ]
 
 HTTP_CASES = [
@@ -72,6 +80,11 @@ HTTP_CASES = [
     ("no-header-check", "http.modern.missing-headers", (M,)),
     ("no-header-check", "http.modern.header-mismatch", (M,)),
     ("unknown-method-32600", "jsonrpc.unknown-method", (M,)),
+    ("require-version-header", "http.protocol-version-absent", (H,)),
+    ("response-200", "http.response-post-202", (H,)),
+    ("rotate-session-id", "http.session.id-stable", (H,)),
+    ("sse-repeat-ids", "http.sse-event-ids-unique", (H,)),
+    ("last-event-id-400", "http.modern.last-event-id-ignored", (M,)),
 ]
 
 AUTH_CASES = [

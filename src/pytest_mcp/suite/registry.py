@@ -44,6 +44,7 @@ SPEC_BASE: Final = "https://modelcontextprotocol.io/specification"
 CHECK_MODULES: Final[tuple[str, ...]] = (
     "pytest_mcp.suite.checks.jsonrpc",
     "pytest_mcp.suite.checks.lifecycle",
+    "pytest_mcp.suite.checks.session",
     "pytest_mcp.suite.checks.tools",
     "pytest_mcp.suite.checks.pagination",
     "pytest_mcp.suite.checks.resources",

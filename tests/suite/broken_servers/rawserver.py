@@ -80,6 +80,19 @@ DEFECTS = {
     "notification-200": "HTTP: notifications get 200 with a JSON body",
     "ignore-version-header": "HTTP: an invalid MCP-Protocol-Version header is accepted",
     "no-header-check": "HTTP: 2026-07-28 routing headers are not checked",
+    "handshake-roots": "a roots/list request follows notifications/initialized (the client declared no roots)",
+    "bad-meta-key": "results carry the malformed _meta key 'bad key!'",
+    "needs-discover": "2026-07-28 requests are refused until the connection has sent server/discover",
+    "lists-vary": "2026-07-28 tools/list grows by one tool on every call",
+    "lists-shuffle": "2026-07-28 tools/list reverses its order on every other call",
+    "modern-list-changed": "2026-07-28 tools/list is followed by notifications/tools/list_changed",
+    "bad-x-mcp-header": "a number parameter is annotated with x-mcp-header",
+    "template-read-malformed": "reading a templated resource returns contents without a uri",
+    "require-version-header": "HTTP: a session request without MCP-Protocol-Version gets 400",
+    "response-200": "HTTP: a POSTed JSON-RPC response gets 200 with a JSON body",
+    "rotate-session-id": "HTTP: every response carries a new Mcp-Session-Id",
+    "sse-repeat-ids": "HTTP: responses are SSE streams whose events all have the id 1",
+    "last-event-id-400": "HTTP: a 2026-07-28 request with Last-Event-ID gets 400",
     "auth-no-metadata": "HTTP auth: the 401 has no WWW-Authenticate and no metadata is served",
     "auth-accept-any": "HTTP auth: any bearer token is accepted",
     "auth-query": "HTTP auth: a token in the query string is accepted",
@@ -136,6 +149,8 @@ def tool_list(defects: set[str]) -> list[dict[str, Any]]:
     ]
     if "bad-input-schema" in defects:
         tools[1]["inputSchema"] = {"properties": {"text": {"type": "string"}}}
+    if "bad-x-mcp-header" in defects:
+        tools[2]["inputSchema"]["properties"]["seconds"]["x-mcp-header"] = "Seconds"
     return tools
 
 
@@ -175,6 +190,8 @@ def validate(schema: dict[str, Any], arguments: Any) -> str | None:
             return f"argument {name!r} must be a {kind}"
         if "maximum" in properties[name] and value > properties[name]["maximum"]:
             return f"argument {name!r} is too large"
+        if "minimum" in properties[name] and value < properties[name]["minimum"]:
+            return f"argument {name!r} is too small"
     return None
 
 
@@ -183,6 +200,7 @@ class Connection:
 
     def __init__(self) -> None:
         self.initialized_version: str | None = None
+        self.discovered = False
         self.log_level = "info"
         self.cancelled: dict[Any, threading.Event] = {}
 
@@ -193,6 +211,7 @@ class Core:
     def __init__(self, defects: set[str]) -> None:
         self.defects = defects
         self.lock = threading.Lock()
+        self.listings = 0
 
     # -- envelope ---------------------------------------------------------------------------
     def respond(self, request_id: Any, result: Any = None, error: RpcError | None = None) -> dict[str, Any]:
@@ -238,6 +257,8 @@ class Core:
                 event = conn.cancelled.get(json.dumps(params.get("requestId")))
                 if event is not None:
                     event.set()
+            if method == "notifications/initialized" and "handshake-roots" in self.defects:
+                emit({"jsonrpc": "2.0", "id": "srv-roots-1", "method": "roots/list"})
             if "answer-notifications" in self.defects:
                 return {"jsonrpc": "2.0", "id": None, "result": {}}
             return None
@@ -251,6 +272,10 @@ class Core:
         if era == MODERN and isinstance(result, dict) and "no-result-type" not in self.defects:
             result.setdefault("resultType", "complete")
             result.setdefault("_meta", {})[INFO] = dict(SERVER_INFO)
+        if "bad-meta-key" in self.defects and isinstance(result, dict):
+            result.setdefault("_meta", {})["bad key!"] = True
+        if era == MODERN and method == "tools/list" and "modern-list-changed" in self.defects:
+            emit({"jsonrpc": "2.0", "method": "notifications/tools/list_changed"})
         response = self.respond(request_id, result)
         if method == "ping" and "result-and-error" in self.defects:
             response["error"] = {"code": -32603, "message": "also an error"}
@@ -266,6 +291,10 @@ class Core:
                 raise RpcError(-32601, f"Method not found: {method}", status=404)
             if "modern-requests" in self.defects:
                 emit({"jsonrpc": "2.0", "id": "srv-1", "method": "roots/list"})
+            if method == "server/discover":
+                conn.discovered = True
+            elif "needs-discover" in self.defects and not conn.discovered:
+                raise RpcError(-32600, "send server/discover first")
         if method == "initialize":
             requested = params.get("protocolVersion")
             version = requested if requested in KNOWN or "echo-version" in self.defects else HANDSHAKE
@@ -283,7 +312,14 @@ class Core:
             conn.log_level = level
             return {}
         if method == "tools/list":
-            return self.cacheable(self.tools_page(params.get("cursor")))
+            page = self.tools_page(params.get("cursor"))
+            if era == MODERN and params.get("cursor") is None:
+                self.listings += 1
+                if "lists-vary" in self.defects:
+                    page["tools"].append({"name": f"extra-{self.listings}", "inputSchema": {"type": "object"}})
+                if "lists-shuffle" in self.defects and self.listings % 2:
+                    page["tools"].reverse()
+            return self.cacheable(page)
         if method == "tools/call":
             return self.call_tool(params, era, conn, emit, request_id)
         if method == "resources/list":
@@ -407,6 +443,8 @@ class Core:
         if uri == "raw://blob":
             return self.cacheable({"contents": [{"uri": uri, "blob": base64.b64encode(b"\x00\x01").decode()}]})
         if uri.startswith("raw://items/"):
+            if "template-read-malformed" in self.defects:
+                return self.cacheable({"contents": [{"text": f"item {uri[12:]}"}]})
             return self.cacheable({"contents": [{"uri": uri, "text": f"item {uri[12:]}"}]})
         if "empty-contents" in self.defects:
             return self.cacheable({"contents": []})
@@ -569,9 +607,13 @@ def serve_http(core: Core, port: int, token: str | None) -> None:
                 )
                 if mismatch:
                     return error(400, -32020, "Header mismatch", message.get("id"))
+            if request.headers.get("last-event-id") and "last-event-id-400" in core.defects:
+                return error(400, -32600, "Resumption is not supported", message.get("id"))
         elif method == "initialize":
             conn = Connection()
         else:
+            if version_header is None and "require-version-header" in core.defects:
+                return error(400, -32600, "Missing MCP-Protocol-Version")
             if version_header is not None and version_header not in KNOWN and "ignore-version-header" not in core.defects:
                 return error(400, -32600, f"Unsupported MCP-Protocol-Version {version_header}")
             if session is None:
@@ -579,6 +621,10 @@ def serve_http(core: Core, port: int, token: str | None) -> None:
             if session not in sessions:
                 return error(400 if "session-400" in core.defects else 404, -32600, "Session not found")
             conn = sessions[session]
+        if "method" not in message and "id" in message and ("result" in message or "error" in message):
+            if "response-200" in core.defects:
+                return JSONResponse({"jsonrpc": "2.0", "id": None, "result": {}}, status_code=200)
+            return Response(status_code=202)  # a client's response (to a request this server never sends)
         notes: list[Any] = []
         response = await anyio.to_thread.run_sync(core.handle, message, conn, notes.append)
         headers = {}
@@ -597,6 +643,11 @@ def serve_http(core: Core, port: int, token: str | None) -> None:
         if "error" in response and modern:
             code = response["error"].get("code")
             status = 404 if code == -32601 else 400 if code in (-32602, -32022, -32020) else 200
+        if "rotate-session-id" in core.defects and session is not None:
+            headers["mcp-session-id"] = secrets.token_hex(16)
+        if "sse-repeat-ids" in core.defects:
+            event = f"id: 1\ndata: {json.dumps(response)}\n\n"
+            return Response(event, status_code=status, headers=headers, media_type="text/event-stream")
         return JSONResponse(response, status_code=status, headers=headers)
 
     app = Starlette(routes=[

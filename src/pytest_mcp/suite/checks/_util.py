@@ -83,6 +83,17 @@ def response_problem(reply: Reply) -> str | None:
     return None
 
 
+def message_problem(message: dict[str, Any]) -> str | None:
+    """What is wrong with a notification or request the server sent (jsonrpc, method, params), or None."""
+    if message.get("jsonrpc") != "2.0":
+        return f'{message.get("method")!r} has "jsonrpc" {shorten(message.get("jsonrpc"), 40)}, not "2.0"'
+    if not isinstance(message.get("method"), str):
+        return f"its method is {shorten(message.get('method'), 40)}, not a string"
+    if "params" in message and not isinstance(message["params"], dict):
+        return f"{message['method']!r} has params {shorten(message['params'], 60)}, not an object"
+    return None
+
+
 # -- lists and paging -------------------------------------------------------------------------------
 
 

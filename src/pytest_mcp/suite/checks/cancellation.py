@@ -11,7 +11,7 @@ from ..registry import check
 from ..wire import HANDSHAKE_ERA, MODERN_ERA, HttpWire, StdioWire, Wire
 from ._util import answers_after, callable_tools, duration_property, listed, no_callable_tools_reason, tuned_arguments
 
-SLOW_SECONDS: Final = 2.0
+SLOW_SECONDS: Final = 1.0
 
 
 async def slow_tool(

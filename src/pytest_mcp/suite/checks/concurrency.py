@@ -19,7 +19,7 @@ from .cancellation import SLOW_SECONDS, slow_tool
     rule="Requests sent back to back without waiting are all answered, each response carrying its own request's "
     "id (in any order).",
     items=[2, 91],
-    spec="basic/index#requests",
+    spec="basic#requests",
     level="D",
 )
 async def pipelined(ctx: CheckContext) -> None:
@@ -73,7 +73,7 @@ async def pipelined(ctx: CheckContext) -> None:
     "concurrency.slow-call-does-not-block",
     rule="While a slow request is in progress, other requests are still answered promptly.",
     items=[91],
-    spec="basic/index#requests",
+    spec="basic#requests",
     level="D",
     requires=["tools"],
     timeout=60,

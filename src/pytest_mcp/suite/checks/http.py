@@ -337,7 +337,7 @@ async def host_rebinding(ctx: CheckContext) -> None:
 )
 async def get_stream_or_405(ctx: CheckContext) -> None:
     async with ctx.http() as wire:
-        reply = await wire.http("GET", headers={"accept": "text/event-stream"}, timeout=1.0)
+        reply = await wire.http("GET", headers={"accept": "text/event-stream"}, timeout=0.3)
         kind = reply.content_type
         ok = reply.status == 405 or (reply.status == 200 and kind == "text/event-stream")
         ctx.expect(
@@ -365,7 +365,7 @@ async def get_stream_or_405(ctx: CheckContext) -> None:
 async def modern_get_delete_405(ctx: CheckContext) -> None:
     async with ctx.http() as wire:
         for verb in ("GET", "DELETE"):
-            reply = await wire.http(verb, headers={"accept": "text/event-stream"}, timeout=1.0)
+            reply = await wire.http(verb, headers={"accept": "text/event-stream"}, timeout=0.3)
             ctx.expect(reply.status == 405, f"{verb} got HTTP {reply.status}, not 405", received=reply.describe())
 
 
@@ -442,3 +442,128 @@ async def modern_header_mismatch(ctx: CheckContext) -> None:
                 sent=body,
                 received=reply.describe(),
             )
+
+
+@check(
+    "http.protocol-version-absent",
+    rule="A request without the MCP-Protocol-Version header (inside a session) is accepted: the server assumes "
+    "2025-03-26 rather than refusing it.",
+    items=[102],
+    spec="basic/transports#protocol-version-header",
+    level="SHOULD",
+    eras=[HANDSHAKE_ERA],
+    transports=HTTP,
+)
+async def protocol_version_absent(ctx: CheckContext) -> None:
+    async with ctx.http() as wire:
+        body = wire.message("ping", None, envelope=False)
+        reply = await wire.post(body, headers={"mcp-protocol-version": None})
+        answer = reply.json
+        ctx.expect(
+            reply.status == 200 and isinstance(answer, dict) and "result" in answer,
+            f"a ping without MCP-Protocol-Version got HTTP {reply.status}, not a result",
+            sent=body,
+            received=reply.describe(),
+        )
+
+
+@check(
+    "http.response-post-202",
+    rule="A POSTed JSON-RPC response (here one to a request the server never sent) is answered with 202 Accepted and "
+    "no body if accepted, or with an HTTP error status if not.",
+    items=[95],
+    spec="basic/transports#sending-messages-to-the-server",
+    level="MUST",
+    eras=[HANDSHAKE_ERA],
+    transports=HTTP,
+)
+async def response_post_202(ctx: CheckContext) -> None:
+    async with ctx.http() as wire:
+        body = {"jsonrpc": "2.0", "id": "pytest-mcp-never-asked", "result": {}}
+        reply = await wire.post(body)
+        accepted = reply.status == 202 and not reply.body.strip()
+        ctx.expect(
+            accepted or (reply.status is not None and reply.status >= 400),
+            f"a POSTed response got HTTP {reply.status} with {len(reply.body)} body bytes, not 202 with no body "
+            "or an error status",
+            sent=body,
+            received=reply.describe(),
+        )
+
+
+@check(
+    "http.session.id-stable",
+    rule="A session id is assigned only on the InitializeResult response: later responses of the session never "
+    "carry a different Mcp-Session-Id.",
+    items=[99],
+    spec="basic/transports#session-management",
+    level="MUST",
+    eras=[HANDSHAKE_ERA],
+    transports=HTTP,
+)
+async def session_id_stable(ctx: CheckContext) -> None:
+    async with ctx.http() as wire:
+        _sessions_used(ctx, wire)
+        replies = [await wire.request("ping", None, envelope=False)]
+        if ctx.declares("tools"):
+            replies.append(await wire.request("tools/list", {}))
+        for reply in replies:
+            given = reply.headers.get("mcp-session-id")
+            ctx.expect(
+                given in (None, wire.session_id),
+                f"a response in session {wire.session_id!r} carries another session id {given!r}",
+                sent=reply.sent,
+                received=reply.describe(),
+            )
+
+
+def _event_ids(body: bytes) -> list[str]:
+    lines = body.decode("utf-8", "replace").replace("\r\n", "\n").split("\n")
+    return [line[3:].lstrip(" ") for line in lines if line.startswith("id:")]
+
+
+@check(
+    "http.sse-event-ids-unique",
+    rule="SSE event ids, when the server sends them, are unique across all streams of a session.",
+    items=[98],
+    spec="basic/transports#resumability-and-redelivery",
+    level="MUST",
+    eras=[HANDSHAKE_ERA],
+    transports=HTTP,
+)
+async def sse_event_ids_unique(ctx: CheckContext) -> None:
+    async with ctx.http() as wire:
+        ids: list[str] = []
+        streams = 0
+        for _ in range(3):
+            method, params = any_request(ctx)
+            reply = await wire.request(method, params)
+            if reply.headers.get("content-type", "").startswith("text/event-stream"):
+                streams += 1
+                ids.extend(value for value in _event_ids(reply.raw) if value)
+        if not streams:
+            ctx.skip("the server answered with application/json, not SSE streams")
+        if not ids:
+            ctx.skip("the server's SSE events carry no ids (it does not offer resumption)")
+        repeated = sorted({value for value in ids if ids.count(value) > 1})
+        ctx.expect(not repeated, f"the SSE event id {repeated[0] if repeated else ''!r} was used twice in one session")
+
+
+@check(
+    "http.modern.last-event-id-ignored",
+    rule="A 2026-07-28 server ignores Last-Event-ID (resumption was removed): a request carrying it is served as usual.",
+    items=[104],
+    spec="basic/transports/streamable-http#earlier-streamable-http-revisions",
+    level="SHOULD",
+    eras=[MODERN_ERA],
+    transports=HTTP,
+)
+async def modern_last_event_id_ignored(ctx: CheckContext) -> None:
+    async with ctx.http() as wire:
+        reply = await wire.request("server/discover", {}, headers={"last-event-id": "pytest-mcp-0"})
+        ctx.expect(
+            reply.status == 200 and reply.is_result,
+            f"server/discover with Last-Event-ID got HTTP {reply.status}, not a result",
+            sent=reply.sent,
+            received=reply.describe(),
+        )

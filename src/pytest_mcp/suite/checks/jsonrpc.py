@@ -7,7 +7,15 @@ from typing import Any, Final
 from ..context import CheckContext, shorten
 from ..registry import check
 from ..wire import HANDSHAKE_ERA, MODERN_ERA, HttpWire, StdioWire
-from ._util import UNKNOWN_NAME, answers_after, any_request, error_problem, is_int, response_problem
+from ._util import (
+    UNKNOWN_NAME,
+    answers_after,
+    any_request,
+    error_problem,
+    is_int,
+    message_problem,
+    response_problem,
+)
 
 JSONRPC_RESERVED: Final = range(-32768, -31999)
 RESERVED_2026: Final = range(-32099, -32019)
@@ -18,7 +26,7 @@ DEFINED_2026: Final = (-32020, -32021, -32022)
     "jsonrpc.id-echo-number",
     rule="A response echoes the request id exactly: a number id comes back as the same number (0 included).",
     items=[2],
-    spec="basic/index#responses",
+    spec="basic#responses",
     level="MUST",
 )
 async def id_echo_number(ctx: CheckContext) -> None:
@@ -41,7 +49,7 @@ async def id_echo_number(ctx: CheckContext) -> None:
     rule="A response echoes the request id exactly: a string id (even one that looks like a number) comes back "
     "as the same string.",
     items=[2],
-    spec="basic/index#responses",
+    spec="basic#responses",
     level="MUST",
 )
 async def id_echo_string(ctx: CheckContext) -> None:
@@ -61,9 +69,10 @@ async def id_echo_string(ctx: CheckContext) -> None:
 
 @check(
     "jsonrpc.response-shape",
-    rule='Every response is a JSON-RPC 2.0 object ("jsonrpc": "2.0") with exactly one of result (an object) or error.',
+    rule='Every response is a JSON-RPC 2.0 object ("jsonrpc": "2.0") with exactly one of result (an object) or '
+    'error; every notification or request the server sends has "jsonrpc": "2.0", a string method and object params.',
     items=[1, 2],
-    spec="basic/index#responses",
+    spec="basic#responses",
     level="MUST",
 )
 async def response_shape(ctx: CheckContext) -> None:
@@ -78,6 +87,12 @@ async def response_shape(ctx: CheckContext) -> None:
             ctx.expect(
                 problem is None, f"a response is malformed: {problem}", sent=reply.sent, received=reply.describe()
             )
+        others = [line.data for line in wire.lines] if isinstance(wire, StdioWire) else []
+        others += [message for reply in replies for message in reply.messages]
+        for message in others:
+            if isinstance(message, dict) and "method" in message:
+                problem = message_problem(message)
+                ctx.expect(problem is None, f"a server message is malformed: {problem}", received=message)
 
 
 @check(
@@ -85,7 +100,7 @@ async def response_shape(ctx: CheckContext) -> None:
     rule="A request for a method the server does not know gets error -32601 (Method not found) with an integer code "
     "and a string message; on 2026-07-28 HTTP with status 404.",
     items=[3, 8, 107],
-    spec="basic/index#error-responses",
+    spec="basic#error-responses",
     level="D",
 )
 async def unknown_method(ctx: CheckContext) -> None:
@@ -117,7 +132,7 @@ async def unknown_method(ctx: CheckContext) -> None:
     rule="A 2026-07-28 server never answers with -32002 or -32042 and uses no undefined code in -32020..-32099 "
     "(only -32020, -32021 and -32022 are defined there).",
     items=[12],
-    spec="basic/index#error-codes",
+    spec="basic#error-codes",
     level="MUST",
     eras=[MODERN_ERA],
 )
@@ -147,7 +162,7 @@ async def error_codes_2026(ctx: CheckContext) -> None:
     "jsonrpc.notifications-unanswered",
     rule="The server never responds to a notification, whether it knows the notification or not.",
     items=[4, 22],
-    spec="basic/index#notifications",
+    spec="basic#notifications",
     level="MUST",
 )
 async def notifications_unanswered(ctx: CheckContext) -> None:
@@ -182,7 +197,7 @@ async def notifications_unanswered(ctx: CheckContext) -> None:
     "jsonrpc.parse-error",
     rule="Unparseable JSON is answered with error -32700 and id null, or not at all; the connection keeps working.",
     items=[6],
-    spec="basic/index#messages",
+    spec="basic#messages",
     level="D",
 )
 async def parse_error(ctx: CheckContext) -> None:
@@ -235,7 +250,7 @@ INVALID_REQUESTS: Final = (
     rule="A structurally invalid request (no method, a non-string method, an object id) is never served: it gets a "
     "JSON-RPC error (ideally -32600) or no answer, and the connection keeps working.",
     items=[7],
-    spec="basic/index#requests",
+    spec="basic#requests",
     level="D",
 )
 async def invalid_request(ctx: CheckContext) -> None:
@@ -316,7 +331,7 @@ async def invalid_params(ctx: CheckContext) -> None:
     rule="A JSON-RPC batch (an array; not an MCP message since 2025-06-18) is rejected with an error or ignored, or at "
     "worst answered item by item with correct ids; it never crashes or wedges the server.",
     items=[10],
-    spec="basic/index#messages",
+    spec="basic#messages",
     level="D",
 )
 async def batch_no_harm(ctx: CheckContext) -> None:

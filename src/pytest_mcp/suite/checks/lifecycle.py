@@ -7,7 +7,7 @@ from typing import Any, Final
 from ..context import CheckContext, shorten
 from ..registry import check
 from ..wire import CLIENT_INFO, HANDSHAKE_ERA, MODERN_ERA, HttpWire, StdioWire
-from ._util import any_request, is_int
+from ._util import any_request, is_int, list_all
 
 HANDSHAKE_VERSIONS: Final = ("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25")
 BOGUS_VERSION: Final = "1999-01-01"
@@ -238,9 +238,10 @@ async def discover_result(ctx: CheckContext) -> None:
 
 @check(
     "lifecycle.result-type",
-    rule='Every 2026-07-28 result carries resultType, "complete" or "input_required".',
-    items=[11],
-    spec="basic/index#resulttype",
+    rule='Every 2026-07-28 result carries resultType, "complete" or "input_required"; server/discover and the list '
+    'methods always answer "complete" (input_required is only for tools/call, prompts/get and resources/read).',
+    items=[11, 33],
+    spec="basic#resulttype",
     level="MUST",
     eras=[MODERN_ERA],
 )
@@ -253,8 +254,13 @@ async def result_type(ctx: CheckContext) -> None:
             if not reply.is_result:
                 continue
             ctx.expect(
-                reply.result.get("resultType") in ("complete", "input_required"),
-                f"the {method} result has resultType {reply.result.get('resultType')!r}",
+                reply.result.get("resultType") == "complete",
+                f"the {method} result has resultType {reply.result.get('resultType')!r}"
+                + (
+                    " (input_required is only for tools/call, prompts/get and resources/read)"
+                    if reply.result.get("resultType") == "input_required"
+                    else ""
+                ),
                 sent=reply.sent,
                 received=reply.describe(),
             )
@@ -262,8 +268,8 @@ async def result_type(ctx: CheckContext) -> None:
 
 @check(
     "lifecycle.cache-fields",
-    rule="Cacheable results (server/discover and the */list methods) carry ttlMs (an integer >= 0) and cacheScope "
-    '("public" or "private").',
+    rule="Cacheable results (server/discover, the */list methods and resources/read) carry ttlMs (an integer >= 0) "
+    'and cacheScope ("public" or "private"), the same cacheScope on every page of a list.',
     items=[31],
     spec="server/utilities/caching",
     level="MUST",
@@ -271,16 +277,29 @@ async def result_type(ctx: CheckContext) -> None:
 )
 async def cache_fields(ctx: CheckContext) -> None:
     async with ctx.wire() as wire:
-        probes = [("server/discover", {})]
-        probes += [(method, {}) for capability, method, _ in FEATURE_PROBES if ctx.declares(capability)]
-        for method, params in probes:
-            reply = await wire.request(method, params)
+        replies = [await wire.request("server/discover", {})]
+        for capability, method, key in FEATURE_PROBES:
+            if not ctx.declares(capability):
+                continue
+            listing = await list_all(wire, method, key)
+            scopes = {r.result.get("cacheScope") for r in listing.replies if r.is_result}
+            ctx.expect(
+                len(scopes) <= 1,
+                f"the pages of {method} have different cacheScope values: {sorted(map(str, scopes))}",
+                received=[r.describe() for r in listing.replies[:3]],
+            )
+            replies += listing.replies
+            if method == "resources/list":
+                uri = next((i.get("uri") for i in listing.items if isinstance(i, dict)), None)
+                if isinstance(uri, str):
+                    replies.append(await wire.request("resources/read", {"uri": uri}))
+        for reply in replies:
             if not reply.is_result:
                 continue
             ttl, scope = reply.result.get("ttlMs"), reply.result.get("cacheScope")
             ctx.expect(
                 is_int(ttl) and ttl >= 0 and scope in ("public", "private"),
-                f"the {method} result has ttlMs={ttl!r} and cacheScope={scope!r}",
+                f"the {reply.sent.get('method')} result has ttlMs={ttl!r} and cacheScope={scope!r}",
                 sent=reply.sent,
                 received=reply.describe(),
             )
@@ -329,7 +348,7 @@ async def unsupported_version(ctx: CheckContext) -> None:
     rule="A 2026-07-28 request without the _meta protocolVersion and clientCapabilities fields gets error -32602 "
     "(on HTTP, status 400).",
     items=[25],
-    spec="basic/index#_meta",
+    spec="basic#_meta",
     level="MUST",
     eras=[MODERN_ERA],
 )
@@ -396,7 +415,7 @@ async def removed_methods(ctx: CheckContext) -> None:
     "lifecycle.server-info-meta",
     rule="Every 2026-07-28 result's _meta carries io.modelcontextprotocol/serverInfo (name and version).",
     items=[23, 28],
-    spec="basic/index#_meta",
+    spec="basic#_meta",
     level="SHOULD",
     eras=[MODERN_ERA],
 )

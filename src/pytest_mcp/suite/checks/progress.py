@@ -20,7 +20,7 @@ async def progress_tool(ctx: CheckContext, wire: Wire) -> tuple[dict[str, Any], 
     tool = find_tool(tools, r"\bprogress", r"\blong[- ]running\b", r"\bsteps\b")
     if tool is None:
         ctx.skip("no tool the suite may call mentions progress (name or description: progress, long-running, steps)")
-    arguments = tuned_arguments(tool, seconds=1, steps=3)
+    arguments = tuned_arguments(tool, seconds=0.3, steps=3)
     if arguments is None:
         ctx.skip(f"cannot make up arguments for the progress tool {tool['name']!r}")
     return tool, arguments

@@ -8,7 +8,7 @@ from typing import Final
 from ..context import CheckContext
 from ..registry import check
 from ..wire import HANDSHAKE_ERA
-from ._util import UNKNOWN_URI, is_int, list_all, listed, resource_contents_problem
+from ._util import UNKNOWN_URI, error_problem, is_int, list_all, listed, resource_contents_problem
 
 URI: Final = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]*$")
 """RFC 3986: a scheme, a colon, and no whitespace."""
@@ -212,3 +212,39 @@ async def subscribe_undeclared(ctx: CheckContext) -> None:
             sent=reply.sent,
             received=reply.describe(),
         )
+
+
+@check(
+    "resources.templates.read",
+    rule="Reading a URI expanded from a resource template is answered with contents[] (each item a uri and exactly "
+    "one of text or a base64 blob) or, for a value the server does not know, a JSON-RPC error; never a malformed "
+    "result.",
+    items=[52, 53],
+    spec="server/resources#resource-templates",
+    level="MUST",
+    requires=["resources"],
+)
+async def templates_read(ctx: CheckContext) -> None:
+    async with ctx.wire() as wire:
+        listing = await list_all(wire, "resources/templates/list", "resourceTemplates")
+        templates = [t for t in listing.items if isinstance(t, dict) and isinstance(t.get("uriTemplate"), str)]
+        if not templates:
+            ctx.skip("the server lists no resource templates")
+        for template in templates[:MAX_READS]:
+            uri = _expand(template["uriTemplate"])
+            reply = await wire.request("resources/read", {"uri": uri})
+            ctx.expect(reply.answered, f"no reply to resources/read {uri!r}", sent=reply.sent)
+            if reply.is_error:
+                problem = error_problem(reply)
+                ctx.expect(problem is None, f"reading {uri!r}: {problem}", sent=reply.sent, received=reply.describe())
+                continue
+            contents = reply.result.get("contents") if isinstance(reply.result, dict) else None
+            ctx.expect(
+                isinstance(contents, list),
+                f"reading {uri!r} returned a result without a contents array",
+                sent=reply.sent,
+                received=reply.describe(),
+            )
+            for index, content in enumerate(contents):
+                problem = resource_contents_problem(content, f"contents[{index}]")
+                ctx.expect(problem is None, f"{uri!r}: {problem}", sent=reply.sent, received=reply.describe())

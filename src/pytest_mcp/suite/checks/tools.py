@@ -8,7 +8,7 @@ from typing import Any, Final
 
 from ..context import CheckContext, shorten
 from ..registry import check
-from ..wire import HANDSHAKE_ERA, Wire
+from ..wire import HANDSHAKE_ERA, Reply, StdioWire, Wire
 from ._schemas import schema_problem, validation_errors
 from ._util import (
     UNKNOWN_NAME,
@@ -156,13 +156,28 @@ async def _call_each(ctx: CheckContext, wire: Wire, tools: list[dict[str, Any]])
     """Call each callable tool once with example arguments; ``[(tool, reply)]``."""
     calls = []
     for tool in tools[:MAX_CALLS]:
-        arguments = tuned_arguments(tool, seconds=0.5, steps=2)
+        arguments = tuned_arguments(tool, seconds=0.1, steps=2)
         if arguments is None:
             ctx.note(f"tool {tool.get('name')!r}: no example arguments could be made from its inputSchema")
             continue
         reply = await wire.request("tools/call", {"name": tool["name"], "arguments": arguments})
         calls.append((tool, reply))
     return calls
+
+
+def _fail_on_server_request(ctx: CheckContext, wire: Wire, reply: Reply) -> None:
+    """A call left unanswered because the server asked the client for sampling, elicitation or roots."""
+    __tracebackhide__ = True
+    asked = [m for m in reply.messages if isinstance(m, dict) and "method" in m and "id" in m]
+    if isinstance(wire, StdioWire):
+        asked += [line.data for line in wire.lines if line.is_request]
+    if asked:
+        ctx.fail(
+            f"the server sent a {asked[-1].get('method')} request to a client that declared no capabilities "
+            "(#19: only negotiated capabilities may be used) and left the tool call unanswered",
+            sent=reply.sent,
+            received=asked[-1],
+        )
 
 
 @check(
@@ -185,6 +200,8 @@ async def call_result_valid(ctx: CheckContext) -> None:
         if not calls:
             ctx.skip("no callable tool has arguments the suite can make up")
         for tool, reply in calls:
+            if not reply.answered:
+                _fail_on_server_request(ctx, wire, reply)
             ctx.expect(reply.answered, f"no reply to tools/call {tool['name']!r}", sent=reply.sent)
             if reply.is_error:
                 continue  # a tool may refuse made-up arguments; the shape of errors is checked elsewhere
@@ -344,3 +361,68 @@ async def malformed_call(ctx: CheckContext) -> None:
         )
         if reply.code != -32602:
             ctx.note(f"the error code is {reply.code}; JSON-RPC recommends -32602 (Invalid params)")
+
+
+HTTP_TOKEN: Final = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+"""An HTTP header field-name token (RFC 9110 tchar)."""
+HEADER_TYPES: Final = ("string", "integer", "boolean")
+
+
+def _header_annotations(schema: Any, path: str, via_properties: bool) -> list[tuple[str, Any, Any, bool]]:
+    """``(path, value, property schema, reachable through properties only)`` of every x-mcp-header."""
+    found: list[tuple[str, Any, Any, bool]] = []
+    if isinstance(schema, dict):
+        if "x-mcp-header" in schema:
+            found.append((path, schema["x-mcp-header"], schema, via_properties))
+        for key, value in schema.items():
+            if key == "properties" and isinstance(value, dict):
+                for name, sub in value.items():
+                    found += _header_annotations(sub, f"{path}/properties/{name}", via_properties)
+            elif key not in ("x-mcp-header", "const", "enum", "default", "examples"):
+                found += _header_annotations(value, f"{path}/{key}", False)
+    elif isinstance(schema, list):
+        for index, item in enumerate(schema):
+            found += _header_annotations(item, f"{path}/{index}", False)
+    return found
+
+
+def _header_problem(path: str, value: Any, prop: Any, direct: bool) -> str | None:
+    if not isinstance(value, str) or not HTTP_TOKEN.match(value):
+        return f"at {path}: x-mcp-header {value!r} is not a non-empty HTTP token"
+    if not direct:
+        return f"at {path}: x-mcp-header is on a property not reachable through properties alone"
+    kind = prop.get("type") if isinstance(prop, dict) else None
+    if kind not in HEADER_TYPES:
+        return f"at {path}: x-mcp-header is on a property of type {kind!r}, not string, integer or boolean"
+    return None
+
+
+@check(
+    "tools.list.x-mcp-header",
+    rule="Every x-mcp-header annotation in an inputSchema is a non-empty HTTP token, unique (case-insensitively) "
+    "within its tool, on a string, integer or boolean property reached only through properties.",
+    items=[48],
+    spec="server/tools#x-mcp-header",
+    level="MUST",
+    eras=["2026-07-28"],
+    requires=["tools"],
+)
+async def x_mcp_header(ctx: CheckContext) -> None:
+    async with ctx.wire() as wire:
+        tools = [tool for tool in await _tools(ctx, wire) if isinstance(tool, dict)]
+    seen = 0
+    for tool in tools:
+        annotations = _header_annotations(tool.get("inputSchema"), "inputSchema", True)
+        seen += len(annotations)
+        names: list[str] = []
+        for path, value, prop, direct in annotations:
+            problem = _header_problem(path, value, prop, direct)
+            ctx.expect(problem is None, f"tool {tool.get('name')!r}: {problem}", received=tool.get("inputSchema"))
+            ctx.expect(
+                str(value).lower() not in names,
+                f"tool {tool.get('name')!r}: x-mcp-header {value!r} is used twice",
+                received=tool.get("inputSchema"),
+            )
+            names.append(str(value).lower())
+    if not seen:
+        ctx.skip("no tool annotates a parameter with x-mcp-header")
