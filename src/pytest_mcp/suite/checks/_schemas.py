@@ -8,8 +8,8 @@ DEFAULT_DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
 
 
 def _validator_class(schema: dict[str, Any]) -> Any:
-    import jsonschema
-    from jsonschema.validators import validator_for
+    import jsonschema  # type: ignore[import-untyped]
+    from jsonschema.validators import validator_for  # type: ignore[import-untyped]
 
     return validator_for(schema, default=jsonschema.Draft202012Validator)
 
@@ -18,7 +18,7 @@ def schema_problem(schema: Any) -> str | None:
     """Why ``schema`` is not a valid JSON Schema of its dialect (``$schema``, default 2020-12), or None."""
     if not isinstance(schema, dict):
         return f"it is {type(schema).__name__}, not a JSON object"
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped]
 
     dialect = schema.get("$schema")
     if dialect is not None and not isinstance(dialect, str):
@@ -39,7 +39,7 @@ def validation_errors(schema: Any, value: Any, limit: int = 3) -> list[str]:
     """
     if not isinstance(schema, dict):
         return []
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped]
     from referencing import Registry
     from referencing.exceptions import Unresolvable
 

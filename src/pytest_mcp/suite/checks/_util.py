@@ -7,7 +7,7 @@ import binascii
 import fnmatch
 import re
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from ..context import CheckContext, shorten
 from ..wire import HANDSHAKE_ERA, Reply, Wire
@@ -17,6 +17,8 @@ LOG_LEVELS: Final = ("debug", "info", "notice", "warning", "error", "critical", 
 CONTENT_TYPES: Final = ("text", "image", "audio", "resource_link", "resource")
 UNKNOWN_NAME: Final = "pytest-mcp-no-such-name-5f2c"
 UNKNOWN_URI: Final = "pytest-mcp://no-such-resource/5f2c"
+LEAVE_OUT: Final = cast(str, None)
+"""A header value telling ``HttpWire.post``/``send_request`` to leave that header out of the request."""
 
 
 def any_request(ctx: CheckContext) -> tuple[str, dict[str, Any] | None]:
@@ -260,8 +262,8 @@ def example_object(schema: Any, depth: int = 0) -> Any:
     """Arguments for an object schema: its required properties with simple valid values."""
     if not isinstance(schema, dict):
         return ...
-    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
-    required = schema.get("required") if isinstance(schema.get("required"), list) else []
+    properties: dict[str, Any] = schema["properties"] if isinstance(schema.get("properties"), dict) else {}
+    required: list[Any] = schema["required"] if isinstance(schema.get("required"), list) else []
     result: dict[str, Any] = {}
     for name in required:
         value = example_value(properties.get(name, {}), depth + 1)
@@ -296,7 +298,7 @@ def tuned_arguments(tool: dict[str, Any], *, seconds: float, steps: int = 3) -> 
     from ._schemas import validation_errors
 
     schema = tool.get("inputSchema") or {}
-    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    properties: dict[str, Any] = schema["properties"] if isinstance(schema.get("properties"), dict) else {}
     for name, prop in properties.items():
         kind = prop.get("type") if isinstance(prop, dict) else None
         if kind not in ("integer", "number"):
@@ -316,8 +318,8 @@ def tuned_arguments(tool: dict[str, Any], *, seconds: float, steps: int = 3) -> 
 
 def duration_property(tool: dict[str, Any]) -> str | None:
     """The name of a tool's duration-like numeric argument (``seconds``, ``duration``, ``delay_ms``, ...)."""
-    schema = tool.get("inputSchema") if isinstance(tool.get("inputSchema"), dict) else {}
-    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    schema: dict[str, Any] = tool["inputSchema"] if isinstance(tool.get("inputSchema"), dict) else {}
+    properties: dict[str, Any] = schema["properties"] if isinstance(schema.get("properties"), dict) else {}
     for name, prop in properties.items():
         if isinstance(prop, dict) and prop.get("type") in ("integer", "number") and DURATION_WORDS.search(name):
             return str(name)

@@ -9,7 +9,15 @@ import anyio
 from ..context import CheckContext
 from ..registry import check
 from ..wire import HANDSHAKE_ERA, MODERN_ERA, HttpWire, StdioWire, Wire
-from ._util import answers_after, callable_tools, duration_property, listed, no_callable_tools_reason, tuned_arguments
+from ._util import (
+    answers_after,
+    any_request,
+    callable_tools,
+    duration_property,
+    listed,
+    no_callable_tools_reason,
+    tuned_arguments,
+)
 
 SLOW_SECONDS: Final = 1.0
 
@@ -64,7 +72,7 @@ async def unknown_id_ignored(ctx: CheckContext) -> None:
             extra = await answers_after(ctx, wire)
             ctx.expect(not extra, "the server answered notifications/cancelled", received=extra[0] if extra else None)
         else:
-            method, params = ("ping", None) if ctx.era == HANDSHAKE_ERA else ("server/discover", {})
+            method, params = any_request(ctx)
             after = await wire.request(method, params)
             ctx.expect(
                 after.is_result,

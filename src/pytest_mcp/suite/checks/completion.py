@@ -43,12 +43,12 @@ async def _template_ref(wire: Wire) -> tuple[dict[str, Any], str] | None:
 )
 async def result_shape(ctx: CheckContext) -> None:
     async with ctx.wire() as wire:
-        refs = []
+        found: list[tuple[dict[str, Any], str] | None] = []
         if ctx.declares("prompts"):
-            refs.append(await _prompt_ref(wire))
+            found.append(await _prompt_ref(wire))
         if ctx.declares("resources"):
-            refs.append(await _template_ref(wire))
-        refs = [ref for ref in refs if ref is not None]
+            found.append(await _template_ref(wire))
+        refs = [ref for ref in found if ref is not None]
         if not refs:
             ctx.skip("no prompt argument or resource template to complete")
         for ref, argument in refs:

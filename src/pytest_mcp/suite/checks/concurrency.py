@@ -91,9 +91,11 @@ async def slow_call_does_not_block(ctx: CheckContext) -> None:
             await anyio.sleep(0.2)
             await wire.send_raw(quick)
             line = await wire.wait_reply(quick["id"], timeout=SLOW_SECONDS * 4)
-            ctx.expect(line is not None, "the quick request got no reply", sent=quick)
+            if line is None:
+                ctx.fail("the quick request got no reply", sent=quick)
             slow_line = await wire.wait_reply(slow["id"], timeout=SLOW_SECONDS * 4)
-            ctx.expect(slow_line is not None, f"the slow tools/call {tool['name']!r} got no reply", sent=slow)
+            if slow_line is None:
+                ctx.fail(f"the slow tools/call {tool['name']!r} got no reply", sent=slow)
             timings["quick"], timings["slow"] = line.at - started, slow_line.at - started
         else:
 

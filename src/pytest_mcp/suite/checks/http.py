@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Final
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 from ..context import CheckContext
 from ..registry import check
 from ..wire import HANDSHAKE_ERA, MODERN_ERA, HttpWire
-from ._util import UNKNOWN_NAME, any_request
+from ._util import LEAVE_OUT, UNKNOWN_NAME, any_request
 
 HTTP: Final = ["http"]
 VISIBLE_ASCII: Final = re.compile(r"^[\x21-\x7e]+$")
@@ -125,7 +125,7 @@ async def session_missing_400(ctx: CheckContext) -> None:
     async with ctx.http() as wire:
         _sessions_used(ctx, wire)
         body = wire.message("ping", None, envelope=False)
-        reply = await wire.post(body, headers={"mcp-session-id": None})
+        reply = await wire.post(body, headers={"mcp-session-id": LEAVE_OUT})
         ctx.expect(
             reply.status == 400,
             f"a request without Mcp-Session-Id got HTTP {reply.status}, not 400",
@@ -180,7 +180,7 @@ async def session_deleted_404(ctx: CheckContext) -> None:
         )
         wire.session_id = None  # already ended
         body = wire.message("ping", None, envelope=False)
-        reply = await wire.post(body, headers={"mcp-session-id": session})
+        reply = await wire.post(body, headers={"mcp-session-id": session or ""})
         ctx.expect(
             reply.status == 404,
             f"a request with a deleted session id got HTTP {reply.status}, not 404",
@@ -401,9 +401,9 @@ async def modern_no_session_id(ctx: CheckContext) -> None:
 )
 async def modern_missing_headers(ctx: CheckContext) -> None:
     async with ctx.http() as wire:
-        probes = [("server/discover", {}, {"mcp-method": None})]
+        probes: list[tuple[str, dict[str, Any], dict[str, str]]] = [("server/discover", {}, {"mcp-method": LEAVE_OUT})]
         if ctx.declares("tools"):
-            probes.append(("tools/call", {"name": UNKNOWN_NAME, "arguments": {}}, {"mcp-name": None}))
+            probes.append(("tools/call", {"name": UNKNOWN_NAME, "arguments": {}}, {"mcp-name": LEAVE_OUT}))
         for method, params, headers in probes:
             body = wire.message(method, params)
             reply = await wire.send_request(body, headers=headers)
@@ -429,7 +429,9 @@ async def modern_missing_headers(ctx: CheckContext) -> None:
 )
 async def modern_header_mismatch(ctx: CheckContext) -> None:
     async with ctx.http() as wire:
-        probes = [("server/discover", {}, {"mcp-method": "tools/list"})]
+        probes: list[tuple[str, dict[str, Any], dict[str, str]]] = [
+            ("server/discover", {}, {"mcp-method": "tools/list"})
+        ]
         if ctx.declares("tools"):
             probes.append(("tools/call", {"name": UNKNOWN_NAME, "arguments": {}}, {"mcp-name": "another-tool"}))
         for method, params, headers in probes:
@@ -457,7 +459,7 @@ async def modern_header_mismatch(ctx: CheckContext) -> None:
 async def protocol_version_absent(ctx: CheckContext) -> None:
     async with ctx.http() as wire:
         body = wire.message("ping", None, envelope=False)
-        reply = await wire.post(body, headers={"mcp-protocol-version": None})
+        reply = await wire.post(body, headers={"mcp-protocol-version": LEAVE_OUT})
         answer = reply.json
         ctx.expect(
             reply.status == 200 and isinstance(answer, dict) and "result" in answer,

@@ -303,7 +303,7 @@ async def invalid_request(ctx: CheckContext) -> None:
     level="D",
 )
 async def invalid_params(ctx: CheckContext) -> None:
-    probes = []
+    probes: list[tuple[str, dict[str, Any]]] = []
     if ctx.declares("tools"):
         probes.append(("tools/call", {"arguments": {}}))
     if ctx.declares("prompts"):

@@ -76,7 +76,7 @@ async def version_negotiation(ctx: CheckContext) -> None:
     if offered != HANDSHAKE_ERA:
         # it does not speak 2025-11-25; it must at least accept the version it offered
         async with ctx.wire(fresh=True, handshake=False) as wire:
-            reply = await wire.request("initialize", _initialize(offered), envelope=False)
+            reply = await wire.request("initialize", _initialize(str(offered)), envelope=False)
             got = reply.result.get("protocolVersion") if isinstance(reply.result, dict) else None
             ctx.expect(
                 got == offered,
@@ -247,7 +247,7 @@ async def discover_result(ctx: CheckContext) -> None:
 )
 async def result_type(ctx: CheckContext) -> None:
     async with ctx.wire() as wire:
-        probes = [("server/discover", {})]
+        probes: list[tuple[str, dict[str, Any]]] = [("server/discover", {})]
         probes += [(method, {}) for capability, method, _ in FEATURE_PROBES if ctx.declares(capability)]
         for method, params in probes:
             reply = await wire.request(method, params)

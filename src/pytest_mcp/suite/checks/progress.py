@@ -43,7 +43,10 @@ async def call_with_progress(
         position = next((i for i, m in enumerate(reply.messages) if m is reply.message), len(reply.messages))
         before = [m for m in reply.messages[:position] if isinstance(m, dict) and "method" in m]
         after = [m for m in reply.messages[position + 1 :] if isinstance(m, dict) and "method" in m]
-    is_progress = lambda m: m.get("method") == "notifications/progress"  # noqa: E731
+
+    def is_progress(message: dict[str, Any]) -> bool:
+        return message.get("method") == "notifications/progress"
+
     return reply, [m for m in before if is_progress(m)], [m for m in after if is_progress(m)]
 
 
@@ -74,16 +77,12 @@ async def notifications(ctx: CheckContext) -> None:
                     sent=reply.sent,
                     received=message,
                 )
-            values = []
+            values: list[float] = []
             for message in mine:
                 params = message.get("params") or {}
                 value = params.get("progress")
-                ctx.expect(
-                    isinstance(value, int | float) and not isinstance(value, bool),
-                    f"progress is {value!r}, not a number",
-                    sent=reply.sent,
-                    received=message,
-                )
+                if not isinstance(value, int | float) or isinstance(value, bool):
+                    ctx.fail(f"progress is {value!r}, not a number", sent=reply.sent, received=message)
                 if "total" in params:
                     ctx.expect(
                         isinstance(params["total"], int | float) and not isinstance(params["total"], bool),

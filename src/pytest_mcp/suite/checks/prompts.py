@@ -81,12 +81,12 @@ async def get_messages(ctx: CheckContext) -> None:
                 ctx.note(f"prompts/get {prompt.get('name')!r} with made-up arguments failed (error {reply.code})")
                 continue
             messages = reply.result.get("messages") if isinstance(reply.result, dict) else None
-            ctx.expect(
-                isinstance(messages, list),
-                f"prompt {prompt.get('name')!r}: the result has no messages array",
-                sent=reply.sent,
-                received=reply.describe(),
-            )
+            if not isinstance(messages, list):
+                ctx.fail(
+                    f"prompt {prompt.get('name')!r}: the result has no messages array",
+                    sent=reply.sent,
+                    received=reply.describe(),
+                )
             for index, message in enumerate(messages):
                 where = f"prompt {prompt.get('name')!r} messages[{index}]"
                 ctx.expect(

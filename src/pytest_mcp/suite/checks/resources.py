@@ -239,12 +239,12 @@ async def templates_read(ctx: CheckContext) -> None:
                 ctx.expect(problem is None, f"reading {uri!r}: {problem}", sent=reply.sent, received=reply.describe())
                 continue
             contents = reply.result.get("contents") if isinstance(reply.result, dict) else None
-            ctx.expect(
-                isinstance(contents, list),
-                f"reading {uri!r} returned a result without a contents array",
-                sent=reply.sent,
-                received=reply.describe(),
-            )
+            if not isinstance(contents, list):
+                ctx.fail(
+                    f"reading {uri!r} returned a result without a contents array",
+                    sent=reply.sent,
+                    received=reply.describe(),
+                )
             for index, content in enumerate(contents):
                 problem = resource_contents_problem(content, f"contents[{index}]")
                 ctx.expect(problem is None, f"{uri!r}: {problem}", sent=reply.sent, received=reply.describe())

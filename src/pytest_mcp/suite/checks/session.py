@@ -86,6 +86,7 @@ async def negotiated_only(ctx: CheckContext) -> None:
             version = init.result.get("protocolVersion")
             wire.protocol_version = version if isinstance(version, str) else HANDSHAKE_ERA
         else:
+            assert isinstance(wire, StdioWire)
             await wire.collect(SETTLE_SECONDS)
         early = [m for m in _server_messages(wire, replies) if _is_request(m) and m.get("method") != "ping"]
         ctx.expect(
@@ -100,6 +101,7 @@ async def negotiated_only(ctx: CheckContext) -> None:
         if isinstance(wire, HttpWire):
             replies.extend(await _get_stream(wire))
         else:
+            assert isinstance(wire, StdioWire)
             await wire.collect(SETTLE_SECONDS)
         _expect_negotiated(ctx, _server_messages(wire, replies))
 

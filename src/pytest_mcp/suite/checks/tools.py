@@ -67,7 +67,7 @@ async def list_names(ctx: CheckContext) -> None:
         names = [tool.get("name") for tool in await _tools(ctx, wire) if isinstance(tool, dict)]
     bad = [name for name in names if not isinstance(name, str) or not TOOL_NAME.match(name)]
     ctx.expect(not bad, f"tool names outside the allowed characters or length: {', '.join(map(repr, bad[:5]))}")
-    duplicates = sorted({name for name in names if names.count(name) > 1})
+    duplicates = sorted({str(name) for name in names if names.count(name) > 1})
     ctx.expect(not duplicates, f"tool names listed more than once: {', '.join(map(repr, duplicates))}")
 
 
@@ -112,7 +112,7 @@ async def schemas_valid(ctx: CheckContext) -> None:
     level="SHOULD",
     requires=["tools"],
 )
-async def annotations(ctx: CheckContext) -> None:
+async def annotation_hints(ctx: CheckContext) -> None:
     async with ctx.wire() as wire:
         tools = await _tools(ctx, wire)
     for tool in tools:
@@ -235,6 +235,8 @@ async def structured_text(ctx: CheckContext) -> None:
             ]
             parsed = []
             for text in texts:
+                if not isinstance(text, str):
+                    continue
                 try:
                     parsed.append(json.loads(text))
                 except (TypeError, ValueError):
@@ -273,7 +275,7 @@ async def unknown_tool(ctx: CheckContext) -> None:
 def _invalid_variants(tool: dict[str, Any], valid: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """Arguments that violate the tool's inputSchema: a required property missing, or of the wrong type."""
     schema = tool.get("inputSchema") or {}
-    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    properties: dict[str, Any] = schema["properties"] if isinstance(schema.get("properties"), dict) else {}
     required = [name for name in schema.get("required") or [] if isinstance(name, str)]
     variants = []
     if required:
