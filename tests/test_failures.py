@@ -9,11 +9,27 @@ import pytest
 from .conftest import DEMO
 
 
-def test_a_hanging_server_fails_the_test_with_the_method_and_the_limit(mcp_pytester: pytest.Pytester) -> None:
+@pytest.mark.parametrize(
+    ("target", "described"),
+    [
+        pytest.param(f'"{DEMO}"', "the stdio server `*-m tests.servers.demo`", id="stdio"),
+        pytest.param(
+            f'pytest_mcp.spawn_http("{DEMO} --http --port {{port}}")',
+            "the HTTP server `*--http --port *` at http://127.0.0.1:*/mcp",
+            id="http",
+        ),
+        pytest.param(
+            '"tests.servers.demo:make_server"', "the in-process server tests.servers.demo:make_server", id="inproc"
+        ),
+    ],
+)
+def test_a_hanging_server_fails_the_test_with_the_method_and_the_limit(
+    mcp_pytester: pytest.Pytester, target: str, described: str
+) -> None:
     mcp_pytester.makepyfile(
         f"""
-        import pytest
-        pytestmark = [pytest.mark.anyio, pytest.mark.mcp_server("{DEMO}")]
+        import pytest, pytest_mcp
+        pytestmark = [pytest.mark.anyio, pytest.mark.mcp_server({target})]
 
         @pytest.mark.mcp_timeout(0.5)
         async def test_slow(mcp_client):
@@ -26,7 +42,7 @@ def test_a_hanging_server_fails_the_test_with_the_method_and_the_limit(mcp_pytes
     result = mcp_pytester.runpytest()
     result.stdout.fnmatch_lines(
         [
-            "E*McpTimeoutError: no reply to tools/call 'sleep' within 0.5 s from the stdio server `*-m tests.servers.demo` "
+            f"E*McpTimeoutError: no reply to tools/call 'sleep' within 0.5 s from {described} "
             "(raise it with --mcp-timeout, ini mcp_timeout or @pytest.mark.mcp_timeout(seconds))"
         ]
     )
@@ -148,6 +164,9 @@ def test_an_http_server_dying_mid_request_fails_only_that_request(mcp_pytester: 
     )
     result = mcp_pytester.runpytest()
     result.stdout.fnmatch_lines(
-        ["E*McpServerCrashed: tools/call 'crash' failed because the HTTP server `*` at * exited with code 9.", "E*demo server: crashing on purpose with code 9"]
+        [
+            "E*McpServerCrashed: tools/call 'crash' failed because the HTTP server `*` at * exited with code 9.",
+            "E*demo server: crashing on purpose with code 9",
+        ]
     )
     result.assert_outcomes(failed=1)

@@ -211,7 +211,10 @@ class SharedStdioServer:
                         message = SessionMessage(jsonrpc_message_adapter.validate_python(item, by_name=False))
                     except ValueError as exc:
                         message = exc  # type: ignore[assignment]
-                    await to_client.send(message)
+                    try:
+                        await to_client.send(message)
+                    except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+                        return  # the client session has ended; late messages for it are dropped
 
         async def pump_out() -> None:
             async with from_client:

@@ -17,7 +17,7 @@ from typing import Any, Final
 import anyio
 from mcp import Client
 from mcp.shared.exceptions import MCPError
-from mcp_types import CONNECTION_CLOSED, CallToolResult, Tool
+from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT, CallToolResult, Tool
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import PrivateAttr
 
@@ -197,7 +197,7 @@ class McpClient:
         what = f"{method} {label}".strip()
         if isinstance(exc, McpTimeoutError):
             return None
-        if isinstance(exc, TimeoutError):
+        if isinstance(exc, TimeoutError) or (isinstance(exc, MCPError) and exc.code == REQUEST_TIMEOUT):
             crash = self.server.crash_report()
             if crash:
                 process = self.server.process
@@ -261,13 +261,12 @@ class McpClient:
         __tracebackhide__ = True
         args = dict(arguments) if arguments is not None else None
         limit = self.timeout if timeout is None else timeout
-        # The guard, inlined with a bare cancel scope: this is the hot path of every test and load run.
-        scope = anyio.CancelScope(deadline=anyio.current_time() + limit)
+        # The hot path of every test and load run: the SDK's own request timeout is the guard (no
+        # extra cancel scope), and on expiry it sends the server notifications/cancelled.
         try:
-            with scope:
-                result = await self.sdk.call_tool(name, args, progress_callback=progress_callback, meta=meta, **kwargs)
-            if scope.cancelled_caught:
-                raise TimeoutError
+            result = await self.sdk.call_tool(
+                name, args, read_timeout_seconds=limit, progress_callback=progress_callback, meta=meta, **kwargs
+            )
         except _GUARDED as exc:
             replacement = await self._explain(exc, "tools/call", repr(name), limit)
             if replacement is None:
