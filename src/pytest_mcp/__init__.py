@@ -75,6 +75,9 @@ _EXPORTS: dict[str, str] = {
     "McpSnapshotExtension": "coverage",
     "McpMasks": "coverage",
     "ToolArgumentsFactory": "coverage",
+    "checks_for": "suite.api",
+    "check": "suite.registry",
+    "CheckContext": "suite.context",
     # assertions
     "assert_content_types": "assertions",
     "assert_matches_output_schema": "assertions",
@@ -133,6 +136,9 @@ if TYPE_CHECKING:
     from .responder import Responder
     from .servers import RunningServer, ServerPool
     from .settings import Settings
+    from .suite.api import checks_for
+    from .suite.context import CheckContext
+    from .suite.registry import check
     from .targets import (
         AsgiTarget,
         HttpTarget,
