@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Final
 from urllib.parse import urlsplit
 
+import mcp.shared.inbound  # noqa: F401 - imported now, not by the first user: an import would stall every greenlet
 from locust import FastHttpUser, HttpUser, events
 from locust.exception import StopUser
 from locust.runners import WorkerRunner
@@ -185,7 +186,20 @@ def _header(response: Any, name: str) -> str | None:
     return value  # type: ignore[no-any-return]
 
 
-def _save_errors_on_quit(environment: Any, **_kwargs: Any) -> None:
+def _on_init(environment: Any, **_kwargs: Any) -> None:
+    """Before the run starts: refresh gevent's clock, and keep the run's errors for ``run_locust``.
+
+    gevent's loop caches "now" and nothing ran it while the locustfile was imported (this module
+    loads the MCP SDK, a second or two on a busy machine); without the refresh, the ``--run-time``
+    timer Locust sets next counts from before the import and ends the run that much too early.
+    """
+    import gevent  # type: ignore[import-untyped]
+
+    gevent.get_hub().loop.update_now()
+    _save_errors_on_quit(environment)
+
+
+def _save_errors_on_quit(environment: Any) -> None:
     """Keep the error messages of the run for ``run_locust`` (its ``--json-file`` output has none)."""
     path = os.environ.get(ERRORS_FILE_ENV)
     if not path or isinstance(environment.runner, WorkerRunner):
@@ -199,7 +213,7 @@ def _save_errors_on_quit(environment: Any, **_kwargs: Any) -> None:
     environment.events.quit.add_listener(write)
 
 
-events.init.add_listener(_save_errors_on_quit)  # type: ignore[no-untyped-call]
+events.init.add_listener(_on_init)  # type: ignore[no-untyped-call]
 
 
 def _message(error: Any) -> str:
