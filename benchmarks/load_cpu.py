@@ -1,25 +1,29 @@
-"""Client CPU per 1,000 MCP tool calls over Streamable HTTP (2026-07-28): our load runner vs Locust vs the SDK.
+"""Load-generator cost, measured side by side in one run; prints ratios.
 
-    python benchmarks/load_cpu.py [--calls 1000] [--warmup 50] [--repeat 3] [--users 1]
+1. Client CPU per 1,000 MCP tool calls over Streamable HTTP (2026-07-28), all against one demo
+   server (``python -m tests.servers.demo --http``), one call in flight per user:
 
-One demo server (``python -m tests.servers.demo --http``) serves every contender. Each contender
-runs in its own child process, so only the client's CPU is counted (with two or more CPUs the
-server is pinned to one and the clients to another, so they do not compete for a core), read from the child's
-resource usage (``os.wait4``: user + system seconds). Every contender runs twice per repetition:
-once with ``warmup`` calls and once with ``warmup + calls`` calls; the difference is the CPU of
-``calls`` calls with start-up, imports and connecting subtracted out. As a cross-check each
-child also reports ``time.process_time()`` over just the measured calls.
+   * ``pytest_mcp http``: ``run_load(..., engine="http")``, the load runner's lean JSON-RPC client;
+   * ``pytest_mcp sdk``: ``run_load(..., engine="sdk")``, an ``McpClient`` per user (``connect``);
+   * ``sdk loop``: ``mcp.Client(url)`` calling ``call_tool`` in a loop (what any SDK-based client pays);
+   * ``locust HttpUser`` / ``locust FastHttpUser``: ``pytest_mcp.load.locust.McpUser`` /
+     ``FastMcpUser`` (the same JSON-RPC, over python-requests / geventhttpclient), headless, no wait.
 
-Contenders, all making the same requests (``server/discover``, ``tools/list``, then
-``tools/call add`` over and over, one call in flight per user):
+   Each contender runs in a child process of its own, so only the client's CPU is counted (with
+   two or more CPUs the server is pinned to one and the clients to another), read from the child's
+   resource usage (``os.wait4``: user + system seconds). Every contender runs twice per repetition,
+   once with ``warmup`` calls and once with ``warmup + calls`` calls: the difference is the CPU of
+   ``calls`` calls, with start-up, imports and connecting subtracted out. As a cross-check each
+   child also reports ``time.process_time()`` over just the measured calls ("window").
 
-* ``pytest_mcp``: ``pytest_mcp.load.run_load`` (an ``McpClient`` per user, via ``connect``);
-* ``sdk loop``: ``mcp.Client(url)`` calling ``call_tool`` in a loop (the floor: what any
-  SDK-based client pays);
-* ``locust HttpUser`` / ``locust FastHttpUser``: ``pytest_mcp.load.locust.McpUser`` /
-  ``FastMcpUser`` (hand-built JSON-RPC over requests / geventhttpclient), headless, no wait.
+   Targets (pytest_mcp http): <= 1.00 x each Locust user, <= 1.10 x the SDK loop.
 
-Targets: pytest_mcp <= Locust, and pytest_mcp <= 1.1 x the SDK loop.
+2. Fuzz examples per second, in-process: Hypothesis drawing arguments from the example server's
+   ``create_assignment`` inputSchema (``pytest_mcp.suite.strategies.valid_arguments``), and
+   calling the tool on an in-process server through an ``McpClient`` vs a raw ``mcp.Client``
+   (and drawing only, the generator's own ceiling). No target: the figures say where time goes.
+
+    python benchmarks/load_cpu.py [--calls 1000] [--warmup 50] [--repeat 5] [--examples 300]
 """
 
 from __future__ import annotations
@@ -38,24 +42,23 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-CONTENDERS = ("pytest_mcp", "sdk loop", "locust HttpUser", "locust FastHttpUser")
+CONTENDERS = ("pytest_mcp http", "pytest_mcp sdk", "sdk loop", "locust HttpUser", "locust FastHttpUser")
+FUZZERS = ("draw only", "pytest_mcp McpClient", "raw mcp.Client")
 ARGUMENTS = {"a": 1, "b": 2}
 
 
-# -- the contenders (each runs in a child process: `load_cpu.py --child NAME ...`) ------------
+# -- the HTTP contenders (each runs in a child process: `load_cpu.py --child NAME ...`) ---------
 
 
-def child_sdk(url: str, calls: int, warmup: int, users: int) -> dict[str, float]:
+def child_sdk(url: str, calls: int, warmup: int) -> dict[str, float]:
     """``mcp.Client(url)`` calling the tool ``calls`` times in a loop."""
     import anyio
     from mcp import Client
 
-    if users != 1:
-        raise SystemExit("the sdk loop contender runs one client (use --users 1)")
     window: dict[str, float] = {}
 
     async def main() -> None:
-        async with Client(url) as client:
+        async with Client(url, cache=None) as client:
             assert client.protocol_version == "2026-07-28", client.protocol_version
             for number in range(calls):
                 if number == warmup:
@@ -68,8 +71,8 @@ def child_sdk(url: str, calls: int, warmup: int, users: int) -> dict[str, float]
     return {"window_cpu": window["end"] - window.get("start", window["end"])}
 
 
-def child_ours(url: str, calls: int, warmup: int, users: int) -> dict[str, float]:
-    """One ``run_load`` of ``calls`` calls by ``users`` users (the window starts at call ``warmup``)."""
+def child_ours(url: str, calls: int, warmup: int, engine: str) -> dict[str, float]:
+    """One ``run_load`` of ``calls`` calls by one user (the window starts at call ``warmup``)."""
     import anyio
 
     from pytest_mcp.load import call, run_load
@@ -86,9 +89,9 @@ def child_ours(url: str, calls: int, warmup: int, users: int) -> dict[str, float
         return ARGUMENTS
 
     async def main() -> None:
-        stats = await run_load(server, [call("add", arguments)], users=users, calls=calls, era="2026-07-28")
+        stats = await run_load(server, [call("add", arguments)], calls=calls, era="2026-07-28", engine=engine)
         window["end"] = time.process_time()
-        assert stats.errors == 0 and stats.calls == calls, stats
+        assert stats.errors == 0 and stats.calls == calls and stats.engine == engine, stats
 
     anyio.run(main)
     return {"window_cpu": window["end"] - window.get("start", window["end"])}
@@ -127,23 +130,88 @@ class Adder({base}):
 """
 
 
-def run_locust(url: str, calls: int, warmup: int, users: int, base: str) -> tuple[float, dict[str, float]]:
-    if users != 1:
-        raise SystemExit("the locust contenders run one user (use --users 1)")
+def run_locust(url: str, calls: int, warmup: int, base: str) -> tuple[float, dict[str, float]]:
     with tempfile.TemporaryDirectory() as directory:
         locustfile = Path(directory) / "locustfile.py"
         locustfile.write_text(textwrap.dedent(LOCUSTFILE.format(base=base)))
         out = Path(directory) / "window.json"
-        env = {
-            **os.environ,
-            "LOAD_CPU_CALLS": str(calls),
-            "LOAD_CPU_WARMUP": str(warmup),
-            "LOAD_CPU_OUT": str(out),
-        }
+        env = {**os.environ, "LOAD_CPU_CALLS": str(calls), "LOAD_CPU_WARMUP": str(warmup), "LOAD_CPU_OUT": str(out)}
         command = [sys.executable, "-m", "locust", "-f", str(locustfile), "--headless", "-u", "1", "-r", "1"]
         command += ["-t", "300s", "--host", url, "--only-summary", "--loglevel", "WARNING", "--skip-log-setup"]
-        cpu = run_child(command, env)
+        cpu, _ = run_child(command, env)
         return cpu, json.loads(out.read_text())
+
+
+# -- fuzz examples per second (a child process too) -------------------------------------------
+
+
+def child_fuzz(fuzzer: str, examples: int) -> dict[str, float]:
+    """Run ``examples`` Hypothesis examples of ``create_assignment``'s arguments, calling the tool or not."""
+    import anyio
+    import anyio.from_thread
+    import anyio.to_thread
+    from hypothesis import HealthCheck, Phase, given, settings
+    from mcp import Client
+
+    from example_server.app import create_server
+    from pytest_mcp.client import connect
+    from pytest_mcp.servers import RunningServer
+    from pytest_mcp.settings import Settings
+    from pytest_mcp.suite.strategies import valid_arguments
+    from pytest_mcp.targets import in_process
+
+    server = create_server()
+    outcomes: dict[str, int] = {"ok": 0, "is_error": 0}
+
+    async def main() -> dict[str, float]:
+        async with Client(server, cache=None) as raw:
+            tools = {tool.name: tool for tool in (await raw.list_tools()).tools}
+        strategy = valid_arguments(tools["create_assignment"].input_schema)
+
+        async def fuzz(call: Any) -> float:
+            @settings(
+                max_examples=examples,
+                database=None,
+                derandomize=True,
+                deadline=None,
+                phases=(Phase.generate,),
+                suppress_health_check=list(HealthCheck),
+            )
+            @given(strategy)
+            def probe(arguments: dict[str, Any]) -> None:
+                if call is not None:
+                    result = anyio.from_thread.run(call, arguments)
+                    outcomes["is_error" if result.is_error else "ok"] += 1
+
+            started = time.perf_counter()
+            await anyio.to_thread.run_sync(probe)
+            return time.perf_counter() - started
+
+        cpu = time.process_time()
+        if fuzzer == "draw only":
+            wall = await fuzz(None)
+        elif fuzzer == "raw mcp.Client":
+            async with Client(server, cache=None) as client:
+                await client.list_tools()
+                cpu = time.process_time()
+
+                async def raw_call(arguments: dict[str, Any]) -> Any:
+                    return await client.call_tool("create_assignment", arguments)
+
+                wall = await fuzz(raw_call)
+        else:
+            running = RunningServer(in_process(server), Settings()).start()
+            async with connect(running, timeout=30) as ours:
+                await ours.list_tools()
+                cpu = time.process_time()
+
+                async def our_call(arguments: dict[str, Any]) -> Any:
+                    return await ours.call_tool("create_assignment", arguments)
+
+                wall = await fuzz(our_call)
+        return {"wall": wall, "cpu": time.process_time() - cpu, **outcomes}
+
+    return anyio.run(main)
 
 
 # -- the parent ------------------------------------------------------------------------------
@@ -162,12 +230,11 @@ def cpus() -> tuple[int | None, int | None]:
     return (available[0], available[1]) if len(available) >= 2 else (None, None)
 
 
-def run_child(command: list[str], env: dict[str, str]) -> float:
-    """Run ``command`` to completion; its user + system CPU seconds (from ``os.wait4``)."""
+def run_child(command: list[str], env: dict[str, str]) -> tuple[float, str]:
+    """Run ``command`` to completion: (its user + system CPU seconds from ``os.wait4``, its stdout)."""
     process = subprocess.Popen(
         command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=pin(cpus()[1])
     )
-    output = b""
     assert process.stdout is not None and process.stderr is not None
     output = process.stdout.read()
     errors = process.stderr.read()
@@ -177,20 +244,21 @@ def run_child(command: list[str], env: dict[str, str]) -> float:
     process.stderr.close()
     if process.returncode != 0:
         raise RuntimeError(f"{command} exited with {process.returncode}:\n{output.decode()}\n{errors.decode()[-3000:]}")
-    run_child.last_output = output.decode()  # type: ignore[attr-defined]
-    return usage.ru_utime + usage.ru_stime
+    return usage.ru_utime + usage.ru_stime, output.decode()
 
 
-def measure(name: str, url: str, calls: int, warmup: int, users: int) -> tuple[float, float]:
+def child_command(*args: str) -> list[str]:
+    return [sys.executable, __file__, "--child", *args]
+
+
+def measure(name: str, url: str, calls: int, warmup: int) -> tuple[float, float]:
     """(CPU seconds from wait4, CPU seconds inside the measured window) for ``calls`` calls."""
     if name.startswith("locust"):
-        base = "FastMcpUser" if "Fast" in name else "McpUser"
-        cpu, window = run_locust(url, calls, warmup, users, base)
+        cpu, window = run_locust(url, calls, warmup, "FastMcpUser" if "Fast" in name else "McpUser")
         return cpu, window["window_cpu"]
-    command = [sys.executable, __file__, "--child", name, "--url", url, "--calls", str(calls)]
-    command += ["--warmup", str(warmup), "--users", str(users)]
-    cpu = run_child(command, dict(os.environ))
-    return cpu, json.loads(run_child.last_output.strip().splitlines()[-1])["window_cpu"]  # type: ignore[attr-defined]
+    command = child_command(name, "--url", url, "--calls", str(calls), "--warmup", str(warmup))
+    cpu, output = run_child(command, dict(os.environ))
+    return cpu, json.loads(output.strip().splitlines()[-1])["window_cpu"]
 
 
 def free_port() -> int:
@@ -219,61 +287,104 @@ def start_server() -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("the demo server did not start")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--calls", type=int, default=1000, help="measured calls per run (default 1000)")
-    parser.add_argument("--warmup", type=int, default=50, help="calls before measuring (default 50)")
-    parser.add_argument("--repeat", type=int, default=5, help="repetitions; medians are reported (default 5)")
-    parser.add_argument("--users", type=int, default=1, help="concurrent users (default 1)")
-    parser.add_argument("--only", action="append", choices=CONTENDERS, help="run only these contenders")
-    parser.add_argument("--child", choices=("pytest_mcp", "sdk loop"), help=argparse.SUPPRESS)
-    parser.add_argument("--url", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-
-    if args.child:
-        run = child_ours if args.child == "pytest_mcp" else child_sdk
-        print(json.dumps(run(args.url, args.calls, args.warmup, args.users)))
-        return
-
-    contenders = args.only or list(CONTENDERS)
+def bench_http(contenders: list[str], calls: int, warmup: int, repeat: int) -> None:
     server, url = start_server()
     results: dict[str, dict[str, list[float]]] = {name: {"wait4": [], "window": []} for name in contenders}
     try:
-        for repetition in range(args.repeat):
-            for name in contenders:
-                base_cpu, _ = measure(name, url, args.warmup, args.warmup, args.users)
-                full_cpu, window = measure(name, url, args.warmup + args.calls, args.warmup, args.users)
+        for repetition in range(repeat):
+            for name in contenders:  # interleaved, so drifting machine load hits every contender alike
+                base_cpu, _ = measure(name, url, warmup, warmup)
+                full_cpu, window = measure(name, url, warmup + calls, warmup)
                 results[name]["wait4"].append(full_cpu - base_cpu)
                 results[name]["window"].append(window)
                 print(
-                    f"  run {repetition + 1}/{args.repeat} {name:<20} wait4 {full_cpu - base_cpu:6.3f} s "
-                    f"(runs: {base_cpu:.3f} s and {full_cpu:.3f} s)  in-process window {window:6.3f} s",
+                    f"  run {repetition + 1}/{repeat} {name:<20} wait4 {full_cpu - base_cpu:6.3f} s "
+                    f"(runs: {base_cpu:.3f} s and {full_cpu:.3f} s)  window {window:6.3f} s",
                     flush=True,
                 )
     finally:
         server.terminate()
         server.wait(10)
 
-    per_1000 = 1000 / args.calls
+    per_1000 = 1000 / calls
     print()
-    print(f"Client CPU seconds per 1,000 tools/call over Streamable HTTP (2026-07-28), {args.users} user(s),")
-    print(f"median of {args.repeat}; wait4 = child rusage difference, window = process_time over the calls:")
-    print(f"{'contender':<22}{'wait4':>10}{'window':>10}")
+    print("1. Client CPU seconds per 1,000 tools/call over Streamable HTTP (2026-07-28), one user,")
+    print(f"   median of {repeat}; wait4 = child rusage difference, window = process_time over the calls:")
+    print(f"   {'contender':<22}{'wait4':>8}{'window':>8}")
     medians = {}
     for name in contenders:
         wait4 = statistics.median(results[name]["wait4"]) * per_1000
         window = statistics.median(results[name]["window"]) * per_1000
         medians[name] = (wait4, window)
-        print(f"{name:<22}{wait4:>10.3f}{window:>10.3f}")
-    if "pytest_mcp" in medians:
-        print()
-        ours = medians["pytest_mcp"]
+        print(f"   {name:<22}{wait4:>8.3f}{window:>8.3f}")
+    print()
+    targets = {"sdk loop": 1.10, "locust HttpUser": 1.00, "locust FastHttpUser": 1.00}
+    for ours in ("pytest_mcp http", "pytest_mcp sdk"):
+        if ours not in medians:
+            continue
         for name in contenders:
-            if name == "pytest_mcp":
+            if name.startswith("pytest_mcp"):
                 continue
-            ratio = (ours[0] / medians[name][0], ours[1] / medians[name][1])
-            target = " (target <= 1.10)" if name == "sdk loop" else " (target <= 1.00)"
-            print(f"pytest_mcp / {name:<20} wait4 {ratio[0]:.2f}  window {ratio[1]:.2f}{target}")
+            wait4, window = (medians[ours][i] / medians[name][i] for i in (0, 1))
+            target = f"  (target <= {targets[name]:.2f})" if ours == "pytest_mcp http" else ""
+            print(f"   {ours} / {name:<20} wait4 {wait4:5.2f}  window {window:5.2f}{target}")
+
+
+def bench_fuzz(examples: int, repeat: int) -> None:
+    rates: dict[str, list[tuple[float, float]]] = {name: [] for name in FUZZERS}
+    outcomes = {}
+    for repetition in range(repeat):
+        for name in FUZZERS:
+            _, output = run_child(child_command(name, "--examples", str(examples)), dict(os.environ))
+            figures = json.loads(output.strip().splitlines()[-1])
+            rates[name].append((examples / figures["wall"], figures["cpu"] / examples * 1000))
+            outcomes[name] = (figures["ok"], figures["is_error"])
+            print(f"  run {repetition + 1}/{repeat} {name:<22} {rates[name][-1][0]:8.1f} examples/s", flush=True)
+    print()
+    print(f"2. Fuzz examples per second in-process (create_assignment, {examples} examples, median of {repeat}):")
+    print(f"   {'fuzzer':<24}{'examples/s':>12}{'CPU ms/example':>16}   tool results ok / isError")
+    medians = {}
+    for name in FUZZERS:
+        rate = statistics.median(r for r, _ in rates[name])
+        cpu = statistics.median(c for _, c in rates[name])
+        medians[name] = (rate, cpu)
+        ok, errors = outcomes[name]
+        called = f"   {ok} / {errors}" if ok or errors else ""
+        print(f"   {name:<24}{rate:>12.1f}{cpu:>16.2f}{called}")
+    ours, raw = medians["pytest_mcp McpClient"], medians["raw mcp.Client"]
+    print(
+        f"\n   pytest_mcp McpClient / raw mcp.Client   examples/s {ours[0] / raw[0]:.2f}  CPU per example {ours[1] / raw[1]:.2f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--calls", type=int, default=1000, help="measured calls per run (default 1000)")
+    parser.add_argument("--warmup", type=int, default=50, help="calls before measuring (default 50)")
+    parser.add_argument("--repeat", type=int, default=5, help="repetitions; medians are reported (default 5)")
+    parser.add_argument("--examples", type=int, default=300, help="fuzz examples per run (default 300)")
+    parser.add_argument("--only", action="append", choices=[*CONTENDERS, "fuzz"], help="run only these parts")
+    parser.add_argument("--child", choices=[*CONTENDERS, *FUZZERS], help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.child in FUZZERS:
+        print(json.dumps(child_fuzz(args.child, args.examples)))
+        return
+    if args.child == "sdk loop":
+        print(json.dumps(child_sdk(args.url, args.calls, args.warmup)))
+        return
+    if args.child:
+        print(json.dumps(child_ours(args.url, args.calls, args.warmup, args.child.split()[1])))
+        return
+
+    chosen = args.only or [*CONTENDERS, "fuzz"]
+    contenders = [name for name in CONTENDERS if name in chosen]
+    if contenders:
+        bench_http(contenders, args.calls, args.warmup, args.repeat)
+    if "fuzz" in chosen:
+        print()
+        bench_fuzz(args.examples, args.repeat)
 
 
 if __name__ == "__main__":
