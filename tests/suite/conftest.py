@@ -18,15 +18,23 @@ from pytest_mcp.targets import Target, parse_target, spawn_http
 
 HERE = Path(__file__).resolve().parent
 RAW_SERVER = HERE / "broken_servers" / "rawserver.py"
-DEMO_BASELINE = HERE / "demo-baseline.txt"
-DEMO_TOOLS = "add,echo,count,fail,sleep,progress,pid,log_something"
-"""The demo server's tools the suite may call (not crash, env, and the sampling/elicitation tools)."""
+TOOLBED = HERE / "broken_servers" / "toolbed.py"
+DEMO_TOOLS = "add,echo,count,pid,log_something"
+"""The demo server's tools the fuzz suite may call: not crash, env (they are meant to misbehave), sleep and
+progress (a huge valid number keeps them busy or blocks the server), fail (the SDK logs a 1 MB error message
+with rich, which blocks the server for minutes) and the sampling/elicitation tools."""
 
 
 def raw_stdio(*defects: str) -> str:
     """The raw server over stdio, with these defects planted."""
     flags = "".join(f" --defect {name}" for name in defects)
     return f"{sys.executable} {RAW_SERVER}{flags}"
+
+
+def toolbed(*defects: str) -> str:
+    """The toolbed server over stdio, with these defects planted."""
+    flags = "".join(f" --defect {name}" for name in defects)
+    return f"{sys.executable} {TOOLBED}{flags}"
 
 
 def raw_http(*defects: str, token: str | None = None) -> Target:
@@ -49,11 +57,19 @@ class Outcome:
 class CheckRunner:
     """Runs single checks against one target, the way a suite item does, and says how each ended."""
 
-    def __init__(self, target: Any, *, tools: str = "read-only", token: str | None = None) -> None:
+    def __init__(
+        self,
+        target: Any,
+        *,
+        tools: str = "read-only",
+        token: str | None = None,
+        timeout: float = 5.0,
+        seed: int = 0,
+        examples: int = 25,
+    ) -> None:
         load_checks()
-        self.runtime = SuiteRuntime(
-            parse_target(target), Settings(timeout=5.0), SuiteOptions(fuzz_tools=tools, auth_token=token)
-        )
+        options = SuiteOptions(fuzz_tools=tools, auth_token=token, seed=seed, fuzz_examples=examples)
+        self.runtime = SuiteRuntime(parse_target(target), Settings(timeout=timeout), options)
 
     def run(self, check_id: str, era: str) -> Outcome:
         case = Case(REGISTRY[check_id], era, self.runtime.transport)

@@ -93,6 +93,8 @@ AUTH_CASES = [
     ("auth-accept-any", "auth.invalid-token-401", BOTH),
     ("auth-query", "auth.query-token-refused", (M,)),
     ("auth-session-only", "auth.session-needs-token", (H,)),
+    ("auth-403", "auth.no-token-401", BOTH),
+    ("auth-refuse-token", "auth.token-accepted", BOTH),
 ]
 TOKEN = "pytest-mcp-test-token-0123456789"
 
@@ -139,7 +141,8 @@ def test_correct_raw_server_passes_everything(check_runner, target, token) -> No
     """No false failures: a strict server written without the SDK passes every conformance check."""
     load_checks()
     runner = check_runner(target(), token=token)
-    outcomes = {case.name: runner.run(case.check.id, case.era) for case in plan(checks_in(["conformance"]), runner.runtime.transport)}
+    checks = [check for check in checks_in(["conformance", "security"]) if check.suite == "conformance" or check.auth]
+    outcomes = {case.name: runner.run(case.check.id, case.era) for case in plan(checks, runner.runtime.transport)}
     failed = {name: result.message.splitlines()[0] for name, result in outcomes.items() if result.outcome == "failed"}
     assert not failed
     passed = [name for name, result in outcomes.items() if result.outcome == "passed"]
@@ -189,6 +192,11 @@ def test_every_conformance_check_is_exercised_by_a_defect() -> None:
         "http.get-stream-or-405",
         "http.modern.get-delete-405",
         "http.modern.no-session-id",
-        "auth.no-token-401",
-        "auth.token-accepted",
     }, untested
+
+
+def test_every_auth_check_is_exercised_by_a_defect() -> None:
+    """The auth checks (security suite) each fail on a planted defect: here or in test_auth_checks.py."""
+    load_checks()
+    caught = {check_id for _, check_id, _ in AUTH_CASES} | {"auth.forged-token-401"}
+    assert {check.id for check in checks_in(["security"]) if check.auth} <= caught

@@ -457,18 +457,24 @@ class _Engine:
         """
         if not await self.alive():
             self.dead = True
-            return f"{problem}; afterwards the server did not answer tools/list within {LIVENESS_SECONDS:g} s either"
+            return f"{problem}; afterwards the server did not answer tools/list within {self.liveness:g} s either"
         if self.mode == "valid":
             self.slow.append(arguments)
             return None
         return f"{problem}; the server still answers other requests, so it left this one hanging"
 
+    @property
+    def liveness(self) -> float:
+        """Seconds a server that left a call unanswered gets to answer ``tools/list``."""
+        limit = self.config.call_timeout or LIVENESS_SECONDS
+        return max(1.0, min(LIVENESS_SECONDS, limit))
+
     async def alive(self) -> bool:
-        """Whether the server answers ``tools/list`` within ``LIVENESS_SECONDS`` (an error answer counts)."""
+        """Whether the server answers ``tools/list`` within ``liveness`` seconds (an error answer counts)."""
         import anyio
         from mcp.shared.exceptions import MCPError
 
-        with anyio.move_on_after(LIVENESS_SECONDS):
+        with anyio.move_on_after(self.liveness):
             try:
                 await self.client.sdk.list_tools()
             except MCPError:

@@ -160,7 +160,9 @@ async def _run(case: Case, runtime: SuiteRuntime, box: list[CheckContext]) -> No
             if leaf is None:
                 raise
             raise leaf from None
-    except TimeoutError:
+    except TimeoutError as exc:
+        if str(exc):  # one request of the check timed out (McpTimeoutError says which)
+            raise CheckFailed(f"the server did not answer in time: {exc}") from None
         raise CheckFailed(
             f"the check did not finish within {check.timeout:g} s: the server stopped answering "
             "(or answers far slower than --mcp-timeout allows)"

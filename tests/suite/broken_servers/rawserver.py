@@ -97,6 +97,8 @@ DEFECTS = {
     "auth-accept-any": "HTTP auth: any bearer token is accepted",
     "auth-query": "HTTP auth: a token in the query string is accepted",
     "auth-session-only": "HTTP auth: a known session id is enough, without the token",
+    "auth-403": "HTTP auth: a request without a token gets 403 instead of 401",
+    "auth-refuse-token": "HTTP auth: even the valid token is refused",
 }
 
 
@@ -535,11 +537,12 @@ def serve_http(core: Core, port: int, token: str | None) -> None:
         body = {"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}}
         return JSONResponse(body, status_code=status)
 
-    def unauthorized() -> Response:
+    def unauthorized(request: Request) -> Response:
         headers = {}
         if "auth-no-metadata" not in core.defects:
             headers["www-authenticate"] = f'Bearer error="invalid_token", resource_metadata="{metadata_url}"'
-        return JSONResponse({"error": "invalid_token"}, status_code=401, headers=headers)
+        status = 403 if "auth-403" in core.defects and not request.headers.get("authorization") else 401
+        return JSONResponse({"error": "invalid_token"}, status_code=status, headers=headers)
 
     def authorized(request: Request, session: str | None) -> bool:
         if token is None:
@@ -551,7 +554,7 @@ def serve_http(core: Core, port: int, token: str | None) -> None:
             return True
         if "auth-accept-any" in core.defects and given.startswith("Bearer "):
             return True
-        return given == f"Bearer {token}"
+        return given == f"Bearer {token}" and "auth-refuse-token" not in core.defects
 
     async def metadata(request: Request) -> Response:
         if token is None or "auth-no-metadata" in core.defects:
@@ -569,7 +572,7 @@ def serve_http(core: Core, port: int, token: str | None) -> None:
             return error(403, -32600, "Invalid Origin header")
         session = request.headers.get("mcp-session-id")
         if not authorized(request, session):
-            return unauthorized()
+            return unauthorized(request)
         version_header = request.headers.get("mcp-protocol-version")
         if request.method in ("GET", "DELETE"):
             if version_header == MODERN or session is None:

@@ -37,9 +37,9 @@ DEFECTS = {
     "wrong-error-code": "invalid arguments get JSON-RPC error -32603 instead of isError or -32602",
     "bad-structured": "add's structuredContent breaks its outputSchema when the sum is above 100",
     "bad-image": "echo answers text longer than 5 characters with an image block whose data is not base64",
-    "internal-error": "add answers a == 13 (valid input) with JSON-RPC error -32603",
-    "crash-on-large": "add kills the process when a is above 1000",
-    "hang-on-valid": "add blocks the whole server for a minute when b is 7",
+    "internal-error": "add answers a negative a (valid input) with JSON-RPC error -32603",
+    "crash": "add kills the process when b is 0",
+    "hang-on-valid": "add blocks the whole server for a minute when a is 0",
     "crash-on-nul": "echo kills the process when the text contains a NUL character",
     "hang-on-long": "echo blocks the whole server when the text is longer than 100 000 characters",
     "traceback-on-quote": "echo answers text containing a quote with a Python traceback",
@@ -124,11 +124,11 @@ class Toolbed:
         a, b = arguments.get("a", 0), arguments.get("b", 0)
         if not isinstance(a, int) or not isinstance(b, int):
             return _text(f"{a}{b}")  # only reached without validation: accepts anything
-        if "internal-error" in self.defects and a == 13:
+        if "internal-error" in self.defects and a < 0:
             raise MCPError(-32603, "internal error")
-        if "crash-on-large" in self.defects and a > 1000:
+        if "crash" in self.defects and b == 0:
             os._exit(7)
-        if "hang-on-valid" in self.defects and b == 7:
+        if "hang-on-valid" in self.defects and a == 0:
             time.sleep(60)  # blocks the event loop: the whole server stops answering
         total = a + b
         structured: dict[str, Any] = {"sum": total}
@@ -154,7 +154,7 @@ class Toolbed:
         return _text(text)
 
     async def tool_read(self, arguments: dict[str, Any]) -> types.CallToolResult:
-        text = self.read_file(str(arguments.get("path", "")))
+        text = self.read_file(str(arguments.get("path", "")), confine="traversal" not in self.defects)
         return _error(f"no such file: {arguments.get('path')!r}"[:200]) if text is None else _text(text)
 
     def read_file(self, name: str, *, confine: bool = True) -> str | None:

@@ -1,7 +1,8 @@
 """Authorization checks over HTTP (checklist O): 401s, WWW-Authenticate, protected-resource metadata, tokens.
 
-They apply to servers that require a token: a server that serves requests without one is skipped
-(with that reason). ``--mcp-auth-token`` enables the checks that need a valid token.
+They belong to the security suite and apply to servers that require a token: a server that serves
+requests without one is skipped (with that reason). ``--mcp-auth-token`` enables the checks that
+need a valid token (and lets every other check of the run through the server's door).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ async def _unauthenticated(ctx: CheckContext, wire: HttpWire, token: str | None 
     items=[110],
     spec="basic/authorization#token-handling",
     level="MUST",
+    suite="security",
     transports=HTTP,
     auth=True,
 )
@@ -68,6 +70,7 @@ async def no_token_401(ctx: CheckContext) -> None:
     items=[110, 113],
     spec="basic/authorization#token-handling",
     level="MUST",
+    suite="security",
     transports=HTTP,
     auth=True,
 )
@@ -81,6 +84,65 @@ async def invalid_token_401(ctx: CheckContext) -> None:
             sent=body,
             received=reply.describe(),
         )
+        header = reply.headers.get("www-authenticate", "")
+        ctx.expect(
+            header.lower().startswith("bearer"),
+            f"the 401 for an invalid token has WWW-Authenticate {header!r}, not a challenge of the Bearer scheme (RFC 6750 section 3)",
+            sent=body,
+            received=reply.describe(),
+        )
+
+
+def _forgeries(token: str) -> list[tuple[str, str]]:
+    """``(what, token)``: copies of a JWT whose signature no key of the server can verify; [] for other tokens."""
+    import base64
+
+    parts = token.split(".")
+    if len(parts) != 3 or not all(parts[:2]):
+        return []
+    try:
+        header = json.loads(base64.urlsafe_b64decode(parts[0] + "=" * (-len(parts[0]) % 4)))
+    except ValueError:
+        return []
+    if not isinstance(header, dict):
+        return []
+    signature = parts[2]
+    flipped = ("A" if signature[:1] != "A" else "B") + signature[1:]
+    none_header = base64.urlsafe_b64encode(json.dumps({**header, "alg": "none"}).encode()).rstrip(b"=").decode()
+    return [
+        ("the --mcp-auth-token with its signature altered", f"{parts[0]}.{parts[1]}.{flipped}"),
+        ("the --mcp-auth-token with its signature removed", f"{parts[0]}.{parts[1]}."),
+        ('the --mcp-auth-token re-headed as "alg": "none" and unsigned', f"{none_header}.{parts[1]}."),
+    ]
+
+
+@check(
+    "auth.forged-token-401",
+    rule="A copy of a valid JWT access token with a forged signature (altered, removed, or alg none) is refused "
+    "with 401: the server verifies every token it accepts.",
+    items=[110, 113],
+    spec="basic/authorization#token-handling",
+    level="MUST",
+    suite="security",
+    transports=HTTP,
+    auth=True,
+)
+async def forged_token_401(ctx: CheckContext) -> None:
+    if not ctx.token:
+        ctx.skip("no --mcp-auth-token given (the forgeries are copies of it)")
+    forgeries = _forgeries(ctx.token)
+    if not forgeries:
+        ctx.skip("the --mcp-auth-token is not a JWT, so no forged copy of it can be made")
+    async with ctx.http(handshake=False, auth=False) as wire:
+        await _unauthenticated(ctx, wire)
+        for what, token in forgeries:
+            body, reply = await _unauthenticated(ctx, wire, token)
+            ctx.expect(
+                reply.status == 401,
+                f"a request with {what} got HTTP {reply.status}, not 401: the server does not verify token signatures",
+                sent=body,
+                received=reply.describe(),
+            )
 
 
 def _metadata_url(header: str) -> str | None:
@@ -115,6 +177,7 @@ async def _metadata(wire: HttpWire, header: str) -> tuple[str | None, Any]:
     items=[111],
     spec="basic/authorization#protected-resource-metadata-discovery-requirements",
     level="MUST",
+    suite="security",
     transports=HTTP,
     auth=True,
 )
@@ -126,7 +189,7 @@ async def www_authenticate(ctx: CheckContext) -> None:
         header = reply.headers.get("www-authenticate", "")
         ctx.expect(
             header.lower().startswith("bearer"),
-            f"the 401 has WWW-Authenticate {header!r}, not a Bearer challenge",
+            f"the 401 has WWW-Authenticate {header!r}, not a challenge of the Bearer scheme",
             sent=body,
             received=reply.describe(),
         )
@@ -148,6 +211,7 @@ async def www_authenticate(ctx: CheckContext) -> None:
     items=[112],
     spec="basic/authorization#authorization-server-location",
     level="MUST",
+    suite="security",
     transports=HTTP,
     auth=True,
 )
@@ -183,6 +247,7 @@ async def protected_resource_metadata(ctx: CheckContext) -> None:
     items=[110],
     spec="basic/authorization#token-handling",
     level="D",
+    suite="security",
     transports=HTTP,
     auth=True,
 )
@@ -209,6 +274,7 @@ async def token_accepted(ctx: CheckContext) -> None:
     items=[115],
     spec="basic/authorization#access-token-usage",
     level="MUST",
+    suite="security",
     transports=HTTP,
     auth=True,
 )
@@ -238,6 +304,7 @@ async def query_token_refused(ctx: CheckContext) -> None:
     spec="basic/security_best_practices#session-hijacking",
     level="MUST",
     eras=[HANDSHAKE_ERA],
+    suite="security",
     transports=HTTP,
     auth=True,
 )
