@@ -231,7 +231,8 @@ async def _names(ctx: CheckContext, wire: Wire, method: str, key: str) -> list[s
 
 
 async def _listings(ctx: CheckContext) -> list[tuple[str, list[list[str]]]]:
-    """Tool and prompt names listed twice on the shared connection and once on a new one."""
+    """Tool and prompt names listed twice on the shared connection and once on another one (over stdio the
+    second shared process, over HTTP a new client)."""
     __tracebackhide__ = True
     wanted = [(method, key) for capability, method, key in FEATURE_LISTS if ctx.declares(capability)]
     if not wanted:
@@ -240,7 +241,7 @@ async def _listings(ctx: CheckContext) -> list[tuple[str, list[list[str]]]]:
     async with ctx.wire() as wire:
         for method, key in wanted:
             found[method] += [await _names(ctx, wire, method, key), await _names(ctx, wire, method, key)]
-    async with ctx.wire(fresh=True) as wire:
+    async with ctx.wire(abuse=True) as wire:
         for method, key in wanted:
             found[method].append(await _names(ctx, wire, method, key))
     return list(found.items())
@@ -259,7 +260,7 @@ async def lists_stable(ctx: CheckContext) -> None:
     for method, runs in await _listings(ctx):
         first = sorted(runs[0])
         for index, names in enumerate(runs[1:], start=1):
-            where = "again on the same connection" if index == 1 else "on a new connection"
+            where = "again on the same connection" if index == 1 else "on another connection"
             ctx.expect(
                 sorted(names) == first,
                 f"{method} listed {shorten(runs[0], 200)} first and {shorten(names, 200)} {where}",

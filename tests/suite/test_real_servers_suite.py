@@ -1,0 +1,144 @@
+"""The conformance suite against correct real servers: exit 0, with only the documented baselines.
+
+``pytest --mcp-server=TARGET --mcp-suite=conformance`` runs from an empty directory (pytester) against
+server-everything over stdio and Streamable HTTP and the example server in-process and over a spawned
+HTTP server; then against server-filesystem, server-memory, mcp-server-time and mcp-server-git where
+they are installed. Each run must exit 0, pass at least a floor of checks, and xfail exactly the
+departures its baseline in docs/suite/baselines/ documents (so a baseline that hides more, or a
+reference server that fixed a departure, shows up here).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ..conftest import NODE_SERVERS
+from .http_servers import ROOT, serve_everything
+
+BASELINES = ROOT / "docs" / "suite" / "baselines"
+SERVERS_VENV = ROOT / ".venv-servers" / "bin"
+IN_CI = bool(os.environ.get("CI"))
+
+
+def npm_server(package: str) -> Path:
+    """An npm reference server's entry script: CI installs them (npm ci), elsewhere a skip says how."""
+    script = NODE_SERVERS / package / "dist" / "index.js"
+    if script.exists() and shutil.which("node"):
+        return script
+    message = f"{package} is not installed: run `npm ci --prefix tests/servers` (and install Node.js)"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def pypi_server(name: str) -> str:
+    """A PyPI server's executable (``.venv-servers/bin`` or PATH), or a skip saying how to install it."""
+    for candidate in (SERVERS_VENV / name, shutil.which(name)):
+        if candidate and Path(candidate).exists():
+            return str(candidate)
+    pytest.skip(
+        f"{name} is not installed: python -m venv .venv-servers && "
+        f".venv-servers/bin/pip install {name}==2026.10.19 (or put {name} on PATH)"
+    )
+
+
+def run_suite(pytester: pytest.Pytester, target: str, baseline: str | None, *extra: str) -> dict[str, int]:
+    args = [f"--mcp-server={target}", "--mcp-suite=conformance", "-p", "no:cacheprovider", "-q", "-rfE", *extra]
+    if baseline:
+        args.append(f"--mcp-baseline={BASELINES / baseline}")
+    result = pytester.runpytest(*args)
+    assert result.ret == 0, result.stdout.str()[-6000:]
+    return result.parseoutcomes()
+
+
+@pytest.fixture(scope="module")
+def everything_url() -> Iterator[str]:
+    with serve_everything(npm_server("server-everything")) as url:
+        yield url
+
+
+def test_server_everything_over_stdio(mcp_pytester: pytest.Pytester) -> None:
+    outcomes = run_suite(mcp_pytester, f"node {npm_server('server-everything')} stdio", "server-everything.txt")
+    assert outcomes["passed"] >= 45
+    assert outcomes["xfailed"] == 2  # the two departures of the baseline that apply to stdio
+
+
+def test_server_everything_over_streamable_http(mcp_pytester: pytest.Pytester, everything_url: str) -> None:
+    outcomes = run_suite(mcp_pytester, everything_url, "server-everything.txt")
+    assert outcomes["passed"] >= 50
+    assert outcomes["xfailed"] == 6  # and the four HTTP ones (sessions 400 not 404, no Origin/Host checks)
+
+
+def test_example_server_in_process_needs_no_baseline(mcp_pytester: pytest.Pytester) -> None:
+    outcomes = run_suite(mcp_pytester, "example_server.app:create_server", None, "--mcp-fuzz-tools=all")
+    assert outcomes["passed"] >= 75
+    assert "xfailed" not in outcomes
+
+
+def test_example_server_spawned_over_http_from_a_test_module(mcp_pytester: pytest.Pytester) -> None:
+    """The way to test a server the plugin starts over HTTP: ``checks_for`` with a ``spawn_http`` target."""
+    mcp_pytester.makepyfile(
+        test_suite="""
+        import pytest_mcp
+        from pytest_mcp.suite import checks_for
+
+        test_example = checks_for(
+            "conformance", server=pytest_mcp.spawn_http("python -m example_server --http --port {port}")
+        )
+        """
+    )
+    result = mcp_pytester.runpytest("-p", "no:cacheprovider", "-q", "-rfE", "--mcp-fuzz-tools=all")
+    assert result.ret == 0, result.stdout.str()[-6000:]
+    outcomes = result.parseoutcomes()
+    assert outcomes["passed"] >= 95
+    assert "xfailed" not in outcomes
+
+
+@pytest.fixture
+def git_repository(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "README").write_text("a repository for mcp-server-git\n")
+    for command in (
+        ["git", "init", "-q"],
+        ["git", "add", "README"],
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "init"],
+    ):
+        subprocess.run(command, cwd=repo, check=True, capture_output=True)
+    return repo
+
+
+@pytest.mark.parametrize("server", ["filesystem", "memory", "time", "git"])
+def test_other_reference_servers_where_installed(
+    mcp_pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    server: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    """server-filesystem and server-memory (npm, installed in CI), mcp-server-time and mcp-server-git (PyPI)."""
+    if server == "filesystem":
+        root = tmp_path / "files"
+        root.mkdir()
+        (root / "a.txt").write_text("hello\n")
+        target, floor = f"node {npm_server('server-filesystem')} {root}", 30
+    elif server == "memory":
+        monkeypatch.setenv("MEMORY_FILE_PATH", str(tmp_path / "memory.jsonl"))
+        target, floor = f"node {npm_server('server-memory')}", 35
+    elif server == "time":
+        target, floor = f"{pypi_server('mcp-server-time')} --local-timezone UTC", 75
+    else:
+        repo = request.getfixturevalue("git_repository")
+        target, floor = f"{pypi_server('mcp-server-git')} --repository {repo}", 75
+    baseline = {"filesystem": "server-filesystem.txt", "memory": "server-memory.txt"}.get(
+        server, f"mcp-server-{server}.txt"
+    )
+    outcomes = run_suite(mcp_pytester, target, baseline)
+    assert outcomes["passed"] >= floor
+    assert outcomes["xfailed"] == {"filesystem": 1, "memory": 1, "time": 3, "git": 3}[server]
