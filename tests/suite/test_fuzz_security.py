@@ -21,7 +21,7 @@ CASES = [
     ("accept-extra", "fuzz.tools.invalid-inputs", H, "additionalProperties is false"),
     ("wrong-error-code", "fuzz.tools.invalid-inputs", M, "JSON-RPC error -32603"),
     ("bad-structured", "fuzz.tools.valid-inputs", H, "outputSchema"),
-    ("bad-image", "fuzz.tools.valid-inputs", M, "not valid base64"),
+    ("bad-image", "fuzz.tools.valid-inputs", M, "data is not base64"),
     ("internal-error", "fuzz.tools.valid-inputs", H, "valid arguments got JSON-RPC error -32603"),
     ("crash", "fuzz.tools.valid-inputs", M, "the server crashed"),
     ("hang-on-valid", "fuzz.tools.valid-inputs", H, "did not answer tools/list"),

@@ -257,42 +257,28 @@ def _reply_text(outcome: Any) -> str:
 
 
 def _result_problems(result: Any, tool: Any) -> list[str]:
-    """Defects of a successful result: invalid content blocks, structuredContent against outputSchema."""
-    import base64
-    import binascii
+    """Defects of a successful result: invalid content blocks, structuredContent against outputSchema.
 
-    problems: list[str] = []
-    for index, block in enumerate(result.content or []):
-        kind = getattr(block, "type", None)
-        if kind in ("image", "audio"):
-            if not getattr(block, "mime_type", None):
-                problems.append(f"content[{index}] ({kind}) has no mimeType")
-            try:
-                base64.b64decode(getattr(block, "data", "") or "", validate=True)
-            except (binascii.Error, ValueError):
-                problems.append(f"content[{index}] ({kind}) data is not valid base64")
-        elif kind == "resource":
-            resource = getattr(block, "resource", None)
-            blob = getattr(resource, "blob", None)
-            if blob is not None:
-                try:
-                    base64.b64decode(blob, validate=True)
-                except (binascii.Error, ValueError):
-                    problems.append(f"content[{index}] (resource) blob is not valid base64")
-        elif kind not in ("text", "resource_link"):
-            problems.append(f"content[{index}] has unknown type {kind!r}")
+    The same rules as the conformance checks (``checks._util.content_problem``); remote ``$ref`` s in
+    the outputSchema are never fetched.
+    """
+    from .checks._schemas import validation_errors
+    from .checks._util import content_problem
+
+    wire = result.model_dump(by_alias=True, mode="json", exclude_none=True)
+    problems = [
+        problem
+        for index, block in enumerate(wire.get("content") or [])
+        if (problem := content_problem(block, f"content[{index}]")) is not None
+    ]
     schema = getattr(tool, "output_schema", None)
     if schema and not result.is_error:
-        from .strategies import _validator
-
         if result.structured_content is None:
             problems.append("the tool declares an outputSchema but the result has no structuredContent")
         else:
-            errors = sorted(_validator(schema).iter_errors(result.structured_content), key=lambda e: list(e.path))
+            errors = validation_errors(schema, result.structured_content, limit=1)
             if errors:
-                first = errors[0]
-                path = "/".join(str(part) for part in first.path) or "(root)"
-                problems.append(f"structuredContent does not conform to the outputSchema at {path}: {first.message}")
+                problems.append(f"structuredContent does not conform to the outputSchema {errors[0]}")
     return problems
 
 

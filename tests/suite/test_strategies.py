@@ -1,0 +1,100 @@
+"""The argument strategies: valid examples conform, invalid ones never do, hostile ones keep the rest simple."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pytest_mcp.suite import strategies
+
+SCHEMAS = [
+    {"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "integer", "minimum": 0}}, "required": ["a", "b"]},
+    {
+        "type": "object",
+        "properties": {"text": {"type": "string", "maxLength": 5}, "mode": {"enum": ["x", "y"]}},
+        "required": ["text"],
+        "additionalProperties": False,
+    },
+    {"type": "object", "properties": {"n": {"type": ["number", "null"], "exclusiveMaximum": 10}, "tags": {"type": "array", "maxItems": 2}}},
+]
+FAST = settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+
+
+@pytest.mark.parametrize("schema", SCHEMAS)
+@FAST
+@given(data=st.data())
+def test_valid_examples_conform_and_use_declared_properties(schema, data) -> None:
+    example = data.draw(strategies.valid_arguments(schema))
+    assert strategies.is_valid(schema, example)
+    assert set(example) <= set(schema["properties"])
+
+
+@pytest.mark.parametrize("schema", SCHEMAS)
+@FAST
+@given(data=st.data())
+def test_invalid_examples_never_conform(schema, data) -> None:
+    example = data.draw(strategies.invalid_arguments(schema))
+    assert not strategies.is_valid(schema, example.arguments), example
+    assert example.defect in ("missing required", "wrong type", "out of range", "extra property")
+
+
+def defects_of(schema: dict) -> set[str]:
+    found: set[str] = set()
+
+    @FAST
+    @given(strategies.invalid_arguments(schema))
+    def collect(example: strategies.InvalidArguments) -> None:
+        found.add(example.defect)
+
+    collect()
+    return found
+
+
+def test_an_extra_property_is_only_invalid_when_the_schema_says_so() -> None:
+    """Servers built on the SDK drop unknown arguments: that is only wrong under additionalProperties false."""
+    open_schema = {"type": "object", "properties": {"a": {"type": "string"}}}
+    assert "extra property" not in defects_of(open_schema)
+    assert "extra property" in defects_of({**open_schema, "additionalProperties": False})
+
+
+def test_a_schema_that_accepts_anything_has_no_invalid_input() -> None:
+    with pytest.raises(strategies.UnsupportedSchema, match="accepts any object"):
+        strategies.invalid_arguments({"type": "object"})
+
+
+@pytest.mark.parametrize(
+    ("schema", "reason"),
+    [
+        ({"type": "object", "properties": {"doc": {"$ref": "https://example.com/doc.json"}}}, "network \\$ref"),
+        ({"type": "object", "properties": {"a": {"type": "integr"}}}, "not a valid JSON Schema"),
+        ({"type": "array"}, "always an object"),
+        ("nope", "not a JSON object"),
+    ],
+)
+def test_schemas_that_cannot_be_fuzzed_say_why(schema, reason) -> None:
+    with pytest.raises(strategies.UnsupportedSchema, match=reason):
+        strategies.check_schema(schema)
+
+
+def test_hostile_strings_go_into_the_simplest_valid_example() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"seconds": {"type": "number", "minimum": 0}, "query": {"type": "string"}},
+        "required": ["seconds", "query"],
+    }
+    base, choices = strategies.hostile_choices(schema)
+    assert base["seconds"] == 0
+    labels: set[str] = set()
+
+    @FAST
+    @given(choices)
+    def check(choice: tuple[str, str]) -> None:
+        label, name = choice
+        arguments = strategies.with_hostile(base, label, name)
+        assert name == "query" and arguments == {**base, "query": strategies.HOSTILE_BY_LABEL[label]}
+        assert len(repr(choice)) < 200, "a drawn example stays small even for the 1 MB string"
+        labels.add(label)
+
+    check()
+    assert len(labels) > 5
