@@ -251,7 +251,7 @@ def _reply_text(outcome: Any) -> str:
         return f"{flag}: {shown!r}{structured}"
     error = outcome.error
     code = getattr(error, "code", None)
-    message = str(error)
+    message = str(error).split("\n", 1)[0] if code is None else str(error)
     message = message[:_SHOWN_REPLY] + ("…" if len(message) > _SHOWN_REPLY else "")
     return f"JSON-RPC error {code}: {message!r}" if code is not None else f"{type(error).__name__}: {message}"
 
@@ -290,7 +290,7 @@ def _sdk_rejection(error: BaseException) -> str | None:
         return None
     if isinstance(error, ValidationError):
         return f"the reply is not a valid CallToolResult: {error.errors()[0].get('msg', error)}"
-    text = str(error)
+    text = str(error).split("\n", 1)[0].strip()  # jsonschema appends the schema and instance on more lines
     if isinstance(error, RuntimeError) and ("structured content" in text or "output schema" in text):
         return f"the result violates the tool's outputSchema ({text})"
     return None
@@ -840,8 +840,8 @@ async def _fuzz_check(ctx: Any, mode: str) -> None:
 
 @check(
     "fuzz.tools.valid-inputs",
-    rule="Arguments generated from a tool's inputSchema never cause a JSON-RPC error, a crash or a hang; each result "
-    "has valid content blocks and, when the tool declares an outputSchema, structuredContent that conforms to it; "
+    rule="Arguments generated from a tool's inputSchema never cause a JSON-RPC error, a crash or a server that stops "
+    "answering; each result has valid content blocks and, when the tool declares an outputSchema, structuredContent that conforms to it; "
     "no reply leaks a stack trace, a secret or system file contents.",
     items=[39, 41, 49],
     spec="server/tools#tool-result",

@@ -500,8 +500,8 @@ def wire_env(ctx: Any, wire: Any) -> dict[str, str]:
     rule="The server's ordinary replies (the opening initialize / server/discover result, every tools, prompts, "
     "resources and templates list, and reads of listed resources) contain no stack trace, credential or system "
     "file contents in what describes the server, and no secret value of its environment anywhere.",
-    items=[73, 49],
-    spec="basic/security_best_practices",
+    items=[49],
+    spec="server/tools#security-considerations",
     level="D",
     suite="security",
     timeout=SECURITY_CHECK_TIMEOUT,
