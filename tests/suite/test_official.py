@@ -170,3 +170,15 @@ def test_the_real_official_suite_against_server_everything(
     ):
         assert f"FAILED mcp-official::{finding}" in output
     assert "FAILED mcp-official::official[ping][ping][2025-11-25]" not in output
+
+
+def test_with_a_bearer_token_the_official_suite_is_skipped(
+    mcp_pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, demo_url: str
+) -> None:
+    monkeypatch.setenv("PYTEST_MCP_CONFORMANCE_COMMAND", FAKE)
+    result = mcp_pytester.runpytest(
+        f"--mcp-server={demo_url}", "--mcp-official-conformance", "--mcp-auth-token=secret-token-1", "-rs"
+    )
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*official conformance suite cannot send a bearer token*"])
+    assert "secret-token-1" not in result.stdout.str()

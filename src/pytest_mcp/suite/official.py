@@ -160,6 +160,15 @@ def official_items(session: pytest.Session, runtime: SuiteRuntime) -> list[pytes
                 "can reach (give --mcp-server an http:// URL)",
             )
         ]
+    if runtime.options.auth_token:
+        return [
+            _item(
+                session,
+                "official[setup]",
+                skip="the official conformance suite cannot send a bearer token (--mcp-auth-token): "
+                "run it against a server without authorization",
+            )
+        ]
     found = find_runner(Path(str(session.config.rootpath)))
     if isinstance(found, str):
         return [_item(session, "official[setup]", skip=found)]
