@@ -36,6 +36,8 @@ CASES = [
     ("crash-on-nul", "security.tools.path-traversal", M, "the server crashed"),
     ("resource-traversal", "security.resources.path-traversal", M, "/etc/passwd contents"),
     ("traceback-unknown-tool", "security.errors.no-leaks", H, "Python traceback"),
+    ("secret-in-error", "security.errors.no-leaks", M, "a secret given with its name (password)"),
+    ("secret-in-error", "fuzz.tools.invalid-inputs", H, "a secret given with its name (password)"),
     ("secret-in-description", "security.replies.no-leaks", M, "TOOLBED_API_KEY"),
 ]
 

@@ -58,3 +58,25 @@ def test_kinds_limit_what_a_scan_looks_for() -> None:
     text = TRACEBACK + " s3cr3t-v4lue-123"
     assert kinds(detector.scan(text, kinds=("environment",))) == {"secret"}
     assert kinds(detector.scan(text, kinds=("stack trace",))) == {"stack trace"}
+
+
+def test_secrets_given_away_with_their_name_are_found() -> None:
+    detector = LeakDetector()
+    assert kinds(detector.scan("connect failed: password=hunter2hunter2 for db")) == {"secret"}
+    assert kinds(detector.scan({"error": {"data": {"api_key": "k-93jd8Qz1x"}}})) == {"secret"}
+    assert kinds(detector.scan('config {"client_secret": "a8f3k2m9q1"}')) == {"secret"}
+
+
+def test_names_without_a_secret_value_are_not_leaks() -> None:
+    detector = LeakDetector()
+    for text in (
+        "password: ********",
+        "api_key=<your key>",
+        "Set password: must be at least 8 characters",
+        "token: ${API_TOKEN}",
+        '{"password": "[REDACTED]"}',
+        "password=None",
+    ):
+        assert detector.scan(text) == [], text
+    assert detector.scan({"properties": {"password": {"type": "string"}}}) == []
+    assert detector.scan({"password": "hunter2hunter2"}, sent={"password": "hunter2hunter2"}) == []

@@ -87,9 +87,25 @@ _NOT_SECRET_SHAPES: Final = re.compile(r"^(?:(?:/|~|\.{1,2}/)\S*|[a-z][a-z0-9+.-
 """Paths, URLs without credentials and numbers: values of secret-looking variables (``XAUTHORITY``,
 ``AUTH_SERVER``) that a server may show for good reasons, and no secret has."""
 
-KINDS: Final = ("stack trace", "file contents", "credential", "environment")
-"""What a scan can look for: stack traces, system file contents, credential patterns, and the exact
-secret values it knows (the server's secret-looking environment variables, the test's token)."""
+_SECRET_NAME: Final = (
+    r"api[_-]?key|apikey|secret|secret[_-]?key|client[_-]?secret|access[_-]?token|auth[_-]?token|"
+    r"refresh[_-]?token|bearer[_-]?token|password|passwd|pwd|private[_-]?key|db[_-]?password"
+)
+ASSIGNMENT: Final = re.compile(
+    rf"(?i)(?<![\w-])(?:{_SECRET_NAME})[\"']?\s*[:=]\s*[\"']?([^\s\"',;(){{}}<>\[\]]{{8,}})"
+)
+"""``password=hunter2hunter2``, ``"api_key": "abc123..."`` in text: a secret given away with its name."""
+SECRET_FIELD: Final = re.compile(rf"(?i)^(?:{_SECRET_NAME})$")
+"""A JSON member whose name says it holds a secret (``{"password": "..."}``)."""
+_PLACEHOLDER: Final = re.compile(
+    r"(?i)^(?:[*x.#-]+|redacted|\[redacted\]|hidden|masked|none|null|nil|undefined|unset|empty|true|false|"
+    r"changeme|placeholder|required|optional|string|your[_-]?\w*|example\w*|<.*>|\$\{.*\}|\{\{.*\}\}|«.*»)$"
+)
+
+KINDS: Final = ("stack trace", "file contents", "credential", "assignment", "environment")
+"""What a scan can look for: stack traces, system file contents, credential patterns, secrets given
+away with their name (``password=...``, ``{"api_key": ...}``), and the exact secret values it knows
+(the server's secret-looking environment variables, the test's token)."""
 
 _NOT_SECRET_VALUES: Final = frozenset({"true", "false", "none", "null", "undefined", "enabled", "disabled"})
 _EXCERPT: Final = 60
@@ -239,6 +255,8 @@ class LeakDetector:
                         break
         if "credential" in kinds:
             leaks.extend(self._credentials(text, where, sent))
+        if "assignment" in kinds:
+            leaks.extend(_assignments(text, where, sent))
         if "environment" in kinds:
             leaks.extend(self._known_secrets(text, where, sent))
         return _dedupe(leaks)
@@ -284,6 +302,28 @@ class LeakDetector:
         for place, text in reply_texts(reply, where):
             leaks.extend(self.scan_text(text, place, sent_text, kinds))
         return _dedupe(leaks)
+
+
+def _is_secret_value(value: str, sent: str) -> bool:
+    return (
+        len(value) >= MIN_ENV_SECRET_LENGTH
+        and len(set(value)) > 2
+        and not _PLACEHOLDER.match(value)
+        and not _NOT_SECRET_SHAPES.match(value)
+        and value not in sent
+    )
+
+
+def _assignments(text: str, where: str, sent: str) -> list[Leak]:
+    """``password=...`` in text, or any text under a member named like a secret (``....password``)."""
+    field = re.sub(r"\[\d+\]$", "", where.rsplit(".", 1)[-1])
+    if SECRET_FIELD.match(field) and _is_secret_value(text.strip(), sent):
+        return [Leak("secret", f"a value under the member {field!r}", where, repr("«secret»"))]
+    for match in ASSIGNMENT.finditer(text):
+        if _is_secret_value(match.group(1), sent):
+            name = match.group(0).split(match.group(1))[0].strip(" :='\"")
+            return [Leak("secret", f"a secret given with its name ({name})", where, repr("«secret»"))]
+    return []
 
 
 def _as_text(value: Any) -> str:

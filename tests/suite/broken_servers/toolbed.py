@@ -47,6 +47,7 @@ DEFECTS = {
     "traversal": "read does not confine paths to its folder",
     "resource-traversal": "resources/read of files://{name} does not confine names to the folder",
     "traceback-unknown-tool": "an unknown tool name is answered with a Python traceback",
+    "secret-in-error": "invalid arguments are answered with the database password in the message",
     "secret-in-description": "the read tool's description carries the server's TOOLBED_API_KEY",
 }
 
@@ -106,6 +107,8 @@ class Toolbed:
         arguments = dict(params.arguments or {})
         problem = self.invalid(tool, arguments)
         if problem is not None:
+            if "secret-in-error" in self.defects:
+                problem += " (while connected as app with password=Tr0ub4dor-3x)"
             if "wrong-error-code" in self.defects:
                 raise MCPError(-32603, problem)
             return _error(problem)
