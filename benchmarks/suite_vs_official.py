@@ -1,0 +1,139 @@
+"""The built-in conformance suite vs the official one, against server-everything over Streamable HTTP.
+
+Both run side by side in one process tree, against the same server, alternating per round:
+
+* ours: ``pytest --mcp-server=URL --mcp-suite=conformance`` from an empty directory (the whole
+  pytest process, start-up included);
+* official: ``node .../@modelcontextprotocol/conformance/dist/index.js server --url URL
+  --spec-version 2025-11-25 -o DIR`` (the pinned 0.2.0-alpha.12; server-everything speaks only the
+  handshake era, so the 2026-07-28 scenarios would only fail).
+
+pytest runs with Python's default bytecode caching (``PYTHONDONTWRITEBYTECODE`` is removed from its
+environment: with it set, pytest re-compiles every plugin module for assertion rewriting on each run,
+about a second that no normal installation pays); a warm-up run of each fills the caches.
+
+Printed: median wall seconds, checks run (ours: items that passed, failed or were baselined as
+xfail; the official: every check it reported, ``wire-schema-valid`` once per scenario included),
+distinct check ids, and the ratios. Targets: time ours/official <= 1.0, checks ours/official >= 2.0.
+
+Needs ``npm ci --prefix tests/servers`` and Node 22 + the official package
+(``python -m pytest_mcp.suite.official_runner install``, or ``PYTEST_MCP_CACHE_DIR``).
+Run: ``python benchmarks/suite_vs_official.py [--rounds N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pytest_mcp.suite.official_runner import find_runner, parse_output  # noqa: E402
+from tests.suite.http_servers import serve_everything  # noqa: E402
+
+EVERYTHING = ROOT / "tests" / "servers" / "node_modules" / "@modelcontextprotocol" / "server-everything"
+BASELINE = ROOT / "docs" / "suite" / "baselines" / "server-everything.txt"
+
+
+@dataclass
+class Run:
+    seconds: float
+    outcomes: dict[str, int] = field(default_factory=dict)
+    ids: set[str] = field(default_factory=set)
+
+    @property
+    def checks(self) -> int:
+        """Checks that ran to a verdict (skips excluded)."""
+        return sum(count for outcome, count in self.outcomes.items() if outcome != "skipped")
+
+
+def run_ours(url: str, baseline: bool) -> Run:
+    with tempfile.TemporaryDirectory(prefix="bench-suite-") as work:
+        command = [sys.executable, "-m", "pytest", f"--mcp-server={url}", "--mcp-suite=conformance"]
+        command += ["-p", "no:cacheprovider", "-q", "--junitxml=j.xml"]
+        if baseline:
+            command.append(f"--mcp-baseline={BASELINE}")
+        env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+        started = time.perf_counter()
+        subprocess.run(command, cwd=work, env=env, capture_output=True, check=False)
+        seconds = time.perf_counter() - started
+        run = Run(seconds)
+        for case in ElementTree.parse(Path(work) / "j.xml").getroot().iter("testcase"):
+            kinds = [child.tag for child in case if child.tag in ("failure", "error", "skipped")]
+            outcome = "passed"
+            if kinds:
+                skipped = case.find("skipped")
+                xfail = skipped is not None and skipped.get("type") == "pytest.xfail"
+                outcome = "xfailed" if xfail else ("skipped" if kinds[0] == "skipped" else "failed")
+            run.outcomes[outcome] = run.outcomes.get(outcome, 0) + 1
+            if outcome != "skipped":
+                props = {p.get("name"): p.get("value") for p in case.iter("property")}
+                run.ids.add(str(props.get("mcp_check")))
+        return run
+
+
+def run_official(command: tuple[str, ...], url: str) -> Run:
+    with tempfile.TemporaryDirectory(prefix="bench-official-") as out:
+        argv = [*command, "server", "--url", url, "--spec-version", "2025-11-25", "-o", out]
+        started = time.perf_counter()
+        subprocess.run(argv, capture_output=True, check=False)
+        seconds = time.perf_counter() - started
+        run = Run(seconds)
+        for check in parse_output(Path(out)):
+            outcome = {"SUCCESS": "passed", "FAILURE": "failed", "SKIPPED": "skipped"}.get(check.status, "passed")
+            run.outcomes[outcome] = run.outcomes.get(outcome, 0) + 1
+            if outcome != "skipped":
+                run.ids.add(check.id)
+        return run
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-baseline", action="store_true", help="run ours without the server-everything baseline")
+    args = parser.parse_args()
+    if not (EVERYTHING / "dist" / "index.js").exists():
+        print("server-everything is missing: npm ci --prefix tests/servers", file=sys.stderr)
+        return 2
+    os.environ.setdefault("PYTEST_MCP_CACHE_DIR", str(ROOT / ".cache" / "pytest-mcp"))
+    runner = find_runner(ROOT)
+    if isinstance(runner, str):
+        print(runner, file=sys.stderr)
+        return 2
+    ours: list[Run] = []
+    theirs: list[Run] = []
+    with serve_everything(EVERYTHING / "dist" / "index.js") as url:
+        run_official(runner.command, url)  # warm-up: Node's caches, the server's JIT, pytest's bytecode
+        run_ours(url, not args.no_baseline)
+        for index in range(args.rounds):
+            pair = [lambda: ours.append(run_ours(url, not args.no_baseline))]
+            pair.append(lambda: theirs.append(run_official(runner.command, url)))
+            for step in pair if index % 2 == 0 else reversed(pair):
+                step()
+    mine, official = ours[-1], theirs[-1]
+    t_ours = statistics.median(r.seconds for r in ours)
+    t_official = statistics.median(r.seconds for r in theirs)
+    print(f"server-everything over Streamable HTTP, {args.rounds} rounds, medians of wall time")
+    print(f"{'':10} {'wall s':>7} {'checks run':>11} {'distinct ids':>13}  outcomes")
+    for name, seconds, run in (("ours", t_ours, mine), ("official", t_official, official)):
+        print(
+            f"{name:10} {seconds:7.2f} {run.checks:11d} {len(run.ids):13d}  {json.dumps(run.outcomes, sort_keys=True)}"
+        )
+    print(f"time   ours/official = {t_ours / t_official:.2f}   (target <= 1.00)")
+    print(f"checks ours/official = {mine.checks / official.checks:.2f}   (target >= 2.00)")
+    print(f"distinct check ids ours/official = {len(mine.ids) / len(official.ids):.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
