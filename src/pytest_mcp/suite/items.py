@@ -17,6 +17,7 @@ import pytest
 from ..redact import redact_text
 from .baseline import Baseline, entry_line
 from .context import CheckFailed, shorten
+from .options import ERA_MARKERS, LEVEL_MARKERS, TRANSPORT_MARKERS
 from .registry import Check
 
 if TYPE_CHECKING:
@@ -25,16 +26,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Case", "SuiteItem", "case_marks", "plan", "run_case"]
 
-ERA_MARKERS: Final = {"2025-11-25": "mcp_2025_11_25", "2026-07-28": "mcp_2026_07_28"}
-TRANSPORT_MARKERS: Final = {"stdio": "mcp_stdio", "http": "mcp_http", "inproc": "mcp_inproc"}
-LEVEL_MARKERS: Final = {"MUST": "mcp_must", "SHOULD": "mcp_should", "D": "mcp_derived"}
-SUITE_MARKER_HELP: Final = {
-    **{name: f"suite item of protocol era {era}" for era, name in ERA_MARKERS.items()},
-    **{name: f"suite item over the {transport} transport" for transport, name in TRANSPORT_MARKERS.items()},
-    "mcp_must": "suite item checking a MUST of the MCP spec",
-    "mcp_should": "suite item checking a SHOULD of the MCP spec (baseline it to accept)",
-    "mcp_derived": "suite item checking a rule derived from JSON-RPC 2.0, a spec example or the reference SDK",
-}
 EXCHANGE_LINES: Final = 16
 BASELINE_PROPERTY: Final = "mcp_baseline_entry"
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..settings import Settings
 from ..targets import AsgiTarget, HttpTarget, InProcessTarget, SpawnHttpTarget, StdioTarget, Target
+from .options import SuiteOptions
 from .wire import (
     HANDSHAKE_ERA,
     MODERN_ERA,
@@ -43,19 +44,6 @@ def transport_of(target: Target) -> str:
     if isinstance(target, InProcessTarget):
         return "inproc"
     return "http"
-
-
-@dataclass(frozen=True)
-class SuiteOptions:
-    """The suite's settings of this run (picklable primitives only)."""
-
-    suites: tuple[str, ...] = ()
-    auth_token: str | None = None
-    baseline: str | None = None
-    fuzz_tools: str = "read-only"
-    fuzz_examples: int = 25
-    official: bool = False
-    seed: int = 0
 
 
 @dataclass
