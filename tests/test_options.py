@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pytest_mcp.settings import OPTIONS
@@ -66,3 +68,16 @@ def test_every_option_is_documented() -> None:
     text = (Path(__file__).parent.parent / "docs" / "reference" / "options.md").read_text()
     for option in OPTIONS:
         assert f"`{option.flag}=" in text and f"`{option.ini_name}`" in text, option.flag
+
+
+def test_every_feature_option_is_documented(pytester: pytest.Pytester) -> None:
+    """Each --mcp-* flag that ``pytest --help`` lists, and its ini twin, has a row in options.md."""
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "docs" / "reference" / "options.md").read_text()
+    help_text = pytester.runpytest("--help").stdout.str()
+    flags = set(re.findall(r"^\s+(--mcp-[a-z-]+)", help_text, re.MULTILINE))
+    assert len(flags) > len(OPTIONS)  # the feature packages add theirs
+    for flag in sorted(flags):
+        ini = "mcp_" + flag.removeprefix("--mcp-").replace("-", "_")
+        assert f"`{flag}" in text and f"`{ini}`" in text, flag
