@@ -35,9 +35,9 @@ __all__ = [
     "STACK_TRACE_PATTERNS",
     "Leak",
     "LeakDetector",
+    "process_env",
     "reply_texts",
     "secret_env_values",
-    "process_env",
     "server_env",
 ]
 
@@ -91,9 +91,7 @@ _SECRET_NAME: Final = (
     r"api[_-]?key|apikey|secret|secret[_-]?key|client[_-]?secret|access[_-]?token|auth[_-]?token|"
     r"refresh[_-]?token|bearer[_-]?token|password|passwd|pwd|private[_-]?key|db[_-]?password"
 )
-ASSIGNMENT: Final = re.compile(
-    rf"(?i)(?<![\w-])(?:{_SECRET_NAME})[\"']?\s*[:=]\s*[\"']?([^\s\"',;(){{}}<>\[\]]{{8,}})"
-)
+ASSIGNMENT: Final = re.compile(rf"(?i)(?<![\w-])(?:{_SECRET_NAME})[\"']?\s*[:=]\s*[\"']?([^\s\"',;(){{}}<>\[\]]{{8,}})")
 """``password=hunter2hunter2``, ``"api_key": "abc123..."`` in text: a secret given away with its name."""
 SECRET_FIELD: Final = re.compile(rf"(?i)^(?:{_SECRET_NAME})$")
 """A JSON member whose name says it holds a secret (``{"password": "..."}``)."""

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import quote, urlsplit
 
-from .fuzz import CLIENT_REPLIES, FuzzSession
+from .fuzz import CLIENT_REPLIES
+from .fuzz_engine import FuzzSession
 from .leaks import Leak
 from .strategies import ONE_MEGABYTE, TRAVERSAL_PAYLOADS
 
@@ -213,7 +214,7 @@ def resource_probe_uris(resources: Sequence[Any], templates: Sequence[Any]) -> l
             quote("../" * _DEPTH + "etc/passwd", safe=""),
             "%2e%2e/" * _DEPTH + "etc/passwd",
         ):
-            uris.append(_TEMPLATE_VAR.sub(lambda _match, v=value: v, pattern))
+            uris.append(_TEMPLATE_VAR.sub(value.replace("\\", "\\\\"), pattern))
     unique = list(dict.fromkeys(uris))
     return unique[:MAX_RESOURCE_URIS]
 
@@ -257,6 +258,15 @@ def _minimal_invalid(tool: Any) -> tuple[str, dict[str, Any]] | None:
     return f"invalid arguments ({example.defect}: {example.detail})", example.arguments
 
 
+def _calls(method: str, *args: Any) -> Callable[[Any], Awaitable[Any]]:
+    """``client -> client.sdk.<method>(*args)``: one request of a probe, made later on whichever client is live."""
+
+    def call(client: Any) -> Awaitable[Any]:
+        return getattr(client.sdk, method)(*args)  # type: ignore[no-any-return]
+
+    return call
+
+
 async def error_leak_findings(
     session: FuzzSession,
     tools: Sequence[Any],
@@ -287,21 +297,16 @@ async def error_leak_findings(
         if invalid is None:
             continue
         label, arguments = invalid
-        add(
-            f"tools/call {tool.name!r}",
-            label,
-            arguments,
-            lambda client, name=tool.name, arguments=arguments: client.sdk.call_tool(name, arguments),
-        )
+        add(f"tools/call {tool.name!r}", label, arguments, _calls("call_tool", tool.name, arguments))
     if resources:
         for uri in UNKNOWN_URIS:
-            add(f"resources/read {uri!r}", "an unknown URI", uri, lambda client, uri=uri: client.sdk.read_resource(uri))
+            add(f"resources/read {uri!r}", "an unknown URI", uri, _calls("read_resource", uri))
     if prompts is not None:
         add(
             f"prompts/get {UNKNOWN_PROMPT!r}",
             "an unknown prompt name",
             UNKNOWN_PROMPT,
-            lambda client: client.sdk.get_prompt(UNKNOWN_PROMPT, {}),
+            _calls("get_prompt", UNKNOWN_PROMPT, {}),
         )
         for prompt in prompts:
             required = [arg.name for arg in (getattr(prompt, "arguments", None) or []) if arg.required]
@@ -310,7 +315,7 @@ async def error_leak_findings(
                     f"prompts/get {prompt.name!r}",
                     f"required argument(s) {', '.join(required)} left out",
                     {},
-                    lambda client, name=prompt.name: client.sdk.get_prompt(name, {}),
+                    _calls("get_prompt", prompt.name, {}),
                 )
     findings: list[Finding] = []
     for request, payload, sent, call in requests:
@@ -356,7 +361,8 @@ def _report(ctx: Any, what: str, findings: Sequence[Finding], sent: int) -> None
 
 async def _tool_probe(ctx: Any, probe: Callable[..., Awaitable[list[Finding]]], what: str) -> None:
     __tracebackhide__ = True
-    from .fuzz import FuzzConfig, FuzzSession, opt_in_reason, select_tools
+    from .fuzz_engine import FuzzConfig, FuzzSession
+    from .tool_selection import opt_in_reason, select_tools
 
     spec = ctx.options.fuzz_tools
     async with ctx.client(**CLIENT_REPLIES) as client:
@@ -424,7 +430,7 @@ async def tools_oversized_input(ctx: Any) -> None:
     raw=False,
 )
 async def resources_path_traversal(ctx: Any) -> None:
-    from .fuzz import FuzzConfig, FuzzSession
+    from .fuzz_engine import FuzzConfig, FuzzSession
 
     async with ctx.client(**CLIENT_REPLIES) as client:
         resources = await client.resources()
@@ -449,7 +455,8 @@ async def resources_path_traversal(ctx: Any) -> None:
     raw=False,
 )
 async def errors_no_leaks(ctx: Any) -> None:
-    from .fuzz import FuzzConfig, FuzzSession, select_tools
+    from .fuzz_engine import FuzzConfig, FuzzSession
+    from .tool_selection import select_tools
 
     async with ctx.client(**CLIENT_REPLIES) as client:
         tools = select_tools(await client.tools(), ctx.options.fuzz_tools).chosen if ctx.declares("tools") else []

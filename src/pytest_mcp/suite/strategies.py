@@ -15,10 +15,12 @@ Importing this module is cheap; hypothesis, hypothesis-jsonschema and jsonschema
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from functools import partial
+from typing import TYPE_CHECKING, Any, Final, cast
 
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
@@ -113,27 +115,27 @@ def _refs(schema: Any) -> list[str]:
 
 def check_schema(schema: Any) -> dict[str, Any]:
     """The schema as a dict if it can be fuzzed offline; else ``UnsupportedSchema`` saying why."""
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped]
 
     if not isinstance(schema, Mapping):
         raise UnsupportedSchema(f"inputSchema is {type(schema).__name__}, not a JSON object")
-    schema = dict(schema)
-    if schema.get("type", "object") != "object":
-        raise UnsupportedSchema(f"inputSchema has type {schema.get('type')!r}; tool arguments are always an object")
-    for ref in _refs(schema):
+    checked: dict[str, Any] = {str(key): value for key, value in schema.items()}
+    if checked.get("type", "object") != "object":
+        raise UnsupportedSchema(f"inputSchema has type {checked.get('type')!r}; tool arguments are always an object")
+    for ref in _refs(checked):
         if not ref.startswith("#"):
             kind = "a network" if _NETWORK_REF.match(ref) else "an external"
             raise UnsupportedSchema(f"inputSchema has {kind} $ref {ref!r}; the suite never fetches schemas")
-    validator = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    validator = jsonschema.validators.validator_for(checked, default=jsonschema.Draft202012Validator)
     try:
-        validator.check_schema(schema)
+        validator.check_schema(checked)
     except jsonschema.SchemaError as exc:
         raise UnsupportedSchema(f"inputSchema is not a valid JSON Schema: {exc.message}") from None
-    return schema
+    return checked
 
 
 def _validator(schema: Mapping[str, Any]) -> Any:
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped]
 
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     return cls(schema, format_checker=None)
@@ -211,7 +213,7 @@ def _compat_hypothesis_jsonschema() -> None:
     from hypothesis.internal.conjecture import utils as cu
     from hypothesis_jsonschema import _from_schema
 
-    if hasattr(cu.many, "more") or getattr(_from_schema.cu, "_pytest_mcp_compat", False):
+    if hasattr(cu.many, "more") or getattr(getattr(_from_schema, "cu", None), "_pytest_mcp_compat", False):
         return
 
     class OldStyleMany:
@@ -238,7 +240,7 @@ def _compat_hypothesis_jsonschema() -> None:
     shim = types.SimpleNamespace(**{name: getattr(cu, name) for name in dir(cu) if not name.startswith("__")})
     shim.many = OldStyleMany
     shim._pytest_mcp_compat = True
-    _from_schema.cu = shim  # type: ignore[assignment]
+    setattr(_from_schema, "cu", shim)  # noqa: B010 - the module does not export it
 
 
 _SUBSCHEMA_MAPS: Final = ("properties", "$defs", "definitions")
@@ -298,7 +300,7 @@ def valid_arguments(schema: Any) -> SearchStrategy[dict[str, Any]]:
         raise UnsupportedSchema(f"hypothesis-jsonschema cannot generate from this inputSchema: {exc!r}") from None
     if empty:
         raise UnsupportedSchema("no value satisfies this inputSchema (its constraints contradict each other)")
-    return strategy  # type: ignore[no-any-return]
+    return cast("SearchStrategy[dict[str, Any]]", strategy)
 
 
 def minimal_valid(schema: Any) -> dict[str, Any]:
@@ -354,6 +356,23 @@ def _wrong_values(prop: Mapping[str, Any]) -> SearchStrategy[Any] | None:
     return st.one_of(choices) if choices else None
 
 
+def _paired(name: str, value: Any) -> tuple[str, Any]:
+    return name, value
+
+
+def _x_times(base: int, extra: int) -> str:
+    return "x" * (base + extra)
+
+
+def _defect(kind: str, name: str) -> Callable[[Any], tuple[str, str, Any]]:
+    """``value -> (kind, name, value)``: tag a drawn value with the defect it makes."""
+
+    def tag(value: Any) -> tuple[str, str, Any]:
+        return kind, name, value
+
+    return tag
+
+
 def _out_of_range(prop: Mapping[str, Any]) -> list[tuple[str, SearchStrategy[Any]]]:
     from hypothesis import strategies as st
 
@@ -363,9 +382,9 @@ def _out_of_range(prop: Mapping[str, Any]) -> list[tuple[str, SearchStrategy[Any
     minimum, maximum = prop.get("minimum"), prop.get("maximum")
     exclusive_min, exclusive_max = prop.get("exclusiveMinimum"), prop.get("exclusiveMaximum")
     if isinstance(minimum, int | float) and not isinstance(minimum, bool):
-        found.append((f"below minimum {minimum}", step.map(lambda d, m=minimum: m - d)))
+        found.append((f"below minimum {minimum}", step.map(partial(operator.sub, minimum))))
     if isinstance(maximum, int | float) and not isinstance(maximum, bool):
-        found.append((f"above maximum {maximum}", step.map(lambda d, m=maximum: m + d)))
+        found.append((f"above maximum {maximum}", step.map(partial(operator.add, maximum))))
     if isinstance(exclusive_min, int | float) and not isinstance(exclusive_min, bool):
         found.append((f"at exclusiveMinimum {exclusive_min}", st.just(exclusive_min)))
     if isinstance(exclusive_max, int | float) and not isinstance(exclusive_max, bool):
@@ -374,9 +393,7 @@ def _out_of_range(prop: Mapping[str, Any]) -> list[tuple[str, SearchStrategy[Any
     if isinstance(min_length, int) and min_length > 0:
         found.append((f"shorter than minLength {min_length}", st.text(max_size=min_length - 1)))
     if isinstance(max_length, int) and max_length < 10_000:
-        found.append(
-            (f"longer than maxLength {max_length}", st.integers(1, 50).map(lambda n, m=max_length: "x" * (m + n)))
-        )
+        found.append((f"longer than maxLength {max_length}", st.integers(1, 50).map(partial(_x_times, max_length))))
     enum = prop.get("enum")
     if isinstance(enum, list) and enum and all(isinstance(item, str) for item in enum):
         found.append(("not one of the enum values", st.text(min_size=1, max_size=20).filter(lambda s: s not in enum)))
@@ -402,9 +419,9 @@ def invalid_arguments(schema: Any) -> SearchStrategy[InvalidArguments]:
     for name, prop in sorted(properties.items()):
         wrong = _wrong_values(prop)
         if wrong is not None:
-            mutations.append(wrong.map(lambda value, n=name: ("wrong type", n, value)))
+            mutations.append(wrong.map(_defect("wrong type", name)))
         for what, values in _out_of_range(prop):
-            mutations.append(values.map(lambda value, n=name, w=what: ("out of range", f"{n} {w}", (n, value))))
+            mutations.append(values.map(partial(_paired, name)).map(_defect("out of range", f"{name} {what}")))
     if checked.get("additionalProperties") is False and not checked.get("patternProperties"):
         extra = st.sampled_from([_PROBE_KEY, "unexpected", "admin"]).filter(lambda key: key not in properties)
         mutations.append(extra.map(lambda key: ("extra property", key, True)))

@@ -33,7 +33,7 @@ async def _unauthenticated(ctx: CheckContext, wire: HttpWire, token: str | None 
     """POST the opening request with no token (or ``token``); skip when the server does not require one."""
     __tracebackhide__ = True
     body = _opening(wire)
-    headers = {"authorization": f"Bearer {token}"} if token else {"authorization": None}
+    headers: dict[str, Any] = {"authorization": f"Bearer {token}" if token else None}  # None: leave it out
     reply = await wire.post(body, headers=headers)
     if reply.status is not None and 200 <= reply.status < 300:
         if reply.headers.get("mcp-session-id"):
@@ -315,7 +315,8 @@ async def session_needs_token(ctx: CheckContext) -> None:
         if not wire.session_id:
             ctx.skip("the server issued no session id")
         body = wire.message("ping", None, envelope=False)
-        reply = await wire.post(body, headers={"authorization": None})
+        without: dict[str, Any] = {"authorization": None}  # None: leave it out
+        reply = await wire.post(body, headers=without)
         ctx.expect(
             reply.status == 401,
             f"a request with the session id but no token got HTTP {reply.status}, not 401",
