@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from mcp_types import CallToolResult, TextContent, Tool
 
@@ -121,6 +123,170 @@ def test_valid_tool_schema() -> None:
     assert "name 'bad name' should be 1-128 characters" in message
     assert 'inputSchema has type \'array\'; its root MUST be "type": "object"' in message
     assert "outputSchema is not valid JSON Schema at /type" in message
+
+
+CALL = "tools/call 'add' on the stdio server `srv` with arguments {\"a\": 1}"
+FAILED_CALL = "tools/call 'nope' on the stdio server `srv` with arguments {}"
+
+
+def docs(anchor: str) -> str:
+    return f"  (use -v for the whole JSON-RPC transcript; see docs/reference/assertions.md#{anchor})"
+
+
+def message(helper: Callable[..., object], *args: object, **kwargs: object) -> list[str]:
+    """The lines of the McpAssertionError that ``helper(*args, **kwargs)`` raises."""
+    with pytest.raises(McpAssertionError) as info:
+        helper(*args, **kwargs)
+    return str(info.value).splitlines()
+
+
+def test_tool_ok_on_a_bare_exception_describes_it() -> None:
+    assert message(assert_tool_ok, ValueError("boom")) == [
+        "the tool call did not succeed: it ended in an exception ValueError: boom",
+        "  expected: a result with isError false",
+        docs("assert_tool_ok"),
+    ]
+    assert message(assert_tool_ok, protocol_error())[0] == (
+        f"{FAILED_CALL} did not succeed: it ended in a JSON-RPC error -32602 'Unknown tool: nope'"
+    )
+
+
+def test_text_helpers_on_a_failed_call_point_to_the_error_helpers() -> None:
+    assert message(assert_text, protocol_error(), "x") == [
+        f"{FAILED_CALL} has no content: it ended in a JSON-RPC error -32602 'Unknown tool: nope'",
+        "  expected: a result; to assert a failure, use assert_tool_error or assert_protocol_error",
+        docs("assert_text"),
+    ]
+
+
+def test_text_contains_and_match_failures_show_the_actual_text() -> None:
+    assert assert_text(result("hello"), match=r"^h.l+o$") == "hello"
+    assert message(assert_text, result("hello"), contains="bye") == [
+        f"{CALL} returned text without 'bye'",
+        "  actual: hello",
+        docs("assert_text"),
+    ]
+    assert message(assert_text, result("hello"), match=r"^h\d") == [
+        rf"{CALL} returned text not matching '^h\\d'",
+        "  actual: hello",
+        docs("assert_text"),
+    ]
+
+
+def test_structured_equality_and_missing_subset_keys() -> None:
+    assert assert_structured(result(structured={"a": 1}), {"a": 1}) == {"a": 1}
+    assert message(assert_structured, result(structured={"a": 1}), {"a": 2}) == [
+        f"{CALL} returned different structuredContent",
+        '  expected: {"a": 2}',
+        '  actual:   {"a": 1}',
+        docs("assert_structured"),
+    ]
+    assert message(assert_structured, result(structured={"a": 1}), subset={"a": 1, "b": 2}) == [
+        f"{CALL} returned structuredContent without the expected items",
+        '  expected to include: {"a": 1, "b": 2}',
+        '  differing: {"b": "«missing»"}',
+        '  actual: {"a": 1}',
+        docs("assert_structured"),
+    ]
+
+
+def test_protocol_error_mismatches_name_the_call() -> None:
+    error = assert_protocol_error(protocol_error(), code=-32602, match="Unknown")
+    assert (error.code, error.message) == (-32602, "Unknown tool: nope")
+    assert message(assert_protocol_error, protocol_error(), code=-32601) == [
+        f"the JSON-RPC error from {FAILED_CALL} has the wrong code",
+        "  expected code: -32601",
+        "  got: a JSON-RPC error -32602 'Unknown tool: nope'",
+        docs("assert_protocol_error"),
+    ]
+    assert message(assert_protocol_error, protocol_error(), match="quota") == [
+        f"the JSON-RPC error from {FAILED_CALL} has an unexpected message",
+        "  expected message matching: 'quota'",
+        "  got: a JSON-RPC error -32602 'Unknown tool: nope'",
+        docs("assert_protocol_error"),
+    ]
+
+
+def test_protocol_error_on_a_bare_exception() -> None:
+    from mcp.shared.exceptions import MCPError
+
+    missing = MCPError(code=-32601, message="Method not found", data={"method": "x"})
+    assert assert_protocol_error(missing, code=-32601) is missing
+    assert message(assert_protocol_error, missing, code=-32602) == [
+        "the JSON-RPC error has the wrong code",
+        "  expected code: -32602",
+        '  got: a JSON-RPC error -32601 \'Method not found\', data {"method": "x"}',
+        docs("assert_protocol_error"),
+    ]
+    assert message(assert_protocol_error, ValueError("boom"), code=-32602) == [
+        "the tool call did not end in a JSON-RPC error",
+        "  expected: JSON-RPC error -32602",
+        "  got: an exception ValueError: boom",
+        docs("assert_protocol_error"),
+    ]
+    assert message(assert_protocol_error, result("fine"))[1:3] == [
+        "  expected: JSON-RPC error",
+        "  got: a successful result",
+    ]
+
+
+def test_protocol_error_context_manager_checks_the_message() -> None:
+    from mcp.shared.exceptions import MCPError
+
+    with pytest.raises(McpAssertionError) as info, assert_protocol_error(match="missing"):
+        raise MCPError(code=-32602, message="bad cursor")
+    assert str(info.value).splitlines()[:3] == [
+        "the JSON-RPC error has an unexpected message",
+        "  expected message matching: 'missing'",
+        "  got: a JSON-RPC error -32602 'bad cursor'",
+    ]
+
+
+def test_output_schema_missing_on_either_side() -> None:
+    no_output = Tool(name="add", input_schema={"type": "object"})
+    assert message(assert_matches_output_schema, result(structured={"a": 1}), no_output) == [
+        "tool 'add' declares no outputSchema, so there is nothing to validate against",
+        "  compare the values with assert_structured instead, or give the tool an outputSchema",
+        docs("assert_matches_output_schema"),
+    ]
+    with_output = Tool(name="add", input_schema={"type": "object"}, output_schema={"type": "object"})
+    assert message(assert_matches_output_schema, result("3"), with_output) == [
+        f"{CALL} returned no structuredContent although tool 'add' declares an outputSchema",
+        "  the spec: results of a tool with an outputSchema MUST carry conforming structuredContent",
+        docs("assert_matches_output_schema"),
+    ]
+    # A bare schema dict has no tool name to show.
+    assert message(assert_matches_output_schema, result("3"), {"type": "object"})[0] == (
+        f"{CALL} returned no structuredContent although the schema declares an outputSchema"
+    )
+    assert assert_matches_output_schema(result(structured={"a": 1}), {"name": "add", "outputSchema": {}}) == {"a": 1}
+    # A tool definition as JSON without an outputSchema is not mistaken for an (empty) schema.
+    tool_json = {"name": "add", "inputSchema": {"type": "object"}}
+    assert message(assert_matches_output_schema, result(structured={"a": 1}), tool_json)[0] == (
+        "tool 'add' declares no outputSchema, so there is nothing to validate against"
+    )
+
+
+def test_valid_tool_schema_reports_missing_and_non_object_schemas() -> None:
+    assert message(assert_valid_tool_schema, {"name": "add"}) == [
+        "tool 'add' has an invalid definition",
+        "  inputSchema is missing (it MUST be a JSON Schema object)",
+        docs("assert_valid_tool_schema"),
+    ]
+    assert message(assert_valid_tool_schema, {"inputSchema": "object", "outputSchema": ["a"]}) == [
+        "a tool without a name has an invalid definition",
+        "  name is missing (spec: tool names)",
+        "  inputSchema is a JSON string, not a JSON Schema object",
+        "  outputSchema is a JSON array, not a JSON Schema object",
+        docs("assert_valid_tool_schema"),
+    ]
+    assert message(assert_valid_tool_schema, {"name": 7, "inputSchema": {"type": "object"}, "outputSchema": True})[
+        1:
+    ] == [
+        "  name 7 should be 1-128 characters of A-Z a-z 0-9 _ - . (spec: tool names)",
+        "  outputSchema is a JSON boolean, not a JSON Schema object",
+        docs("assert_valid_tool_schema"),
+    ]
 
 
 @pytest.mark.anyio

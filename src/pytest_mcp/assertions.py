@@ -176,7 +176,7 @@ def _raises_protocol_error(code: int | None, match: str | None) -> Iterator[list
         yield caught
     except MCPError as exc:
         caught.append(exc)
-        _check_protocol_error(exc, code, match)
+        _check_protocol_error(exc, code, match, "")
         return
     raise _fail(
         "expected a JSON-RPC error, but the request succeeded",
@@ -185,17 +185,18 @@ def _raises_protocol_error(code: int | None, match: str | None) -> Iterator[list
     )
 
 
-def _check_protocol_error(error: Any, code: int | None, match: str | None) -> None:
+def _check_protocol_error(error: Any, code: int | None, match: str | None, source: str) -> None:
     __tracebackhide__ = True
+    origin = f" from {source}" if source else ""
     if code is not None and error.code != code:
         raise _fail(
-            "the JSON-RPC error has the wrong code",
+            f"the JSON-RPC error{origin} has the wrong code",
             [f"expected code: {code}", f"got: {_describe_error(error)}"],
             "assert_protocol_error",
         )
     if match is not None and not re.search(match, error.message):
         raise _fail(
-            "the JSON-RPC error has an unexpected message",
+            f"the JSON-RPC error{origin} has an unexpected message",
             [f"expected message matching: {match!r}", f"got: {_describe_error(error)}"],
             "assert_protocol_error",
         )
@@ -226,7 +227,7 @@ def assert_protocol_error(result: Any = None, *, code: int | None = None, match:
             [f"expected: JSON-RPC error{f' {code}' if code is not None else ''}", f"got: {got}"],
             "assert_protocol_error",
         )
-    _check_protocol_error(error, code, match)
+    _check_protocol_error(error, code, match, _call_line(tool, server, arguments) if tool else "")
     return error
 
 
@@ -235,7 +236,9 @@ def _ok_call(result: Any, anchor: str) -> tuple[Any, str]:
     call, error, tool, server, arguments = _unpack(result)
     if error is not None:
         raise _fail(
-            f"{_call_line(tool, server, arguments)} has no content: it ended in {_describe_error(error)}", [], anchor
+            f"{_call_line(tool, server, arguments)} has no content: it ended in {_describe_error(error)}",
+            ["expected: a result; to assert a failure, use assert_tool_error or assert_protocol_error"],
+            anchor,
         )
     return call, _call_line(tool, server, arguments)
 
@@ -312,18 +315,23 @@ def assert_matches_output_schema(result: Any, tool: Any) -> Any:
     import jsonschema
 
     call, line = _ok_call(result, "assert_matches_output_schema")
-    schema = getattr(tool, "output_schema", None) if not isinstance(tool, dict) else tool.get("outputSchema", tool)
-    name = getattr(tool, "name", "the tool")
+    if isinstance(tool, dict) and ("outputSchema" in tool or "inputSchema" in tool):  # a tool definition
+        schema, name = tool.get("outputSchema"), tool.get("name")
+    elif isinstance(tool, dict):  # a bare JSON Schema
+        schema, name = tool, None
+    else:
+        schema, name = getattr(tool, "output_schema", None), getattr(tool, "name", None)
+    label = f"tool {name!r}" if name else "the schema"
     if schema is None:
         raise _fail(
-            f"{name!r} declares no outputSchema, so there is nothing to validate against",
-            [],
+            f"{label} declares no outputSchema, so there is nothing to validate against",
+            ["compare the values with assert_structured instead, or give the tool an outputSchema"],
             "assert_matches_output_schema",
         )
     structured = call.structured_content
     if structured is None:
         raise _fail(
-            f"{line} returned no structuredContent although {name!r} declares an outputSchema",
+            f"{line} returned no structuredContent although {label} declares an outputSchema",
             ["the spec: results of a tool with an outputSchema MUST carry conforming structuredContent"],
             "assert_matches_output_schema",
         )
@@ -342,6 +350,13 @@ def assert_matches_output_schema(result: Any, tool: Any) -> Any:
     return structured
 
 
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    kinds = {str: "string", int: "number", float: "number", list: "array", type(None): "null"}
+    return kinds.get(type(value), type(value).__name__)
+
+
 def assert_valid_tool_schema(tool: Any) -> None:
     """Assert a tool's name and schemas are valid: ``inputSchema`` an object schema, both schemas valid JSON Schema."""
     __tracebackhide__ = True
@@ -350,7 +365,9 @@ def assert_valid_tool_schema(tool: Any) -> None:
     data = tool if isinstance(tool, dict) else tool.model_dump(by_alias=True, mode="json", exclude_none=True)
     name = data.get("name")
     problems: list[str] = []
-    if not isinstance(name, str) or not TOOL_NAME.match(name):
+    if name is None:
+        problems.append("name is missing (spec: tool names)")
+    elif not isinstance(name, str) or not TOOL_NAME.match(name):
         problems.append(f"name {name!r} should be 1-128 characters of A-Z a-z 0-9 _ - . (spec: tool names)")
     for key in ("inputSchema", "outputSchema"):
         schema = data.get(key)
@@ -359,7 +376,7 @@ def assert_valid_tool_schema(tool: Any) -> None:
                 problems.append("inputSchema is missing (it MUST be a JSON Schema object)")
             continue
         if not isinstance(schema, dict):
-            problems.append(f"{key} is {type(schema).__name__}, not a JSON Schema object")
+            problems.append(f"{key} is a JSON {_json_type(schema)}, not a JSON Schema object")
             continue
         if key == "inputSchema" and schema.get("type") != "object":
             problems.append(f'inputSchema has type {schema.get("type")!r}; its root MUST be "type": "object"')
@@ -369,4 +386,5 @@ def assert_valid_tool_schema(tool: Any) -> None:
         except jsonschema.exceptions.SchemaError as exc:
             problems.append(f"{key} is not valid JSON Schema at {_pointer(exc.absolute_path)}: {exc.message}")
     if problems:
-        raise _fail(f"tool {name!r} has an invalid definition", problems, "assert_valid_tool_schema")
+        label = f"tool {name!r}" if name is not None else "a tool without a name"
+        raise _fail(f"{label} has an invalid definition", problems, "assert_valid_tool_schema")
