@@ -73,7 +73,7 @@ async def _fuzz_check(ctx: Any, mode: str) -> None:
     if failures:
         server = client.describe()
         head = f"{len(failures)} of {len(reports)} tool(s) failed fuzzing with {mode} inputs"
-        ctx.fail(head + ":\n" + "\n".join(failure.message(server) for failure in failures))
+        ctx.fail(head + ":\n" + "\n".join(failure.message(server, spec) for failure in failures))
     fuzzed = [report for report in reports if not report.skipped]
     if not fuzzed:
         ctx.skip("no tool could be fuzzed: " + "; ".join(report.skipped or "" for report in reports))

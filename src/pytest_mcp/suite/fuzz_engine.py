@@ -92,7 +92,8 @@ class FuzzFailure:
     cut_short: bool = False
     """Shrinking hit its budget (``FuzzConfig.shrink_seconds`` / ``shrink_calls``): smaller failing inputs may exist."""
 
-    def message(self, server: str = "") -> str:
+    def message(self, server: str = "", selection: str = "read-only") -> str:
+        """The report; ``selection`` is the ``--mcp-fuzz-tools`` value (to show how to leave the tool out)."""
         where = f" on the {server}" if server else ""
         lines = [
             f"fuzz ({self.mode} inputs): tools/call {self.tool!r}{where} failed",
@@ -110,7 +111,9 @@ class FuzzFailure:
             f"  {shrunk}: {self.failing_examples} failing example(s) in {self.examples} call(s); "
             f"seed {self.seed} (Hypothesis seed {self.tool_seed} for this tool)"
         )
-        lines.append(f"  reproduce: --mcp-seed={self.seed}; leave this tool out: --mcp-fuzz-tools=all,-{self.tool}")
+        lines.append(
+            f"  reproduce: --mcp-seed={self.seed}; leave this tool out: --mcp-fuzz-tools={selection},-{self.tool}"
+        )
         lines.append(f"  (see {DOCS})")
         return "\n".join(lines)
 

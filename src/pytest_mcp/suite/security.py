@@ -485,6 +485,16 @@ LISTS: Final = (
 )
 
 
+def _prompt_arguments(prompt: dict[str, Any]) -> dict[str, str]:
+    """A plain value for each required argument of a listed prompt."""
+    arguments = prompt.get("arguments") if isinstance(prompt.get("arguments"), list) else []
+    return {
+        str(argument["name"]): "test"
+        for argument in arguments
+        if isinstance(argument, dict) and argument.get("required") is True and isinstance(argument.get("name"), str)
+    }
+
+
 def wire_env(ctx: Any, wire: Any) -> dict[str, str]:
     """The environment of the server behind a raw wire, when the plugin can know it."""
     import os
@@ -505,7 +515,7 @@ def wire_env(ctx: Any, wire: Any) -> dict[str, str]:
 @check(
     "security.replies.no-leaks",
     rule="The server's ordinary replies (the opening initialize / server/discover result, every tools, prompts, "
-    "resources and templates list, and reads of listed resources) contain no stack trace, credential or system "
+    "resources and templates list, reads of listed resources and prompts) contain no stack trace, credential or system "
     "file contents in what describes the server, and no secret value of its environment anywhere.",
     items=[49],
     spec="server/tools#security-considerations",
@@ -530,6 +540,7 @@ async def replies_no_leaks(ctx: Any) -> None:
             scan(f"the {handshake.sent.get('method')} result", handshake.result, METADATA_KINDS)
             scanned += 1
         resources: list[Any] = []
+        prompts: list[Any] = []
         for capability, method, key in LISTS:
             if not ctx.declares(capability):
                 continue
@@ -540,6 +551,8 @@ async def replies_no_leaks(ctx: Any) -> None:
                     scan(f"the {method} result", reply.result, METADATA_KINDS)
             if method == "resources/list":
                 resources = listing.items
+            if method == "prompts/list":
+                prompts = listing.items
         for item in resources[:MAX_READS]:
             uri = item.get("uri") if isinstance(item, dict) else None
             if not isinstance(uri, str):
@@ -548,6 +561,14 @@ async def replies_no_leaks(ctx: Any) -> None:
             scanned += 1
             if reply.is_result:
                 scan(f"resources/read {uri!r}", reply.result, CONTENT_KINDS)
+        for item in prompts[:MAX_READS]:
+            name = item.get("name") if isinstance(item, dict) else None
+            if not isinstance(name, str):
+                continue
+            reply = await wire.request("prompts/get", {"name": name, "arguments": _prompt_arguments(item)})
+            scanned += 1
+            if reply.is_result:
+                scan(f"prompts/get {name!r}", reply.result, CONTENT_KINDS)
     if found:
         lines = [f"  - {what}: {leak.describe()}" for what, leak in found[:20]]
         ctx.fail(f"{len(found)} leak(s) in ordinary replies:\n" + "\n".join(lines) + f"\n  (see {DOCS})")
