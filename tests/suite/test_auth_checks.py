@@ -48,7 +48,12 @@ def test_a_correct_protected_server_passes(check_runner, issuer, with_token) -> 
     outcomes = {(check_id, era): runner.run(check_id, era) for check_id in auth_checks() for era in (H, M)}
     assert not {key: result.message for key, result in outcomes.items() if result.outcome == "failed"}
     passed = {check_id for (check_id, _), result in outcomes.items() if result.outcome == "passed"}
-    always = {"auth.no-token-401", "auth.invalid-token-401", "auth.www-authenticate", "auth.protected-resource-metadata"}
+    always = {
+        "auth.no-token-401",
+        "auth.invalid-token-401",
+        "auth.www-authenticate",
+        "auth.protected-resource-metadata",
+    }
     with_it = {"auth.token-accepted", "auth.forged-token-401", "auth.query-token-refused", "auth.session-needs-token"}
     assert passed == (always | with_it if with_token else always)
 

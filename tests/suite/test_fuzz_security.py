@@ -48,9 +48,7 @@ def server_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TOOLBED_API_KEY", SECRET)
 
 
-@pytest.mark.parametrize(
-    ("defect", "check_id", "era", "phrase"), CASES, ids=[f"{d}->{c}[{e}]" for d, c, e, _ in CASES]
-)
+@pytest.mark.parametrize(("defect", "check_id", "era", "phrase"), CASES, ids=[f"{d}->{c}[{e}]" for d, c, e, _ in CASES])
 def test_defect_is_caught(check_runner, defect, check_id, era, phrase) -> None:
     timeout = 3.0 if defect.startswith("hang") else 5.0  # a hang costs this twice (the call, then tools/list)
     result = check_runner(toolbed(defect), timeout=timeout).run(check_id, era)

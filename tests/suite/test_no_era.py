@@ -6,7 +6,7 @@ import sys
 
 from .conftest import raw_stdio
 
-SILENT = f"{sys.executable} -c \"import sys; sys.stdin.read()\""
+SILENT = f'{sys.executable} -c "import sys; sys.stdin.read()"'
 """A process that reads stdin and never answers: it speaks no MCP at all."""
 
 

@@ -9,14 +9,24 @@ from hypothesis import strategies as st
 from pytest_mcp.suite import strategies
 
 SCHEMAS = [
-    {"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "integer", "minimum": 0}}, "required": ["a", "b"]},
+    {
+        "type": "object",
+        "properties": {"a": {"type": "integer"}, "b": {"type": "integer", "minimum": 0}},
+        "required": ["a", "b"],
+    },
     {
         "type": "object",
         "properties": {"text": {"type": "string", "maxLength": 5}, "mode": {"enum": ["x", "y"]}},
         "required": ["text"],
         "additionalProperties": False,
     },
-    {"type": "object", "properties": {"n": {"type": ["number", "null"], "exclusiveMaximum": 10}, "tags": {"type": "array", "maxItems": 2}}},
+    {
+        "type": "object",
+        "properties": {
+            "n": {"type": ["number", "null"], "exclusiveMaximum": 10},
+            "tags": {"type": "array", "maxItems": 2},
+        },
+    },
 ]
 FAST = settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 

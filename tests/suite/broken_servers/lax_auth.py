@@ -93,5 +93,7 @@ def make_server(*, issuer: str, audience: str, jwks_url: str, defect: str) -> An
     if defect == "unverified-signature":
         return _unverified(issuer, audience)
     if defect == "no-challenge":
-        return _without_challenge(make_protected(issuer=issuer, audience=audience, jwks_url=jwks_url).streamable_http_app())
+        return _without_challenge(
+            make_protected(issuer=issuer, audience=audience, jwks_url=jwks_url).streamable_http_app()
+        )
     raise ValueError(f"unknown defect {defect!r}")

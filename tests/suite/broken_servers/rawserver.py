@@ -110,7 +110,11 @@ class RpcError(Exception):
 
 def tool_list(defects: set[str]) -> list[dict[str, Any]]:
     read_only = {"readOnlyHint": True}
-    number = {"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}}, "required": ["a", "b"]}
+    number = {
+        "type": "object",
+        "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}},
+        "required": ["a", "b"],
+    }
     if "invalid-schema" in defects:
         number = {"type": "object", "properties": {"a": {"type": "integr"}}, "required": 5}
     tools = [
@@ -124,22 +128,32 @@ def tool_list(defects: set[str]) -> list[dict[str, Any]]:
         {
             "name": "echo",
             "description": "Return the text.",
-            "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"],
-                            "additionalProperties": False},
+            "inputSchema": {
+                "type": "object",
+                "properties": {"text": {"type": "string"}},
+                "required": ["text"],
+                "additionalProperties": False,
+            },
             "annotations": read_only,
         },
         {
             "name": "sleep",
             "description": "Sleep, then answer.",
-            "inputSchema": {"type": "object", "properties": {"seconds": {"type": "number", "minimum": 0, "maximum": 30}},
-                            "required": ["seconds"]},
+            "inputSchema": {
+                "type": "object",
+                "properties": {"seconds": {"type": "number", "minimum": 0, "maximum": 30}},
+                "required": ["seconds"],
+            },
             "annotations": read_only,
         },
         {
             "name": "progress",
             "description": "Report progress steps.",
-            "inputSchema": {"type": "object", "properties": {"steps": {"type": "integer", "minimum": 1, "maximum": 10}},
-                            "required": ["steps"]},
+            "inputSchema": {
+                "type": "object",
+                "properties": {"steps": {"type": "integer", "minimum": 1, "maximum": 10}},
+                "required": ["steps"],
+            },
             "annotations": read_only,
         },
         {
@@ -266,7 +280,9 @@ class Core:
             return None
         era = self.era_of(params, conn, method)
         try:
-            result = self.dispatch(method, params if isinstance(params, dict) else {}, era, conn, emit, request_id, headers)
+            result = self.dispatch(
+                method, params if isinstance(params, dict) else {}, era, conn, emit, request_id, headers
+            )
         except RpcError as error:
             return self.respond(request_id, error=error)
         if result is None:
@@ -284,7 +300,13 @@ class Core:
         return response
 
     def dispatch(
-        self, method: str, params: dict[str, Any], era: str, conn: Connection, emit: Any, request_id: Any,
+        self,
+        method: str,
+        params: dict[str, Any],
+        era: str,
+        conn: Connection,
+        emit: Any,
+        request_id: Any,
         headers: dict[str, str] | None,
     ) -> Any:
         if era == MODERN:
@@ -325,10 +347,14 @@ class Core:
         if method == "tools/call":
             return self.call_tool(params, era, conn, emit, request_id)
         if method == "resources/list":
-            return self.cacheable({"resources": [
-                {"uri": "raw://greeting", "name": "greeting", "mimeType": "text/plain"},
-                {"uri": "raw://blob", "name": "blob", "mimeType": "application/octet-stream"},
-            ]})
+            return self.cacheable(
+                {
+                    "resources": [
+                        {"uri": "raw://greeting", "name": "greeting", "mimeType": "text/plain"},
+                        {"uri": "raw://blob", "name": "blob", "mimeType": "application/octet-stream"},
+                    ]
+                }
+            )
         if method == "resources/templates/list":
             return self.cacheable({"resourceTemplates": [{"uriTemplate": "raw://items/{id}", "name": "item"}]})
         if method == "resources/read":
@@ -338,15 +364,27 @@ class Core:
                 raise RpcError(-32602, "uri is required")
             return {}
         if method == "prompts/list":
-            return self.cacheable({"prompts": [
-                {"name": "greet", "description": "Greet someone.", "arguments": [{"name": "name", "required": True}]}
-            ]})
+            return self.cacheable(
+                {
+                    "prompts": [
+                        {
+                            "name": "greet",
+                            "description": "Greet someone.",
+                            "arguments": [{"name": "name", "required": True}],
+                        }
+                    ]
+                }
+            )
         if method == "prompts/get":
             return self.prompt(params)
         if method == "completion/complete":
             return self.complete(params)
-        raise RpcError(-32600 if "unknown-method-32600" in self.defects else -32601, f"Method not found: {method}",
-                       data=method, status=404)
+        raise RpcError(
+            -32600 if "unknown-method-32600" in self.defects else -32601,
+            f"Method not found: {method}",
+            data=method,
+            status=404,
+        )
 
     def check_envelope(self, method: str, params: dict[str, Any]) -> None:
         meta = params.get("_meta")
@@ -411,24 +449,47 @@ class Core:
         if name == "progress":
             steps = int(arguments.get("steps", 1))
             if token is not None or "progress-without-token" in self.defects:
-                values = list(range(steps, 0, -1)) if "progress-decreasing" in self.defects else list(range(1, steps + 1))
+                values = (
+                    list(range(steps, 0, -1)) if "progress-decreasing" in self.defects else list(range(1, steps + 1))
+                )
                 sent_token = str(token) if "progress-wrong-token" in self.defects else token
                 for value in values:
-                    emit({"jsonrpc": "2.0", "method": "notifications/progress",
-                          "params": {"progressToken": sent_token, "progress": value, "total": steps}})
+                    emit(
+                        {
+                            "jsonrpc": "2.0",
+                            "method": "notifications/progress",
+                            "params": {"progressToken": sent_token, "progress": value, "total": steps},
+                        }
+                    )
                     time.sleep(0.01)
             if "progress-after-response" in self.defects and token is not None:
-                threading.Timer(0.05, emit, [{"jsonrpc": "2.0", "method": "notifications/progress",
-                                              "params": {"progressToken": token, "progress": steps + 1}}]).start()
+                threading.Timer(
+                    0.05,
+                    emit,
+                    [
+                        {
+                            "jsonrpc": "2.0",
+                            "method": "notifications/progress",
+                            "params": {"progressToken": token, "progress": steps + 1},
+                        }
+                    ],
+                ).start()
             return {"content": [{"type": "text", "text": "done"}]}
         if name == "log":
             wanted = meta.get(LOGLEVEL) if era == MODERN else conn.log_level
             for level in ("debug", "info", "emergency"):
-                allowed = wanted is not None and LEVELS.index(level) >= LEVELS.index(wanted) if wanted in LEVELS else False
+                allowed = (
+                    wanted is not None and LEVELS.index(level) >= LEVELS.index(wanted) if wanted in LEVELS else False
+                )
                 if allowed or ("log-ignores-level" in self.defects):
                     shown = "verbose" if "log-bad-level" in self.defects else level
-                    emit({"jsonrpc": "2.0", "method": "notifications/message",
-                          "params": {"level": shown, "logger": "raw", "data": f"a {level} message"}})
+                    emit(
+                        {
+                            "jsonrpc": "2.0",
+                            "method": "notifications/message",
+                            "params": {"level": shown, "logger": "raw", "data": f"a {level} message"},
+                        }
+                    )
             return {"content": [{"type": "text", "text": "logged"}]}
         raise RpcError(-32603, "unreachable")
 
@@ -566,8 +627,10 @@ def serve_http(core: Core, port: int, token: str | None) -> None:
         if host.split(":")[0] not in ("127.0.0.1", "localhost"):
             return Response("Misdirected Request", status_code=421)
         origin = request.headers.get("origin")
-        if origin and "no-origin-check" not in core.defects and not origin.startswith(
-            ("http://127.0.0.1:", "http://localhost:")
+        if (
+            origin
+            and "no-origin-check" not in core.defects
+            and not origin.startswith(("http://127.0.0.1:", "http://localhost:"))
         ):
             return error(403, -32600, "Invalid Origin header")
         session = request.headers.get("mcp-session-id")
@@ -605,8 +668,11 @@ def serve_http(core: Core, port: int, token: str | None) -> None:
                 mismatch = (
                     version_header != meta.get(PV)
                     or request.headers.get("mcp-method") != method
-                    or (name_key is not None and params.get(name_key) is not None
-                        and request.headers.get("mcp-name") != params.get(name_key))
+                    or (
+                        name_key is not None
+                        and params.get(name_key) is not None
+                        and request.headers.get("mcp-name") != params.get(name_key)
+                    )
                 )
                 if mismatch:
                     return error(400, -32020, "Header mismatch", message.get("id"))
@@ -617,7 +683,11 @@ def serve_http(core: Core, port: int, token: str | None) -> None:
         else:
             if version_header is None and "require-version-header" in core.defects:
                 return error(400, -32600, "Missing MCP-Protocol-Version")
-            if version_header is not None and version_header not in KNOWN and "ignore-version-header" not in core.defects:
+            if (
+                version_header is not None
+                and version_header not in KNOWN
+                and "ignore-version-header" not in core.defects
+            ):
                 return error(400, -32600, f"Unsupported MCP-Protocol-Version {version_header}")
             if session is None:
                 return error(400, -32600, "Missing Mcp-Session-Id")
@@ -653,10 +723,12 @@ def serve_http(core: Core, port: int, token: str | None) -> None:
             return Response(event, status_code=status, headers=headers, media_type="text/event-stream")
         return JSONResponse(response, status_code=status, headers=headers)
 
-    app = Starlette(routes=[
-        Route("/mcp", endpoint, methods=["GET", "POST", "DELETE"]),
-        Route("/.well-known/oauth-protected-resource/mcp", metadata, methods=["GET"]),
-    ])
+    app = Starlette(
+        routes=[
+            Route("/mcp", endpoint, methods=["GET", "POST", "DELETE"]),
+            Route("/.well-known/oauth-protected-resource/mcp", metadata, methods=["GET"]),
+        ]
+    )
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 
 

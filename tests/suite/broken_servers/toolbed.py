@@ -137,7 +137,9 @@ class Toolbed:
         structured: dict[str, Any] = {"sum": total}
         if "bad-structured" in self.defects and total > 100:
             structured = {"sum": str(total)}
-        return types.CallToolResult(content=[types.TextContent(type="text", text=str(total))], structured_content=structured)
+        return types.CallToolResult(
+            content=[types.TextContent(type="text", text=str(total))], structured_content=structured
+        )
 
     async def tool_echo(self, arguments: dict[str, Any]) -> types.CallToolResult:
         text = str(arguments.get("text", ""))
@@ -153,7 +155,9 @@ class Toolbed:
         if "leak-env" in self.defects and not text:
             return _text(f"nothing to echo; configured with {os.environ.get(SECRET_ENV, '')}")
         if "bad-image" in self.defects and len(text) > 5:
-            return types.CallToolResult(content=[types.ImageContent(type="image", data="not base64!", mime_type="image/png")])
+            return types.CallToolResult(
+                content=[types.ImageContent(type="image", data="not base64!", mime_type="image/png")]
+            )
         return _text(text)
 
     async def tool_read(self, arguments: dict[str, Any]) -> types.CallToolResult:
