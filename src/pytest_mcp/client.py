@@ -17,7 +17,7 @@ from typing import Any, Final
 import anyio
 from mcp import Client
 from mcp.shared.exceptions import MCPError
-from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT, CallToolResult, Tool
+from mcp_types import CONNECTION_CLOSED, PARSE_ERROR, REQUEST_TIMEOUT, CallToolResult, Tool
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import PrivateAttr
 
@@ -211,8 +211,8 @@ class McpClient:
                 method=method,
                 timeout=limit,
             )
-        if isinstance(exc, MCPError) and exc.code != CONNECTION_CLOSED:
-            return None
+        if isinstance(exc, MCPError) and exc.code not in (CONNECTION_CLOSED, PARSE_ERROR):
+            return None  # a parse error may be a reply cut short by the server's death: look
         crash = await self.server.wait_crash_report()
         if crash is None:
             return None

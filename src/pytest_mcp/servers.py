@@ -248,13 +248,32 @@ def _transport_errors_as_responses(inner: Any) -> Any:
     import httpx2
     from mcp_types import CONNECTION_CLOSED
 
+    class BodyErrorsAsStreamErrors(httpx2.AsyncByteStream):
+        """A reply body that breaks off raises ``StreamError``, which the SDK turns into an
+        error of that one request (a ``TransportError`` would escape its background task)."""
+
+        def __init__(self, stream: Any) -> None:
+            self._stream = stream
+
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            try:
+                async for chunk in self._stream:
+                    yield chunk
+            except httpx2.TransportError as exc:
+                raise httpx2.StreamError(f"the HTTP reply broke off ({type(exc).__name__})") from exc
+
+        async def aclose(self) -> None:
+            await self._stream.aclose()
+
     class TransportErrorsAsResponses(httpx2.AsyncBaseTransport):
         async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
             try:
-                return await inner.handle_async_request(request)
+                response = await inner.handle_async_request(request)
             except httpx2.TransportError as exc:
                 error = {"code": CONNECTION_CLOSED, "message": f"no HTTP reply from the server ({type(exc).__name__})"}
                 return httpx2.Response(502, json={"jsonrpc": "2.0", "id": None, "error": error})
+            response.stream = BodyErrorsAsStreamErrors(response.stream)
+            return response
 
         async def aclose(self) -> None:
             await inner.aclose()
