@@ -88,7 +88,9 @@ def make_server() -> MCPServer:
     async def greet_user(ctx: Context) -> str:
         """Ask the user for their name (elicitation; handshake era)."""
         answer = await ctx.elicit("What is your name?", Name)
-        return f"hello {answer.data.name}" if answer.action == "accept" and answer.data else f"no name ({answer.action})"
+        return (
+            f"hello {answer.data.name}" if answer.action == "accept" and answer.data else f"no name ({answer.action})"
+        )
 
     @mcp.tool()
     async def log_something(ctx: Context) -> str:
