@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from .transcript import Transcript
+from .transcript import Kind, Transcript
 
 
 class RecordingDispatcher:
@@ -44,7 +44,7 @@ class RecordingDispatcher:
         except BaseException as exc:
             error = getattr(exc, "error", None)
             payload = error.model_dump(mode="json", exclude_none=True) if error is not None else repr(exc)
-            kind = "error" if error is not None else "event"
+            kind: Kind = "error" if error is not None else "event"
             note = "" if error is not None else "no reply"
             transcript.add("<-", kind, method, request_id, payload, elapsed=time.perf_counter() - started, note=note)
             raise

@@ -97,8 +97,9 @@ class SharedStdioServer:
         stdin = self.process.popen.stdin
         assert stdin is not None
         while (data := self._outbox.get()) is not _STOP:
+            assert isinstance(data, bytes)  # send() queues encoded lines; only _STOP is not bytes
             try:
-                stdin.write(data)  # type: ignore[arg-type]
+                stdin.write(data)
                 stdin.flush()
             except (OSError, ValueError):
                 return

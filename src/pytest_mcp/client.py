@@ -26,6 +26,7 @@ from .errors import McpConnectionError, McpServerCrashed, McpTimeoutError, McpUs
 from .raw import RawHttp, RawStdio
 from .responder import Responder
 from .servers import RunningServer
+from .targets import AsgiTarget
 from .transcript import Transcript
 
 __all__ = ["CallOutcome", "McpClient", "McpEraUnsupported", "ToolResult", "connect"]
@@ -404,10 +405,9 @@ class _LazyAsgiRaw(RawHttp):
     def __init__(self, owner: McpClient) -> None:
         from ._asgi import ASGI_BASE_URL
 
-        assert isinstance(owner.server.target.path, str)  # type: ignore[union-attr]
-        super().__init__(
-            None, ASGI_BASE_URL + owner.server.target.path, timeout=owner.timeout, transcript=owner.transcript
-        )  # type: ignore[union-attr]
+        target = owner.server.target
+        assert isinstance(target, AsgiTarget)
+        super().__init__(None, ASGI_BASE_URL + target.path, timeout=owner.timeout, transcript=owner.transcript)
         self._owner = owner
 
     async def request(self, *args: Any, **kwargs: Any) -> Any:
@@ -473,11 +473,7 @@ async def connect(
                     raise
                 crash = await server.wait_crash_report()
                 if crash:
-                    raise McpServerCrashed(
-                        f"connecting failed because {crash}",
-                        returncode=server.process.returncode,  # type: ignore[union-attr]
-                        stderr_tail=server.process.stderr_tail(),
-                    ) from exc  # type: ignore[union-attr]
+                    raise _crashed_while_connecting(server, crash) from exc
                 if era in (HANDSHAKE_ERA, MODERN_ERA) and exc.code != CONNECTION_CLOSED:
                     raise McpEraUnsupported(
                         f"the {server.describe()} refused the {era} connection: {exc.error.message} (code {exc.code})"
@@ -501,11 +497,7 @@ async def connect(
     if not connected:
         crash = server.crash_report()
         if crash:
-            raise McpServerCrashed(
-                f"connecting failed because {crash}",
-                returncode=server.process.returncode,  # type: ignore[union-attr]
-                stderr_tail=server.process.stderr_tail(),
-            )  # type: ignore[union-attr]
+            raise _crashed_while_connecting(server, crash)
         step = "initialize" if era == HANDSHAKE_ERA else "server/discover"
         raise McpTimeoutError(
             f"no reply to {step} (connecting) within {connect_limit:g} s from the {server.describe()} "
@@ -513,6 +505,15 @@ async def connect(
             method=step,
             timeout=connect_limit,
         )
+
+
+def _crashed_while_connecting(server: RunningServer, crash: str) -> McpServerCrashed:
+    """The error for a server whose process died during connecting (``crash`` is its crash report)."""
+    process = server.process
+    assert process is not None  # only a server process has a crash report
+    return McpServerCrashed(
+        f"connecting failed because {crash}", returncode=process.returncode, stderr_tail=process.stderr_tail()
+    )
 
 
 def _single_exception(error: BaseException) -> BaseException | None:

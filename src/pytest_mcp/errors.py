@@ -23,7 +23,8 @@ class McpAssertionError(AssertionError):
     """An MCP result was not what the test expected (raised by the ``assert_*`` helpers)."""
 
 
-class McpUsageError(pytest.UsageError):
+# pytest marks UsageError @final, but a subclass is how a plugin's usage errors get pytest's reporting.
+class McpUsageError(pytest.UsageError):  # type: ignore[misc]
     """The plugin was configured or called wrongly; the message says how to fix it."""
 
 

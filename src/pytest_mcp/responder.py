@@ -9,12 +9,22 @@ answers ``roots/list``. Every request is kept in ``requests`` so a test can asse
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
+
+if TYPE_CHECKING:
+    from mcp.client.session import ElicitationFnT, ListRootsFnT, SamplingFnT
 
 __all__ = ["Responder"]
+
+
+class ClientCallbacks(TypedDict, total=False):
+    """The SDK ``Client`` keyword arguments a ``Responder`` fills in."""
+
+    sampling_callback: SamplingFnT
+    elicitation_callback: ElicitationFnT
+    list_roots_callback: ListRootsFnT
 
 
 @dataclass
@@ -26,9 +36,9 @@ class Responder:
     roots: Any = None
     requests: list[tuple[str, Any]] = field(default_factory=list)
 
-    def callbacks(self) -> dict[str, Callable[..., Any]]:
+    def callbacks(self) -> ClientCallbacks:
         """The SDK ``Client`` keyword arguments for the replies that were scripted."""
-        found: dict[str, Callable[..., Any]] = {}
+        found: ClientCallbacks = {}
         if self.sampling is not None:
             found["sampling_callback"] = self._on_sampling
         if self.elicitation is not None:
@@ -79,6 +89,6 @@ class Responder:
                 uri = item.as_uri() if isinstance(item, Path) else str(item)
                 if "://" not in uri:
                     uri = Path(uri).resolve().as_uri()
-                roots.append(Root(uri=uri))
+                roots.append(Root.model_validate({"uri": uri}))
             return ListRootsResult(roots=roots)
         return value

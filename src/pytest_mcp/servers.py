@@ -268,7 +268,7 @@ def _transport_errors_as_responses(inner: Any) -> Any:
     class TransportErrorsAsResponses(httpx2.AsyncBaseTransport):
         async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
             try:
-                response = await inner.handle_async_request(request)
+                response: httpx2.Response = await inner.handle_async_request(request)
             except httpx2.TransportError as exc:
                 error = {"code": CONNECTION_CLOSED, "message": f"no HTTP reply from the server ({type(exc).__name__})"}
                 return httpx2.Response(502, json={"jsonrpc": "2.0", "id": None, "error": error})

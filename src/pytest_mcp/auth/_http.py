@@ -30,6 +30,7 @@ class LoopbackServer:
     def base_url(self) -> str:
         assert self._httpd is not None
         host, port = self._httpd.server_address[:2]
+        assert isinstance(host, str)  # start() binds the text address "127.0.0.1"
         return f"http://{host}:{port}"
 
     def start(self) -> LoopbackServer:

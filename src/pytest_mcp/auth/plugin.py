@@ -144,19 +144,18 @@ def mcp_token_issuer(pytestconfig: pytest.Config) -> Iterator[TokenIssuer]:
 @pytest.fixture
 def mcp_token(request: pytest.FixtureRequest, mcp_token_issuer: TokenIssuer) -> str:
     """A valid access token from ``mcp_token_issuer`` (options from ``@pytest.mark.mcp_token``)."""
-    token = request.node.stash.get(TOKEN_KEY, None)
-    if token is None:
-        try:
-            options = _token_options(request.node)
-            token = mcp_token_issuer.token(**options)
-        except (pytest.UsageError, TypeError, ValueError) as exc:
-            problem = str(exc)
-        else:
-            problem = ""
-        if problem:
-            pytest.fail(problem, pytrace=False)
+    stored: str | None = request.node.stash.get(TOKEN_KEY, None)
+    if stored is not None:
+        return stored
+    try:
+        options = _token_options(request.node)
+        token = mcp_token_issuer.token(**options)
+    except (pytest.UsageError, TypeError, ValueError) as exc:
+        problem = str(exc)
+    else:
         request.node.stash[TOKEN_KEY] = token
-    return token
+        return token
+    pytest.fail(problem, pytrace=False)
 
 
 @pytest.fixture(autouse=True)
