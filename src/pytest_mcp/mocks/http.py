@@ -36,7 +36,7 @@ def _router(**options: Any) -> Any:
                 raise McpUsageError(f"the route name {name!r} is reserved by mcp_http_mock")
             added = super().add(route, name=name)
             for tail in (_LOOPBACK, _UNMATCHED):
-                kept = self.routes.pop(tail, None)
+                kept = self.routes.pop(tail, None)  # type: ignore[no-untyped-call]  # respx leaves RouteList.pop unannotated
                 if kept is not None:
                     self.routes.add(kept, name=tail)
             return added

@@ -29,7 +29,7 @@ CALL_FAILED_KEY: Final = pytest.StashKey[bool]()
 # -- marker signatures: the keywords of the classes they build ------------------------------------
 
 
-def mcp_http_mock(
+def http_mock_marker(
     *,
     assert_all_called: bool = True,
     assert_all_mocked: bool = True,
@@ -45,7 +45,7 @@ def mcp_http_mock(
     }
 
 
-def mcp_fake_upstream(
+def fake_upstream_marker(
     name: str = "fake-upstream",
     *,
     transport: str = "in_process",
@@ -69,7 +69,7 @@ def mcp_fake_upstream(
     }
 
 
-def mcp_mock_backend(
+def mock_backend_marker(
     target: Any, attribute: str | None = None, /, *, assert_called: bool | None = None, **configure: Any
 ) -> dict[str, Any]:
     """Replace target.attribute with an autospec mock for the test (repeatable): the arguments of BackendMocks.patch."""
@@ -77,9 +77,9 @@ def mcp_mock_backend(
 
 
 MARKERS: Final[dict[str, Callable[..., dict[str, Any]]]] = {
-    "mcp_http_mock": mcp_http_mock,
-    "mcp_fake_upstream": mcp_fake_upstream,
-    "mcp_mock_backend": mcp_mock_backend,
+    "mcp_http_mock": http_mock_marker,
+    "mcp_fake_upstream": fake_upstream_marker,
+    "mcp_mock_backend": mock_backend_marker,
 }
 
 

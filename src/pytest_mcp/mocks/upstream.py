@@ -155,7 +155,12 @@ class _Spec:
     """The declarations a server answers from, and where its calls go."""
 
     def __init__(
-        self, name: str, version: str, instructions: str | None, declared: list[_Declared], record: Callable
+        self,
+        name: str,
+        version: str,
+        instructions: str | None,
+        declared: list[_Declared],
+        record: Callable[[UpstreamCall], None],
     ) -> None:
         self.name, self.version, self.instructions = name, version, instructions
         self.declared = declared
@@ -283,8 +288,8 @@ def build_server(spec: _Spec) -> Any:
         reply = await answer(reply)
         raw = reply.messages if reply.messages is not None else [{"role": "user", "text": reply.text or ""}]
         messages = [
-            types.PromptMessage(
-                role=message.get("role", "user"), content=types.TextContent(type="text", text=message["text"])
+            types.PromptMessage.model_validate(
+                {"role": message.get("role", "user"), "content": types.TextContent(type="text", text=message["text"])}
             )
             for message in raw
         ]
