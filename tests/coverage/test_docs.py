@@ -105,7 +105,9 @@ def no_xdist_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("no_xdist_environment")
-def test_snapshots_page(mcp_pytester: pytest.Pytester) -> None:
+def test_snapshots_page(mcp_pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("CI", "BUILD_NUMBER"):  # pytest shows whole diffs on CI; the page shows a terminal's
+        monkeypatch.delenv(name, raising=False)
     assert write_examples(mcp_pytester, "snapshots.md") == ["test_snapshots_example.py"]
     first = mcp_pytester.runpytest()
     first.assert_outcomes(failed=4)
