@@ -14,11 +14,16 @@ with the suite's markers, so ``-m``/``-k`` select, and a baseline file applies a
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from .registry import SUITES
+
+if TYPE_CHECKING:
+    from .baseline import Baseline
+    from .items import Case
+    from .runtime import SuiteRuntime
 
 __all__ = ["checks_for", "parametrize_suite"]
 
@@ -39,7 +44,9 @@ def checks_for(
         )
 
     @pytest.mark.mcp_suite(*chosen, server=server, baseline=baseline)
-    def test_mcp_suite(request: pytest.FixtureRequest, mcp_suite_case: Any) -> None:
+    def test_mcp_suite(
+        request: pytest.FixtureRequest, mcp_suite_case: tuple[SuiteRuntime, Case, Baseline | None]
+    ) -> None:
         __tracebackhide__ = True
         from .items import case_properties, run_case
 

@@ -203,12 +203,14 @@ def _settings(config: pytest.Config) -> Settings:
 
 def _seed(config: pytest.Config) -> int:
     """One seed for the run: the chaos package's (``--mcp-seed``, shared with xdist workers), else random."""
+    base: int | None = None
     try:
         from ..chaos.plugin import RUN_KEY
     except ImportError:  # pragma: no cover - the chaos package ships with the plugin
-        RUN_KEY = None
-    run = config.stash.get(RUN_KEY, None) if RUN_KEY is not None else None
-    base = getattr(run, "base_seed", None)
+        pass
+    else:
+        run = config.stash.get(RUN_KEY, None)
+        base = run.base_seed if run is not None else None
     return int(base) if base is not None else random.SystemRandom().randrange(2**32)
 
 

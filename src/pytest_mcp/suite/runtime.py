@@ -208,7 +208,7 @@ class SuiteRuntime:
                     reason=f"its server/discover result does not list {MODERN_ERA} in supportedVersions ({versions!r})",
                     handshake=reply,
                 )
-            meta = result.get("_meta") if isinstance(result.get("_meta"), dict) else {}
+            meta = given if isinstance(given := result.get("_meta"), dict) else {}
             info = meta.get("io.modelcontextprotocol/serverInfo") or result.get("serverInfo") or {}
             version: Any = MODERN_ERA
         else:
@@ -320,8 +320,7 @@ class SuiteRuntime:
     ) -> AsyncIterator[Wire]:
         timeout = self.settings.timeout
         if fresh:
-            link = self._fresh_link()
-            wire = StdioWire(link, era, timeout, owned=True)
+            wire = StdioWire(self._fresh_link(), era, timeout, owned=True)
             try:
                 if handshake and era == HANDSHAKE_ERA:
                     wire.init_reply = await stdio_handshake(wire, max(timeout, 5.0))

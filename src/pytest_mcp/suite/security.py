@@ -487,7 +487,7 @@ LISTS: Final = (
 
 def _prompt_arguments(prompt: dict[str, Any]) -> dict[str, str]:
     """A plain value for each required argument of a listed prompt."""
-    arguments = prompt.get("arguments") if isinstance(prompt.get("arguments"), list) else []
+    arguments = listed if isinstance(listed := prompt.get("arguments"), list) else []
     return {
         str(argument["name"]): "test"
         for argument in arguments
