@@ -312,7 +312,7 @@ def _pointer(path: Any) -> str:
 def assert_matches_output_schema(result: Any, tool: Any) -> Any:
     """Assert ``structuredContent`` validates against ``tool``'s ``outputSchema``; names the JSON pointer of the first violation."""
     __tracebackhide__ = True
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped]  # jsonschema ships no type hints
 
     call, line = _ok_call(result, "assert_matches_output_schema")
     if isinstance(tool, dict) and ("outputSchema" in tool or "inputSchema" in tool):  # a tool definition
@@ -360,7 +360,7 @@ def _json_type(value: Any) -> str:
 def assert_valid_tool_schema(tool: Any) -> None:
     """Assert a tool's name and schemas are valid: ``inputSchema`` an object schema, both schemas valid JSON Schema."""
     __tracebackhide__ = True
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped]  # jsonschema ships no type hints
 
     data = tool if isinstance(tool, dict) else tool.model_dump(by_alias=True, mode="json", exclude_none=True)
     name = data.get("name")

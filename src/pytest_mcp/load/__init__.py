@@ -34,7 +34,21 @@ _EXPORTS: dict[str, str] = {
     "run_locust": "locust_runner",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "LoadRun",
+    "LoadStats",
+    "LocustError",
+    "LocustRun",
+    "McpBenchmark",
+    "McpLoad",
+    "Task",
+    "ToolStats",
+    "call",
+    "percentile",
+    "run_load",
+    "run_locust",
+    "scenario",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -51,7 +65,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from .benchmark import McpBenchmark  # noqa: F401
-    from .locust_runner import LocustError, LocustRun, run_locust  # noqa: F401
-    from .runner import LoadRun, McpLoad, Task, call, run_load, scenario  # noqa: F401
-    from .stats import LoadStats, ToolStats, percentile  # noqa: F401
+    from .benchmark import McpBenchmark
+    from .locust_runner import LocustError, LocustRun, run_locust
+    from .runner import LoadRun, McpLoad, Task, call, run_load, scenario
+    from .stats import LoadStats, ToolStats, percentile
