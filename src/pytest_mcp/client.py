@@ -392,7 +392,7 @@ class McpClient:
             assert self.server.url is not None
             return RawHttp(http_client, self.server.url, timeout=self.timeout, transcript=self.transcript)
         if kind == "asgi":
-            return _LazyAsgiRaw(self)  # type: ignore[return-value]
+            return _LazyAsgiRaw(self)
         raise McpUsageError(
             f"mcp_client.raw needs a stdio or HTTP target; the {self.describe()} runs in-process without JSON-RPC "
             "bytes. Use an asgi(...) or stdio(...) target of the same server for byte-level tests."
