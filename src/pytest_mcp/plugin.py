@@ -6,6 +6,7 @@ starlette), because pytest loads it for every run, including runs that never tou
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Generator
 
@@ -13,10 +14,11 @@ import pytest
 
 from . import markers, reporting
 from ._state import SETTINGS_KEY
+from .early import add_early_fixtures
 from .settings import CONCRETE_ERAS, Settings, add_options
 from .targets import parse_target
 
-pytest_plugins = (
+FEATURE_PLUGINS = (
     "pytest_mcp.fixtures",
     "pytest_mcp.suite.plugin",
     "pytest_mcp.auth.plugin",
@@ -25,6 +27,19 @@ pytest_plugins = (
     "pytest_mcp.load.plugin",
     "pytest_mcp.coverage.plugin",
 )
+"""The plugin modules registered with this one (each can be disabled with ``-p no:MODULE``)."""
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    """Register the feature plugins as this plugin is registered.
+
+    Not through ``pytest_plugins``: for each module listed there, pytest first looks for an entry
+    point of that name in every installed distribution's metadata, a few milliseconds per module
+    that every pytest run would pay.
+    """
+    for name in FEATURE_PLUGINS:
+        if not pluginmanager.is_blocked(name) and pluginmanager.get_plugin(name) is None:
+            pluginmanager.register(importlib.import_module(name), name)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -34,6 +49,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[SETTINGS_KEY] = Settings.from_config(config)
     markers.register(config)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Add the feature plugins' early fixtures to the tests that ask for them (``early.py``)."""
+    early = [
+        spec
+        for name in FEATURE_PLUGINS
+        for spec in getattr(config.pluginmanager.get_plugin(name), "EARLY_FIXTURES", ())
+    ]
+    add_early_fixtures(items, early)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

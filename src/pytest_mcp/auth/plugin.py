@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
+from ..early import EarlyFixture
 from ..settings import Option, add_options, choice, read_options, text
 from ._scrub import scrub_report
 
@@ -60,6 +61,10 @@ OPTIONS: Final = (
 ISSUER_OPTIONS_KEY: Final = pytest.StashKey[dict[str, Any]]()
 TOKEN_KEY: Final = pytest.StashKey[str]()
 SCRUB_KEY: Final = pytest.StashKey[Any]()
+EARLY_FIXTURES: Final = (
+    EarlyFixture("_mcp_auth", markers=frozenset({"mcp_token"}), uses=frozenset({"mcp_token_issuer"})),
+)
+"""Set up ``_mcp_auth`` first in tests that carry ``mcp_token`` or use the issuer (see ``pytest_mcp.early``)."""
 """Set on a test that uses the issuer: a callable returning the tokens and secrets to scrub from its reports."""
 
 
@@ -158,7 +163,7 @@ def mcp_token(request: pytest.FixtureRequest, mcp_token_issuer: TokenIssuer) -> 
     pytest.fail(problem, pytrace=False)
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def _mcp_auth(request: pytest.FixtureRequest) -> None:
     """For tests that use the issuer: scrub their reports, and honour ``@pytest.mark.mcp_token``."""
     marked = request.node.get_closest_marker("mcp_token") is not None

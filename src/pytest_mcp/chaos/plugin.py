@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Final
 import pytest
 
 from .._state import DISPATCHER_WRAPPERS_KEY, SETTINGS_KEY
+from ..early import EarlyFixture
 from ..settings import Option, add_options, read_options
 from ._policy import bind, derive_seed, new_base_seed, parse_seed, signature_text
 
@@ -93,6 +94,10 @@ class _XdistHooks:
 
 RUN_KEY: Final = pytest.StashKey[ChaosRun]()
 INJECTOR_KEY: Final = pytest.StashKey[Any]()
+EARLY_FIXTURES: Final = (
+    EarlyFixture("_mcp_chaos_early", markers=frozenset({"mcp_chaos"}), uses=frozenset({"mcp_chaos"})),
+)
+"""Set up ``mcp_chaos`` before any client connects (see ``pytest_mcp.early``)."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -165,7 +170,7 @@ def mcp_chaos(request: pytest.FixtureRequest) -> Iterator[FaultInjector]:
             pytest.fail(problem, pytrace=False)
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def _mcp_chaos_early(request: pytest.FixtureRequest) -> None:
     """Set up ``mcp_chaos`` before any client connects when the test is marked or asks for it."""
     if "mcp_chaos" in request.fixturenames or request.node.get_closest_marker("mcp_chaos") is not None:

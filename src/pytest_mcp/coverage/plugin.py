@@ -3,7 +3,7 @@
 Must stay cheap to import: no MCP SDK, pydantic, syrupy or factory-boy at module level.
 
 * MCP surface coverage: ``--mcp-cov`` (or any ``--mcp-cov-*`` option) registers a
-  ``CoverageSession`` that reads every test's client transcripts, lists each server once, and
+  ``CoverageSession`` (``session.py``) that reads every test's client transcripts, lists each server once, and
   reports a terminal table, an optional JSON file and an optional fail-under threshold; xdist
   workers send their data to the controller as a JSON string. Without it, nothing is recorded.
 * JUnit XML / ``user_properties``: every MCP test carries ``mcp_server``, ``mcp_transport`` and
@@ -15,26 +15,22 @@ Must stay cheap to import: no MCP SDK, pydantic, syrupy or factory-boy at module
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Generator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
 from .. import markers
-from .._state import SETTINGS_KEY, TRANSCRIPTS_KEY
+from .._state import TRANSCRIPTS_KEY
 from ..settings import Option, add_options, choice, percent, read_options, text
-from .surface import CoverageData, CoverageReport, build_report, format_table
 
 if TYPE_CHECKING:
     from .factories import ToolArgumentsFactory
+    from .session import CoverageSession
 
 DOCS: Final = "docs/coverage.md"
 SNAPSHOT_DOCS: Final = "docs/snapshots.md"
 TERM_MODES: Final = ("missing", "summary", "off")
-WORKER_OUTPUT_KEY: Final = "pytest_mcp_coverage"
-DISCOVERY_ATTEMPTS: Final = 3
 
 OPTIONS: Final = (
     Option(
@@ -63,135 +59,7 @@ OPTIONS: Final = (
 )
 
 
-# -- surface coverage -----------------------------------------------------------------------
-
-
-class CoverageSession:
-    """Records the run's MCP surface coverage (a registered plugin, present only with ``--mcp-cov``)."""
-
-    def __init__(self, config: pytest.Config, report_path: str | None, fail_under: float | None, term: str) -> None:
-        self.config = config
-        self.report_path = report_path
-        self.fail_under = fail_under
-        self.term = term
-        self.data = CoverageData()
-        self._attempts: dict[str, int] = {}
-        self._report: CoverageReport | None = None
-        self._written: Path | None = None
-
-    @property
-    def is_worker(self) -> bool:
-        return hasattr(self.config, "workerinput")
-
-    def report(self) -> CoverageReport:
-        if self._report is None:
-            self._report = build_report(self.data)
-        return self._report
-
-    # -- recording (in the process that runs the test) ---------------------------------------
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_teardown(self, item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, None, None]:
-        # Before the test's fixtures are finalised: its servers (even fresh ones) still run.
-        records = item.stash.get(TRANSCRIPTS_KEY, None)
-        if records:
-            self._discover(records)
-        return (yield)
-
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_makereport(
-        self, item: pytest.Item, call: pytest.CallInfo[None]
-    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-        report = yield
-        if call.when == "teardown":
-            records = item.stash.get(TRANSCRIPTS_KEY, None)
-            for key in {record.server.describe() for record in records or ()}:
-                self.data.server(key).tests += 1
-            for record in records or ():
-                self.data.server(record.server.describe()).add_transcript(record.transcript.messages)
-            self._report = None
-        return report
-
-    def _discover(self, records: list[Any]) -> None:
-        from .discover import discover, era_of
-
-        timeout = self.config.stash[SETTINGS_KEY].timeout
-        for record in records:
-            key = record.server.describe()
-            coverage = self.data.server(key)
-            if coverage.discovered or self._attempts.get(key, 0) >= DISCOVERY_ATTEMPTS:
-                continue
-            era = era_of(record.transcript.messages)
-            if era is None:
-                continue  # this client never connected; another one may
-            self._attempts[key] = self._attempts.get(key, 0) + 1
-            try:
-                surface = discover(record.server, era, timeout)
-            except Exception as exc:
-                coverage.discovery_error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
-                continue
-            coverage.surface.merge(surface)
-            coverage.discovered = True
-            coverage.discovery_error = None
-
-    # -- reporting (the controller, or the only process) -------------------------------------
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if self.is_worker:
-            self.config.workeroutput[WORKER_OUTPUT_KEY] = self.data.dumps()  # type: ignore[attr-defined]
-
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
-        result = yield
-        if not self.is_worker:
-            report = self.report()
-            if self.report_path:
-                path = Path(self.report_path)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(json.dumps(report.to_json(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
-                self._written = path
-            if self.fail_under is not None and report.percent < self.fail_under:
-                session.testsfailed += 1
-        return result
-
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if self.is_worker:
-            return
-        report = self.report()
-        if self.term != "off":
-            terminalreporter.write_sep("-", "MCP surface coverage")
-            for line in format_table(report, missing=self.term == "missing"):
-                terminalreporter.write_line(line)
-        if self._written is not None:
-            terminalreporter.write_line(f"MCP surface coverage JSON written to {self._written}")
-        if self.fail_under is not None:
-            total = f"{report.percent:.2f}%"
-            if report.percent < self.fail_under:
-                terminalreporter.write_line(
-                    f"FAIL Required MCP surface coverage of {self.fail_under:g}% not reached. Total coverage: {total} "
-                    f"({report.hit}/{report.total} items; see {DOCS})",
-                    red=True,
-                    bold=True,
-                )
-            else:
-                terminalreporter.write_line(
-                    f"Required MCP surface coverage of {self.fail_under:g}% reached. Total coverage: {total}",
-                    green=True,
-                )
-
-
-class _XdistController:
-    """Merge each worker's coverage data into the controller's as the worker shuts down."""
-
-    def __init__(self, session: CoverageSession) -> None:
-        self._session = session
-
-    def pytest_testnodedown(self, node: Any, error: Any) -> None:
-        text_data = getattr(node, "workeroutput", {}).get(WORKER_OUTPUT_KEY)
-        if text_data:
-            self._session.data.merge(CoverageData.loads(text_data))
-            self._session._report = None
-
-
-COVERAGE_KEY: Final = pytest.StashKey[CoverageSession]()
+COVERAGE_KEY: Final = pytest.StashKey["CoverageSession"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -216,13 +84,15 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     session: CoverageSession | None = None
     if enabled:
+        from .session import CoverageSession, XdistController
+
         session = CoverageSession(
             config, values["cov_report"], values["cov_fail_under"], values["cov_term"] or "missing"
         )
         config.stash[COVERAGE_KEY] = session
         config.pluginmanager.register(session, "pytest_mcp.coverage.session")
         if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
-            config.pluginmanager.register(_XdistController(session), "pytest_mcp.coverage.xdist")
+            config.pluginmanager.register(XdistController(session), "pytest_mcp.coverage.xdist")
     if config.pluginmanager.hasplugin("html") and config.getoption("htmlpath", None):
         from .html import HtmlReportHooks
 
@@ -343,4 +213,4 @@ def mcp_arguments_factory(mcp_client: Any) -> Callable[..., Any]:
     return ArgumentsFactories(mcp_client)
 
 
-__all__ = ["ArgumentsFactories", "CoverageSession", "add_properties"]
+__all__ = ["ArgumentsFactories", "add_properties"]

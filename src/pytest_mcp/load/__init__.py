@@ -56,7 +56,8 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'pytest_mcp.load' has no attribute {name!r}")
     value = getattr(importlib.import_module(f"pytest_mcp.load.{module}"), name)
-    globals()[name] = value
+    # Not cached in globals(): pytester drops modules first imported during a test when it ends, and a
+    # cached class would outlive its module (isinstance against the re-imported one would fail).
     return value
 
 

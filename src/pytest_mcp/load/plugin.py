@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, Any, Final
 import pytest
 
 from ..settings import Option, add_options, positive_float, read_options
-from .runner import McpLoad, load_signature
+from .signature import load_signature
 
 if TYPE_CHECKING:
     from ..servers import RunningServer
     from ..settings import Settings
     from .benchmark import McpBenchmark
-    from .runner import LoadRun
+    from .runner import LoadRun, McpLoad
     from .stats import LoadStats
 
 DOCS: Final = "docs/load.md"
@@ -189,7 +189,9 @@ def mcp_load(
         item.stash.setdefault(RUNS_KEY, []).append(stats)
         item.user_properties.append((PROPERTY, stats.summary()))
 
-    return _FixtureLoad(
+    from ._fixture import FixtureLoad
+
+    return FixtureLoad(
         mcp_server,
         era=mcp_era,
         timeout=mcp_timeout,
@@ -200,25 +202,6 @@ def mcp_load(
         unsupported_era=mcp_settings.unsupported_era,
         **defaults,
     )
-
-
-class _FixtureLoad(McpLoad):
-    """``McpLoad`` that skips (or fails) the test like ``mcp_client`` when the server lacks the era."""
-
-    def __init__(self, server: RunningServer, *, unsupported_era: str, **kwargs: Any) -> None:
-        super().__init__(server, **kwargs)
-        self.unsupported_era = unsupported_era
-
-    async def __call__(self, tasks: Any, **options: Any) -> LoadStats:
-        __tracebackhide__ = True
-        from ..client import McpEraUnsupported
-
-        try:
-            return await super().__call__(tasks, **options)
-        except McpEraUnsupported as exc:
-            if self.unsupported_era == "skip":
-                pytest.skip(f"{exc} (use --mcp-unsupported-era=fail to fail instead)")
-            pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture

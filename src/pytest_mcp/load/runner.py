@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 from ..errors import McpConnectionError, McpServerCrashed, McpTimeoutError, McpUsageError
 from ..transcript import Transcript
+from .signature import load_signature
 from .stats import TOTAL, LoadStats, ToolStats
 
 if TYPE_CHECKING:
@@ -565,22 +566,6 @@ class McpLoad:
         if self.on_stats is not None:
             self.on_stats(stats)
         return stats
-
-
-def load_signature(
-    *,
-    users: int = 1,
-    duration: float | None = None,
-    calls: int | None = None,
-    wait: float | tuple[float, float] = 0.0,
-    seed: int | None = None,
-    warmup: bool = True,
-    allow_remote: bool = False,
-    engine: str = "auto",
-    timeout: float | None = None,
-    client: Mapping[str, Any] | None = None,
-) -> None:
-    """The keywords of an ``mcp_load`` run, of the ``mcp_load`` marker and of ``McpLoad(...)``."""
 
 
 def run_options(options: Mapping[str, Any], where: str) -> dict[str, Any]:

@@ -18,12 +18,18 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
+from ..early import EarlyFixture
+
 if TYPE_CHECKING:
     from .backend import BackendMocks
     from .http import HttpMock
     from .upstream import FakeUpstream
 
 DOCS: Final = "docs/mocks.md"
+EARLY_FIXTURES: Final = (
+    EarlyFixture("_mcp_mocks_early", markers=frozenset({"mcp_http_mock", "mcp_mock_backend", "mcp_fake_upstream"})),
+)
+"""Install marker-declared mocks before any server or client of the test starts (see ``pytest_mcp.early``)."""
 CALL_FAILED_KEY: Final = pytest.StashKey[bool]()
 
 # -- marker signatures: the keywords of the classes they build ------------------------------------
@@ -212,7 +218,7 @@ def mcp_mock_backend(request: pytest.FixtureRequest) -> Iterator[BackendMocks]:
     _fail_on(request, problems)
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def _mcp_mocks_early(request: pytest.FixtureRequest) -> None:
     """Install marker-declared mocks before any server or client of the test starts."""
     for name in ("mcp_http_mock", "mcp_mock_backend", "mcp_fake_upstream"):

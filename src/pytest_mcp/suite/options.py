@@ -8,6 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+SUITES: Final = ("conformance", "fuzz", "security")
+"""Values of ``--mcp-suite`` (besides ``all``); each check belongs to exactly one."""
+
 ERA_MARKERS: Final = {"2025-11-25": "mcp_2025_11_25", "2026-07-28": "mcp_2026_07_28"}
 TRANSPORT_MARKERS: Final = {"stdio": "mcp_stdio", "http": "mcp_http", "inproc": "mcp_inproc"}
 LEVEL_MARKERS: Final = {"MUST": "mcp_must", "SHOULD": "mcp_should", "D": "mcp_derived"}

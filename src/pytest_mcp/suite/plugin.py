@@ -19,8 +19,7 @@ import pytest
 from .._state import SETTINGS_KEY
 from ..settings import Option, Settings, add_options, non_negative_int, read_options, text
 from ..targets import parse_target
-from .options import SUITE_MARKER_HELP, SuiteOptions
-from .registry import SUITES
+from .options import SUITE_MARKER_HELP, SUITES, SuiteOptions
 
 if TYPE_CHECKING:
     from .baseline import Baseline

@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+from .options import SUITES
+
 if TYPE_CHECKING:
     from .context import CheckContext
 
@@ -29,8 +31,6 @@ __all__ = [
     "load_checks",
 ]
 
-SUITES: Final = ("conformance", "fuzz", "security")
-"""Values of ``--mcp-suite`` (besides ``all``); each check belongs to exactly one."""
 
 ERAS: Final = ("2025-11-25", "2026-07-28")
 TRANSPORTS: Final = ("stdio", "http", "inproc")
