@@ -8,17 +8,12 @@ MCP SDK until a test uses it.
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 pytest.register_assert_rewrite("pytest_mcp.assertions")
 
-try:
-    __version__ = version("pytest-mcp")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without installing
-    __version__ = "0.0.0"
 
 _EXPORTS: dict[str, str] = {
     # targets
@@ -93,6 +88,13 @@ __all__ = ["__version__", *sorted(_EXPORTS)]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # read from the installed metadata on first use (it costs ~2 ms)
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("pytest-mcp")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree without installing
+            return "0.0.0"
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'pytest_mcp' has no attribute {name!r}")

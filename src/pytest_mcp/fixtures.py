@@ -15,12 +15,12 @@ import pytest
 from . import markers
 from ._state import DISPATCHER_WRAPPERS_KEY, SETTINGS_KEY, TRANSCRIPTS_KEY, ClientRecord
 from .settings import CONCRETE_ERAS, Settings
-from .targets import HOW_TO_NAME_A_SERVER, Target, parse_target
 from .transcript import Transcript
 
 if TYPE_CHECKING:
     from .client import McpClient
     from .servers import RunningServer, ServerPool
+    from .targets import Target
 
 
 @pytest.fixture(scope="session")
@@ -122,11 +122,15 @@ def _resolve_target(request: pytest.FixtureRequest, settings: Settings, param: T
         return _parse(values["targets"][0], "@pytest.mark.mcp_server"), fresh
     chosen = request.getfixturevalue("mcp_server_target")
     if chosen is None:
+        from .targets import HOW_TO_NAME_A_SERVER
+
         raise pytest.UsageError(HOW_TO_NAME_A_SERVER)
     return _parse(chosen, "the mcp_server_target fixture or --mcp-server"), fresh
 
 
 def _parse(value: Any, origin: str) -> Target:
+    from .targets import parse_target
+
     try:
         return parse_target(value)
     except ValueError as exc:

@@ -16,7 +16,6 @@ from . import markers, reporting
 from ._state import SETTINGS_KEY
 from .early import add_early_fixtures
 from .settings import CONCRETE_ERAS, Settings, add_options
-from .targets import parse_target
 
 FEATURE_PLUGINS = (
     "pytest_mcp.fixtures",
@@ -71,6 +70,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "_mcp_target" in metafunc.fixturenames:
         server_marker = metafunc.definition.get_closest_marker("mcp_server")
         if server_marker is not None and len(server_marker.args) > 1:
+            from .targets import parse_target
+
             try:
                 targets = [parse_target(value) for value in server_marker.args]
             except ValueError as exc:

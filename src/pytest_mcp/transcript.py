@@ -24,7 +24,7 @@ Kind = Literal["request", "response", "error", "notification", "event"]
 _PREVIEW_CHARS: Final = 160
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # one per message of every client: no __dict__, no frozen-init cost
 class TranscriptMessage:
     """One message (or transport event) of a conversation."""
 
@@ -92,7 +92,8 @@ class Transcript:
         elapsed: float | None = None,
         note: str = "",
     ) -> None:
-        self.messages.append(TranscriptMessage(direction, kind, method, id, payload, self.now(), elapsed, note))
+        at = time.perf_counter() - self._start
+        self.messages.append(TranscriptMessage(direction, kind, method, id, payload, at, elapsed, note))
 
     def __iter__(self) -> Iterator[TranscriptMessage]:
         return iter(self.messages)

@@ -18,7 +18,6 @@ import pytest
 
 from .._state import SETTINGS_KEY
 from ..settings import Option, Settings, add_options, non_negative_int, read_options, text
-from ..targets import parse_target
 from .options import SUITE_MARKER_HELP, SUITES, SuiteOptions
 
 if TYPE_CHECKING:
@@ -119,6 +118,7 @@ class SuiteState:
         return self.baselines[path]
 
     def runtime(self, target: Any) -> SuiteRuntime:
+        from ..targets import parse_target
         from .runtime import SuiteRuntime
 
         parsed = parse_target(target)
