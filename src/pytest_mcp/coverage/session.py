@@ -11,11 +11,11 @@ from typing import Any, Final
 import pytest
 
 from .._state import SETTINGS_KEY, TRANSCRIPTS_KEY
+from .plugin import DOCS
 from .surface import CoverageData, CoverageReport, build_report, format_table
 
 __all__ = ["CoverageSession", "XdistController"]
 
-DOCS: Final = "docs/coverage.md"
 WORKER_OUTPUT_KEY: Final = "pytest_mcp_coverage"
 DISCOVERY_ATTEMPTS: Final = 3
 
