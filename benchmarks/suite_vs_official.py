@@ -3,7 +3,7 @@
 Both run side by side in one process tree, against the same server, alternating per round:
 
 * ours: ``pytest --mcp-server=URL --mcp-suite=conformance`` from an empty directory (the whole
-  pytest process, start-up included);
+  pytest process, start-up included), one check after another and with ``--mcp-suite-jobs=8``;
 * official: ``node .../@modelcontextprotocol/conformance/dist/index.js server --url URL
   --spec-version 2025-11-25 -o DIR`` (the pinned 0.2.0-alpha.12; server-everything speaks only the
   handshake era, so the 2026-07-28 scenarios would only fail).
@@ -43,6 +43,8 @@ from tests.suite.http_servers import serve_everything  # noqa: E402
 
 EVERYTHING = ROOT / "tests" / "servers" / "node_modules" / "@modelcontextprotocol" / "server-everything"
 BASELINE = ROOT / "docs" / "suite" / "baselines" / "server-everything.txt"
+JOBS = 8
+"""``--mcp-suite-jobs`` of the side-by-side contender."""
 
 
 @dataclass
@@ -57,9 +59,10 @@ class Run:
         return sum(count for outcome, count in self.outcomes.items() if outcome != "skipped")
 
 
-def run_ours(url: str, baseline: bool) -> Run:
+def run_ours(url: str, baseline: bool, jobs: int = 1) -> Run:
     with tempfile.TemporaryDirectory(prefix="bench-suite-") as work:
         command = [sys.executable, "-m", "pytest", f"--mcp-server={url}", "--mcp-suite=conformance"]
+        command.append(f"--mcp-suite-jobs={jobs}")
         command += ["-p", "no:cacheprovider", "-q", "--junitxml=j.xml"]
         if baseline:
             command.append(f"--mcp-baseline={BASELINE}")
@@ -111,25 +114,33 @@ def main() -> int:
         print(runner, file=sys.stderr)
         return 2
     ours: list[Run] = []
+    side: list[Run] = []
     theirs: list[Run] = []
     with serve_everything(EVERYTHING / "dist" / "index.js") as url:
         run_official(runner.command, url)  # warm-up: Node's caches, the server's JIT, pytest's bytecode
         run_ours(url, not args.no_baseline)
         for index in range(args.rounds):
-            pair = [lambda: ours.append(run_ours(url, not args.no_baseline))]
-            pair.append(lambda: theirs.append(run_official(runner.command, url)))
-            for step in pair if index % 2 == 0 else reversed(pair):
+            steps = [lambda: ours.append(run_ours(url, not args.no_baseline))]
+            steps.append(lambda: side.append(run_ours(url, not args.no_baseline, JOBS)))
+            steps.append(lambda: theirs.append(run_official(runner.command, url)))
+            for step in steps if index % 2 == 0 else reversed(steps):
                 step()
     mine, official = ours[-1], theirs[-1]
     t_ours = statistics.median(r.seconds for r in ours)
+    t_side = statistics.median(r.seconds for r in side)
     t_official = statistics.median(r.seconds for r in theirs)
     print(f"server-everything over Streamable HTTP, {args.rounds} rounds, medians of wall time")
     print(f"{'':10} {'wall s':>7} {'checks run':>11} {'distinct ids':>13}  outcomes")
-    for name, seconds, run in (("ours", t_ours, mine), ("official", t_official, official)):
+    for name, seconds, run in (
+        ("ours", t_ours, mine),
+        (f"ours -j{JOBS}", t_side, side[-1]),
+        ("official", t_official, official),
+    ):
         print(
             f"{name:10} {seconds:7.2f} {run.checks:11d} {len(run.ids):13d}  {json.dumps(run.outcomes, sort_keys=True)}"
         )
     print(f"time   ours/official = {t_ours / t_official:.2f}   (target <= 1.00)")
+    print(f"time   ours with --mcp-suite-jobs={JOBS}/official = {t_side / t_official:.2f}")
     print(f"checks ours/official = {mine.checks / official.checks:.2f}   (target >= 2.00)")
     print(f"distinct check ids ours/official = {len(mine.ids) / len(official.ids):.2f}")
     return 0

@@ -21,6 +21,7 @@ from .options import ERA_MARKERS, LEVEL_MARKERS, TRANSPORT_MARKERS
 from .registry import Check
 
 if TYPE_CHECKING:
+    from .concurrent import Outcome
     from .context import CheckContext
     from .runtime import EraFacts, SuiteRuntime
 
@@ -76,19 +77,27 @@ def case_properties(case: Case) -> list[tuple[str, object]]:
 
 
 def run_case(
-    case: Case, runtime: SuiteRuntime, baseline: Baseline | None, user_properties: list[tuple[str, object]]
+    case: Case,
+    runtime: SuiteRuntime,
+    baseline: Baseline | None,
+    user_properties: list[tuple[str, object]],
+    outcome: Outcome | None = None,
 ) -> None:
-    """Run one case in its own event loop: pass, fail (``CheckFailed``), skip, or xfail when baselined."""
+    """Run one case in its own event loop (or replay its ``outcome`` from a concurrent run): pass,
+    fail (``CheckFailed``), skip, or xfail when baselined."""
     __tracebackhide__ = True
     import anyio
 
     entry = baseline.find(case.check, case.era, case.transport) if baseline is not None else None
-    context_box: list[CheckContext] = []
+    context_box: list[CheckContext] = outcome.contexts if outcome is not None else []
     try:
-        reason = anyio.run(_applicable, case, runtime, backend="asyncio")
-        if reason:
-            pytest.skip(reason)
-        anyio.run(_run, case, runtime, context_box, backend="asyncio")
+        if outcome is not None:
+            outcome.replay()
+        else:
+            reason = anyio.run(applicable, case, runtime, backend="asyncio")
+            if reason:
+                pytest.skip(reason)
+            anyio.run(run_check, case, runtime, context_box, backend="asyncio")
     except CheckFailed as exc:
         if entry is not None:
             user_properties.append((BASELINE_PROPERTY, f"failed:{entry.line}:{baseline.path}"))  # type: ignore[union-attr]
@@ -103,7 +112,7 @@ def _reason(reason: str) -> str:
     return f" ({reason})" if reason else ""
 
 
-async def _applicable(case: Case, runtime: SuiteRuntime) -> str | None:
+async def applicable(case: Case, runtime: SuiteRuntime) -> str | None:
     """Why the case does not apply to this server (era not spoken, capability not declared), or None."""
     check = case.check
     facts = await runtime.facts(case.era)
@@ -131,7 +140,8 @@ def _no_era(facts: EraFacts, others: list[EraFacts]) -> CheckFailed:
     )
 
 
-async def _run(case: Case, runtime: SuiteRuntime, box: list[CheckContext]) -> None:
+async def run_check(case: Case, runtime: SuiteRuntime, box: list[CheckContext]) -> None:
+    """Run the check of ``case``, recording its context in ``box`` (for the failure report)."""
     __tracebackhide__ = True
     import anyio
 
@@ -211,7 +221,23 @@ class SuiteItem(pytest.Item):
         self.user_properties.extend(case_properties(case))
 
     def runtest(self) -> None:
-        run_case(self.case, self.runtime, self.baseline, self.user_properties)
+        run_case(self.case, self.runtime, self.baseline, self.user_properties, self._concurrent_outcome())
+
+    def _concurrent_outcome(self) -> Outcome | None:
+        """With ``--mcp-suite-jobs N``: this case's outcome from a concurrent run of the selected items."""
+        from .concurrent import eligible
+
+        jobs = self.runtime.options.jobs
+        if jobs <= 1 or hasattr(self.config, "workerinput") or not eligible(self.case, self.runtime):
+            return None
+        run = self.runtime.concurrent_run(jobs)
+        if self.case not in run.started:
+            run.run(
+                item.case
+                for item in self.session.items
+                if isinstance(item, SuiteItem) and item.runtime is self.runtime and eligible(item.case, self.runtime)
+            )
+        return run.outcomes.pop(self.case, None)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         # a baselined failure (pytest.xfail) needs no traceback: formatting one costs ~0.5 s per item

@@ -34,3 +34,5 @@ class SuiteOptions:
     fuzz_examples: int = 25
     official: bool = False
     seed: int = 0
+    jobs: int = 1
+    """Conformance checks of an HTTP server run side by side, at most this many at once."""

@@ -41,6 +41,13 @@ def parse_suites(value: str) -> tuple[str, ...]:
     return tuple(name for name in SUITES if name in names)
 
 
+def positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"{value!r} must be a whole number >= 1")
+    return number
+
+
 def parse_fuzz_tools(value: str) -> str:
     """Validate a ``--mcp-fuzz-tools`` value: a comma list of all, read-only, none, TOOL and -TOOL."""
     items = [item.strip() for item in value.split(",")]
@@ -83,6 +90,15 @@ OPTIONS: Final = (
         "read-only (default: tools annotated readOnlyHint=true), all, none, TOOL (opt in) and -TOOL (never), "
         "e.g. all,-delete_everything.",
         metavar="TOOLS",
+    ),
+    Option(
+        "suite_jobs",
+        positive_int,
+        "1",
+        "Run the conformance checks of an HTTP server (URL or spawned) side by side, at most N at once "
+        "(default 1: one after another). Each check has sessions of its own; the waits some checks need "
+        "then overlap. Stdio and in-process targets, fuzz and security always run one check at a time.",
+        metavar="N",
     ),
     Option(
         "fuzz_examples",
@@ -172,6 +188,7 @@ def pytest_configure(config: pytest.Config) -> None:
         baseline=values["baseline"],
         fuzz_tools=values["fuzz_tools"],
         fuzz_examples=values["fuzz_examples"],
+        jobs=values["suite_jobs"],
         official=bool(official),
         seed=_seed(config),
     )
@@ -218,6 +235,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     if state is None or not (state.options.suites or state.options.official):
         return []
     parts = [f"suites={','.join(state.options.suites) or '-'}", f"seed={state.options.seed}"]
+    if state.options.jobs > 1:
+        parts.append(f"jobs={state.options.jobs}")
     if state.baseline is not None:
         parts.append(f"baseline={state.baseline.path} ({len(state.baseline.entries)} entries)")
     if state.options.auth_token:

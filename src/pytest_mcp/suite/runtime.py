@@ -33,6 +33,7 @@ from .wire import (
 if TYPE_CHECKING:
     from ..client import McpClient
     from ..servers import RunningServer, ServerPool
+    from .concurrent import ConcurrentRun
 
 __all__ = ["EraFacts", "SuiteOptions", "SuiteRuntime", "transport_of"]
 
@@ -106,6 +107,15 @@ class SuiteRuntime:
         """A stdio process started ahead of time, so a check asking for a fresh one need not wait for start-up."""
         self._facts: dict[str, EraFacts] = {}
         self._tls: Any = None
+        self._concurrent: ConcurrentRun | None = None
+
+    def concurrent_run(self, jobs: int) -> ConcurrentRun:
+        """The stored outcomes of this target's checks run side by side (``--mcp-suite-jobs``)."""
+        if self._concurrent is None:
+            from .concurrent import ConcurrentRun
+
+            self._concurrent = ConcurrentRun(self, jobs)
+        return self._concurrent
 
     def describe(self) -> str:
         return self.target.describe()

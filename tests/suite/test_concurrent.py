@@ -1,0 +1,92 @@
+"""``--mcp-suite-jobs N``: an HTTP server's conformance checks side by side end as they do one by one."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from xml.etree import ElementTree
+
+import pytest
+
+from tests.suite.conftest import RAW_SERVER
+from tests.suite.http_servers import serve
+
+DEFECTS = ("id-as-string", "sequential-sessions")
+"""Defects whose checks fail one by one over HTTP: request ids and session ids. The checks that wait
+(a slow call beside a quick one, cancellation windows) pass, one by one and side by side."""
+
+
+@pytest.fixture(scope="module")
+def defective_url() -> Iterator[str]:
+    command = [sys.executable, str(RAW_SERVER), "--http", "--port", "{port}"]
+    for defect in DEFECTS:
+        command += ["--defect", defect]
+    with serve(command) as url:
+        yield url
+
+
+def run(pytester: pytest.Pytester, url: str, *extra: str) -> tuple[pytest.RunResult, dict[str, str]]:
+    result = pytester.runpytest_subprocess(
+        f"--mcp-server={url}", "--mcp-suite=conformance", "-p", "no:cacheprovider", "--junitxml=j.xml", *extra
+    )
+    outcomes = {}
+    for case in ElementTree.parse(pytester.path / "j.xml").getroot().iter("testcase"):
+        kinds = [child.tag for child in case if child.tag in ("failure", "error", "skipped")]
+        outcomes[case.get("name", "")] = kinds[0] if kinds else "passed"
+    return result, outcomes
+
+
+def test_side_by_side_the_outcomes_and_reports_are_those_of_one_by_one(
+    mcp_pytester: pytest.Pytester, defective_url: str
+) -> None:
+    alone, one_by_one = run(mcp_pytester, defective_url)
+    together, side_by_side = run(mcp_pytester, defective_url, "--mcp-suite-jobs=8")
+    assert side_by_side == one_by_one
+    failed = sorted(name for name, outcome in side_by_side.items() if outcome == "failure")
+    assert "conformance[jsonrpc.id-echo-number][2025-11-25][http]" in failed
+    assert "conformance[concurrency.pipelined][2025-11-25][http]" in failed
+    assert side_by_side["conformance[concurrency.slow-call-does-not-block][2025-11-25][http]"] == "passed"
+    assert any(name.startswith("conformance[http.session.unguessable]") for name in failed)
+    together.stdout.fnmatch_lines(["mcp suite: suites=conformance, seed=*, jobs=8*"])
+    # a stored failure is reported in full: rule, evidence and the baseline line to copy
+    together.stdout.fnmatch_lines(
+        [
+            "*[[]MUST[]] jsonrpc.id-echo-number (2025-11-25, http): *",
+            "Rule: *",
+            "Exchange (last * messages):",
+            "To accept this as a known failure, add this line to your --mcp-baseline file:",
+        ]
+    )
+    assert together.ret == alone.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_a_usage_error_names_the_valid_values(mcp_pytester: pytest.Pytester) -> None:
+    result = mcp_pytester.runpytest(
+        "--mcp-server=http://127.0.0.1:9/mcp", "--mcp-suite=conformance", "--mcp-suite-jobs=0"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--mcp-suite-jobs*'0' must be a whole number >= 1*"])
+
+
+def test_only_conformance_checks_of_networked_http_servers_run_side_by_side() -> None:
+    from pytest_mcp.settings import Settings
+    from pytest_mcp.suite.concurrent import eligible
+    from pytest_mcp.suite.items import Case
+    from pytest_mcp.suite.registry import REGISTRY, load_checks
+    from pytest_mcp.suite.runtime import SuiteOptions, SuiteRuntime
+    from pytest_mcp.targets import parse_target, spawn_http
+
+    load_checks()
+    conformance = next(check for check in REGISTRY.values() if check.suite == "conformance")
+    fuzz = next(check for check in REGISTRY.values() if check.suite == "fuzz")
+
+    def runtime(target: object) -> SuiteRuntime:
+        return SuiteRuntime(parse_target(target), Settings(), SuiteOptions(jobs=8))
+
+    url, spawned = runtime("http://127.0.0.1:9/mcp"), runtime(spawn_http("srv --port {port}"))
+    stdio, inproc = runtime("python -m srv"), runtime("tests.servers.demo:make_server")
+    assert eligible(Case(conformance, "2025-11-25", "http"), url)
+    assert eligible(Case(conformance, "2025-11-25", "http"), spawned)
+    assert not eligible(Case(fuzz, "2025-11-25", "http"), url)
+    assert not eligible(Case(conformance, "2025-11-25", "stdio"), stdio)
+    assert not eligible(Case(conformance, "2025-11-25", "inproc"), inproc)
