@@ -72,6 +72,8 @@ class ConcurrentRun:
             anyio.run(self._run_all, pending, backend="asyncio")
 
     async def _run_all(self, cases: list[Case]) -> None:
+        for era in dict.fromkeys(case.era for case in cases):
+            await self.runtime.facts(era)  # once per era, before the checks that all need it start together
         limiter = anyio.CapacityLimiter(self.jobs)
         async with anyio.create_task_group() as group:
             for case in cases:
