@@ -41,6 +41,13 @@ def positive_float(value: str) -> float:
     return number
 
 
+def positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"{value!r} must be a whole number >= 1")
+    return number
+
+
 def non_negative_int(value: str) -> int:
     number = int(value)
     if number < 0:

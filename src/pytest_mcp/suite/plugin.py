@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 import pytest
 
 from .._state import SETTINGS_KEY
-from ..settings import Option, Settings, add_options, non_negative_int, read_options, text
+from ..settings import Option, Settings, add_options, non_negative_int, positive_int, read_options, text
 from .options import SUITE_MARKER_HELP, SUITES, SuiteOptions
 
 if TYPE_CHECKING:
@@ -39,13 +39,6 @@ def parse_suites(value: str) -> tuple[str, ...]:
     if "all" in names:
         return SUITES
     return tuple(name for name in SUITES if name in names)
-
-
-def positive_int(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise ValueError(f"{value!r} must be a whole number >= 1")
-    return number
 
 
 def parse_fuzz_tools(value: str) -> str:
