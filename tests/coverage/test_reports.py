@@ -106,22 +106,21 @@ def test_junit_xml_of_suite_items_carries_check_ids_and_spec_links(mcp_pytester:
     result = mcp_pytester.runpytest(
         f"--mcp-server={SERVER}", "--mcp-suite=conformance", "-k", "tools.list.names", "--junitxml=junit.xml"
     )
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=8)
     found = properties(mcp_pytester.path / "junit.xml")
+    tools = ("divide", "paint", "ping_me")
     names = {
-        "2025-11-25": [
-            "conformance[tools.list.names][2025-11-25][inproc]",
-            "test_conformance[conformance-tools.list.names-2025-11-25-inproc]",
-        ],
-        "2026-07-28": [
-            "conformance[tools.list.names][2026-07-28][inproc]",
-            "test_conformance[conformance-tools.list.names-2026-07-28-inproc]",
-        ],
+        era: [
+            *(f"conformance[tools.list.names][{era}][inproc][{tool}]" for tool in tools),
+            f"test_conformance[conformance-tools.list.names-{era}-inproc]",  # checks_for: one item over every tool
+        ]
+        for era in ("2025-11-25", "2026-07-28")
     }
     assert sorted(found) == sorted(name for pair in names.values() for name in pair)
     for era, pair in names.items():
         for name in pair:
             props = dict(found[name])
+            assert props.get("mcp_subject") == (name.rsplit("[", 1)[1][:-1] if name.startswith("conformance") else None)
             assert props["mcp_check"] == "tools.list.names", name
             assert props["mcp_spec"] == f"https://modelcontextprotocol.io/specification/{era}/server/tools#tool-names"
             assert props["mcp_checklist"] == "#37"

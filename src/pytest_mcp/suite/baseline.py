@@ -7,9 +7,11 @@ One entry per line; ``#`` starts a comment (use it for the reason)::
     logging.capability-declared  era=2026-07-28
     http.session.unknown-404     transport=http
     tools.*                      level=SHOULD
+    tools.call.result-valid      subject=get-env
 
-The first word is a check id, or a glob of ids (``fnmatch``). Optional ``era=``, ``transport=``
-and ``level=`` qualifiers narrow it. An entry whose checks all pass is *stale*: the run fails
+The first word is a check id, or a glob of ids (``fnmatch``). Optional ``era=``, ``transport=``,
+``level=`` and ``subject=`` qualifiers narrow it; ``subject=`` (a name or URI, or a glob of them)
+keeps to the items of one tool, resource, template or prompt of a check that runs per subject. An entry whose checks all pass is *stale*: the run fails
 until it is removed, like the official suite's expected-failures file.
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import glob
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +29,8 @@ from .registry import ERAS, LEVELS, TRANSPORTS, Check
 
 __all__ = ["Baseline", "BaselineEntry", "entry_line", "parse_baseline"]
 
-QUALIFIERS: Final = {"era": ERAS, "transport": TRANSPORTS, "level": LEVELS}
+QUALIFIERS: Final = {"era": ERAS, "transport": TRANSPORTS, "level": LEVELS, "subject": None}
+"""Each qualifier and its valid values (None: any non-empty text)."""
 
 
 @dataclass
@@ -40,16 +44,18 @@ class BaselineEntry:
     era: str | None = None
     transport: str | None = None
     level: str | None = None
+    subject: str | None = None
     matched: int = 0
     failed: int = 0
     passed: int = 0
 
-    def matches(self, check: Check, era: str, transport: str) -> bool:
+    def matches(self, check: Check, era: str, transport: str, subject: str | None = None) -> bool:
         return (
             fnmatch.fnmatchcase(check.id, self.pattern)
             and self.era in (None, era)
             and self.transport in (None, transport)
             and self.level in (None, check.level)
+            and (self.subject is None or (subject is not None and fnmatch.fnmatchcase(subject, self.subject)))
         )
 
     @property
@@ -63,9 +69,9 @@ class Baseline:
     path: str
     entries: list[BaselineEntry] = field(default_factory=list)
 
-    def find(self, check: Check, era: str, transport: str) -> BaselineEntry | None:
+    def find(self, check: Check, era: str, transport: str, subject: str | None = None) -> BaselineEntry | None:
         for entry in self.entries:
-            if entry.matches(check, era, transport):
+            if entry.matches(check, era, transport, subject):
                 return entry
         return None
 
@@ -91,11 +97,13 @@ def parse_baseline(path: str | Path, known_ids: Iterable[str]) -> Baseline:
             key, sep, value = word.partition("=")
             if not sep or key not in QUALIFIERS:
                 raise ValueError(
-                    f"{path}:{number}: {word!r} is not a qualifier; use era=..., transport=... or level=... "
-                    "after the check id"
+                    f"{path}:{number}: {word!r} is not a qualifier; use era=..., transport=..., level=... or "
+                    "subject=... after the check id"
                 )
-            if value not in QUALIFIERS[key]:
-                raise ValueError(f"{path}:{number}: {key}={value!r} is not one of {', '.join(QUALIFIERS[key])}")
+            valid = QUALIFIERS[key]
+            if (valid is not None and value not in valid) or not value:
+                choices = ", ".join(valid) if valid is not None else "a name or URI"
+                raise ValueError(f"{path}:{number}: {key}={value!r} is not one of {choices}")
             setattr(entry, key, value)
         if not any(fnmatch.fnmatchcase(check_id, entry.pattern) for check_id in known):
             close = difflib.get_close_matches(entry.pattern, known, n=3, cutoff=0.6)
@@ -105,6 +113,10 @@ def parse_baseline(path: str | Path, known_ids: Iterable[str]) -> Baseline:
     return baseline
 
 
-def entry_line(check: Check, era: str, transport: str) -> str:
-    """The baseline line that accepts this one failure (the id, narrowed to the era and transport)."""
-    return f"{check.id} era={era} transport={transport}"
+def entry_line(check: Check, era: str, transport: str, subject: str | None = None) -> str:
+    """The baseline line that accepts this one failure (the id, narrowed to the era, the transport
+    and the subject, when its name fits in one word)."""
+    line = f"{check.id} era={era} transport={transport}"
+    if subject is not None and subject.split() == [subject] and "#" not in subject:
+        line += f" subject={glob.escape(subject)}"  # a literal name, even with * ? [ in it
+    return line

@@ -63,6 +63,9 @@ class CheckContext:
     transport: str
     runtime: SuiteRuntime
     facts: EraFacts
+    subject: str | None = None
+    """For a check registered with ``per=``: the name or URI of the one subject of this item, or None
+    (the check covers every listed subject; see ``pick``)."""
     notes: list[str] = field(default_factory=list)
     wires: list[Wire] = field(default_factory=list)
 
@@ -99,6 +102,33 @@ class CheckContext:
     @property
     def target(self) -> Any:
         return self.runtime.target
+
+    def pick(self, items: list[Any]) -> list[Any]:
+        """The listed ``items`` this check is about: all of them, or those named by ``subject``
+        (skipping the check when the subject is no longer listed)."""
+        __tracebackhide__ = True
+        if self.subject is None or self.check.per is None:
+            return items
+        from .subjects import KINDS
+
+        kind = KINDS[self.check.per]
+        chosen = [item for item in items if kind.key_of(item) == self.subject]
+        if not chosen:
+            self.skip(f"the {kind.label} {self.subject!r} is no longer listed")
+        return chosen
+
+    async def listed(self, method: str, key: str) -> list[Any]:
+        """Every item of a list method in this era, as read once per session (failing the check
+        when the list cannot be read)."""
+        __tracebackhide__ = True
+        listing = await self.runtime.listing(self.era, method, key)
+        if listing.problem:
+            self.fail(
+                listing.problem,
+                sent=listing.failed_reply and listing.failed_reply.sent,
+                received=listing.failed_reply and listing.failed_reply.describe(),
+            )
+        return listing.items
 
     # -- connections ------------------------------------------------------------------------
     @asynccontextmanager

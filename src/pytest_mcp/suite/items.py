@@ -8,7 +8,7 @@ code path every case takes, also from ``checks_for()`` in a user's own test modu
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .context import CheckContext
     from .runtime import EraFacts, SuiteRuntime
 
-__all__ = ["Case", "SuiteItem", "case_marks", "plan", "run_case"]
+__all__ = ["Case", "SuiteItem", "case_marks", "plan", "run_case", "with_subjects"]
 
 EXCHANGE_LINES: Final = 16
 BASELINE_PROPERTY: Final = "mcp_baseline_entry"
@@ -38,19 +38,65 @@ class Case:
     check: Check
     era: str
     transport: str
+    subject: str | None = None
+    """For a ``per=`` check: the one tool, resource, template or prompt (its name or URI) of this case."""
+    label: str | None = None
+    """``subject`` as the last part of the test id (see ``subjects.subject_id``)."""
 
     @property
     def name(self) -> str:
-        return f"{self.check.suite}[{self.check.id}][{self.era}][{self.transport}]"
+        tail = f"[{self.label}]" if self.label is not None else ""
+        return f"{self.check.suite}[{self.check.id}][{self.era}][{self.transport}]{tail}"
 
     @property
     def param_id(self) -> str:
-        return f"{self.check.suite}-{self.check.id}-{self.era}-{self.transport}"
+        tail = f"-{self.label}" if self.label is not None else ""
+        return f"{self.check.suite}-{self.check.id}-{self.era}-{self.transport}{tail}"
 
 
 def plan(checks: Iterable[Check], transport: str) -> list[Case]:
     """Every case of ``checks`` that applies to ``transport``, in the registry's order."""
     return [Case(check, era, transport) for check in checks if transport in check.transports for era in check.eras]
+
+
+def with_subjects(cases: list[Case], runtime: SuiteRuntime) -> list[Case]:
+    """``cases`` with each case of a ``per=`` check made into one case per listed subject (where the
+    subjects can be listed; see ``subjects.py``). Talks to the server: called at collection."""
+    import anyio
+
+    wanted = list(dict.fromkeys((case.era, case.check.per) for case in cases if case.check.per is not None))
+    if not wanted:
+        return cases
+    found = anyio.run(_list_subjects, runtime, wanted, backend="asyncio")
+    expanded = []
+    for case in cases:
+        keys = found.get((case.era, case.check.per)) if case.check.per is not None else None
+        if not keys:
+            expanded.append(case)
+            continue
+        expanded.extend(replace(case, subject=key, label=label) for key, label in keys)
+    return expanded
+
+
+async def _list_subjects(runtime: SuiteRuntime, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    from .subjects import subject_id
+
+    found: dict[tuple[str, str], Any] = {}
+    for era, kind in wanted:
+        try:
+            keys = await runtime.subjects(era, kind)
+        except Exception:  # collection never breaks on a server: the check itself reports it when it runs
+            keys = None
+        labels: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for key in keys or ():
+            label = subject_id(key)
+            while label in seen:
+                label += "_"
+            seen.add(label)
+            labels.append((key, label))
+        found[era, kind] = labels
+    return found
 
 
 def case_marks(case: Case) -> list[pytest.MarkDecorator]:
@@ -73,6 +119,7 @@ def case_properties(case: Case) -> list[tuple[str, object]]:
         ("mcp_level", check.level),
         ("mcp_era", case.era),
         ("mcp_transport", case.transport),
+        *([("mcp_subject", case.subject)] if case.subject is not None else []),
     ]
 
 
@@ -88,7 +135,7 @@ def run_case(
     __tracebackhide__ = True
     import anyio
 
-    entry = baseline.find(case.check, case.era, case.transport) if baseline is not None else None
+    entry = baseline.find(case.check, case.era, case.transport, case.subject) if baseline is not None else None
     context_box: list[CheckContext] = outcome.contexts if outcome is not None else []
     try:
         if outcome is not None:
@@ -149,7 +196,7 @@ async def run_check(case: Case, runtime: SuiteRuntime, box: list[CheckContext]) 
 
     check = case.check
     facts = await runtime.facts(case.era)
-    ctx = CheckContext(check, case.era, case.transport, runtime, facts)
+    ctx = CheckContext(check, case.era, case.transport, runtime, facts, subject=case.subject)
     box.append(ctx)
     try:
         try:
@@ -182,8 +229,9 @@ def _failure_text(case: Case, exc: CheckFailed, box: list[CheckContext], runtime
     """The report of a failed case: rule, finding, evidence, and the baseline line to copy."""
     check = case.check
     secrets = (runtime.options.auth_token,) if runtime.options.auth_token else ()
+    about = f", {case.subject}" if case.subject is not None else ""
     lines = [
-        f"[{check.level}] {check.id} ({case.era}, {case.transport}): {exc.found}",
+        f"[{check.level}] {check.id} ({case.era}, {case.transport}{about}): {exc.found}",
         f"Rule: {check.rule}",
         f"Checklist item(s) {check.items_text}; spec: {check.spec_url(case.era)}",
     ]
@@ -202,7 +250,7 @@ def _failure_text(case: Case, exc: CheckFailed, box: list[CheckContext], runtime
             lines.append(f"Exchange (last {len(shown)} of {len(exchanges)} messages):")
             lines.extend(f"  {direction} {shorten(text, 400)}" for direction, text in shown)
     lines.append("To accept this as a known failure, add this line to your --mcp-baseline file:")
-    lines.append(f"    {entry_line(check, case.era, case.transport)}")
+    lines.append(f"    {entry_line(check, case.era, case.transport, case.subject)}")
     return redact_text("\n".join(lines), secrets)
 
 
@@ -218,6 +266,8 @@ class SuiteItem(pytest.Item):
             self.add_marker(mark)
         check = case.check
         self.extra_keyword_matches.update({check.id, case.era, case.transport, check.level, check.suite})
+        if case.label is not None:
+            self.extra_keyword_matches.add(case.label)
         self.user_properties.extend(case_properties(case))
 
     def runtest(self) -> None:

@@ -245,7 +245,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     state = config.stash[STATE_KEY]
     if not state.options.suites and not state.options.official:
         return
-    from .items import SuiteItem, plan
+    from .items import SuiteItem, plan, with_subjects
     from .registry import checks_in, load_checks
 
     server = config.stash[SETTINGS_KEY].server
@@ -256,7 +256,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         raise pytest.UsageError(f"--mcp-server: {exc}") from None
     if state.options.suites:
         load_checks()
-        for case in plan(checks_in(state.options.suites), runtime.transport):
+        for case in with_subjects(plan(checks_in(state.options.suites), runtime.transport), runtime):
             items.append(
                 SuiteItem.from_parent(
                     session,

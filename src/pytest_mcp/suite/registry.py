@@ -23,6 +23,7 @@ __all__ = [
     "ERAS",
     "LEVELS",
     "REGISTRY",
+    "SUBJECT_KINDS",
     "SUITES",
     "TRANSPORTS",
     "Check",
@@ -38,6 +39,19 @@ TRANSPORTS: Final = ("stdio", "http", "inproc")
 
 LEVELS: Final = ("MUST", "SHOULD", "D")
 """MUST / SHOULD from the spec; D: derived (JSON-RPC 2.0, a spec example or the reference SDK)."""
+
+SUBJECT_KINDS: Final = (
+    "tool",
+    "callable-tool",
+    "structured-tool",
+    "resource",
+    "template",
+    "prompt",
+    "prompt-with-arguments",
+)
+"""What a check may run once per listed item of (``per=``): every tool, the tools the suite may call,
+those of them with an outputSchema, every resource, resource template or prompt, the prompts with a
+required argument."""
 
 SPEC_BASE: Final = "https://modelcontextprotocol.io/specification"
 
@@ -93,6 +107,12 @@ class Check:
     """True when the check needs the server's JSON-RPC bytes (stdio, HTTP, or an ASGI view of an in-process server)."""
     auth: bool
     """True for checks of an HTTP server's authorization (they look at unauthenticated requests)."""
+    waits: float = 0.0
+    """Seconds the check waits by design (a slow call, a window in which nothing may arrive): with
+    ``--mcp-suite-jobs`` the checks that wait longest start first."""
+    per: str | None = None
+    """One of ``SUBJECT_KINDS``: the suite makes one item per listed tool, resource, template or prompt
+    (``ctx.subject`` names it); None: one item per era."""
 
     def spec_url(self, era: str) -> str:
         """The spec link of this check in ``era`` (``2025-11-25`` or ``2026-07-28``)."""
@@ -123,11 +143,15 @@ def check(
     timeout: float = 30.0,
     raw: bool = True,
     auth: bool = False,
+    per: str | None = None,
+    waits: float = 0.0,
 ) -> Callable[[CheckFunc], CheckFunc]:
     """Register ``async def func(ctx: CheckContext) -> None`` as a check of the suite.
 
     The function fails with ``ctx.fail(...)`` (or ``ctx.expect(...)``), skips with ``ctx.skip(...)``,
-    and passes by returning. Registering two checks with one id is an error.
+    and passes by returning. Registering two checks with one id is an error. With ``per=KIND`` the
+    check runs once per listed subject of that kind (see ``SUBJECT_KINDS``) and keeps to
+    ``ctx.pick(items)``; where the subjects cannot be listed it runs once over all of them.
     """
     eras, transports, requires = tuple(eras), tuple(transports), tuple(requires)
     if not _ID.match(id):
@@ -140,6 +164,8 @@ def check(
         raise ValueError(f"check {id}: eras must be a non-empty subset of {ERAS}")
     if not transports or set(transports) - set(TRANSPORTS):
         raise ValueError(f"check {id}: transports must be a non-empty subset of {TRANSPORTS}")
+    if per is not None and per not in SUBJECT_KINDS:
+        raise ValueError(f"check {id}: per={per!r} is not one of {', '.join(SUBJECT_KINDS)}")
     if not rule.strip():
         raise ValueError(f"check {id}: give the spec rule in one sentence")
 
@@ -161,6 +187,8 @@ def check(
             timeout=timeout,
             raw=raw,
             auth=auth,
+            per=per,
+            waits=waits,
         )
         return func
 

@@ -33,6 +33,7 @@ from .wire import (
 if TYPE_CHECKING:
     from ..client import McpClient
     from ..servers import RunningServer, ServerPool
+    from .checks._util import Listing
     from .concurrent import ConcurrentRun
 
 __all__ = ["EraFacts", "SuiteOptions", "SuiteRuntime", "transport_of"]
@@ -106,6 +107,7 @@ class SuiteRuntime:
         self._spare: StdioLink | None = None
         """A stdio process started ahead of time, so a check asking for a fresh one need not wait for start-up."""
         self._facts: dict[str, EraFacts] = {}
+        self._listings: dict[tuple[str, str], Listing] = {}
         self._tls: Any = None
         self._concurrent: ConcurrentRun | None = None
 
@@ -158,6 +160,35 @@ class SuiteRuntime:
 
     def known_facts(self) -> dict[str, EraFacts]:
         return dict(self._facts)
+
+    # -- lists and subjects -----------------------------------------------------------------
+    async def listing(self, era: str, method: str, key: str) -> Listing:
+        """Every page of ``method`` in ``era``, read once per session (the checks of single tools,
+        resources and prompts read it from here instead of listing again)."""
+        if (era, method) not in self._listings:
+            from .checks._util import list_all
+
+            async with self.wire(era) as wire:
+                listing = await list_all(wire, method, key)
+            self._listings[era, method] = listing
+        return self._listings[era, method]
+
+    async def subjects(self, era: str, kind_name: str) -> list[str] | None:
+        """The subjects of a ``per=`` check in ``era`` (see ``subjects.py``), or None when they cannot
+        be known: the era is not spoken, the capability not declared, or the list fails or is too long."""
+        from .subjects import KINDS, subject_keys
+
+        kind = KINDS[kind_name]
+        facts = await self.facts(era)
+        if not facts.supported or facts.auth_required or not facts.declares(kind.capability):
+            return None
+        try:
+            listing = await self.listing(era, kind.method, kind.key)
+        except (OSError, RuntimeError, TimeoutError, ValueError):
+            return None
+        if listing.problem:
+            return None
+        return subject_keys(kind, listing.items, self.options)
 
     async def _detect(self, era: str) -> EraFacts:
         try:

@@ -19,7 +19,10 @@ from ._util import (
     tuned_arguments,
 )
 
-SLOW_SECONDS: Final = 1.0
+SLOW_SECONDS: Final = 0.5
+"""How long the slow request of the cancellation and concurrency checks takes."""
+LATE_SECONDS: Final = 0.5
+"""How long after a slow request would have ended a late reply to it is still looked for."""
 
 
 async def slow_tool(
@@ -88,9 +91,9 @@ async def _cancel_and_watch(ctx: CheckContext) -> None:
         tool, arguments = await slow_tool(ctx, wire)
         body = wire.message("tools/call", {"name": tool["name"], "arguments": arguments})
         await wire.send_raw(body)
-        await anyio.sleep(0.3)
+        await anyio.sleep(SLOW_SECONDS * 0.3)
         await wire.notify("notifications/cancelled", {"requestId": body["id"], "reason": "pytest-mcp check"})
-        late = await wire.wait_reply(body["id"], timeout=SLOW_SECONDS + 1.0)
+        late = await wire.wait_reply(body["id"], timeout=SLOW_SECONDS + LATE_SECONDS)
         ctx.expect(
             late is None,
             f"the server answered request {body['id']} after it was cancelled",
@@ -110,6 +113,7 @@ async def _cancel_and_watch(ctx: CheckContext) -> None:
     eras=[MODERN_ERA],
     transports=["stdio"],
     requires=["tools"],
+    waits=SLOW_SECONDS + LATE_SECONDS,
 )
 async def no_reply_after_cancel(ctx: CheckContext) -> None:
     await _cancel_and_watch(ctx)
@@ -125,6 +129,7 @@ async def no_reply_after_cancel(ctx: CheckContext) -> None:
     eras=[HANDSHAKE_ERA],
     transports=["stdio"],
     requires=["tools"],
+    waits=SLOW_SECONDS + LATE_SECONDS,
 )
 async def no_reply_after_cancel_handshake(ctx: CheckContext) -> None:
     await _cancel_and_watch(ctx)

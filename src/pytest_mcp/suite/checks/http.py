@@ -14,6 +14,8 @@ from ._util import LEAVE_OUT, UNKNOWN_NAME, any_request
 HTTP: Final = ["http"]
 VISIBLE_ASCII: Final = re.compile(r"^[\x21-\x7e]+$")
 LOOPBACK: Final = ("127.0.0.1", "localhost", "::1", "[::1]")
+STREAM_SECONDS: Final = 0.3
+"""How long a GET stream is read (what it carries within that time is checked)."""
 
 
 def _sessions_used(ctx: CheckContext, wire: HttpWire) -> None:
@@ -334,10 +336,11 @@ async def host_rebinding(ctx: CheckContext) -> None:
     level="MUST",
     eras=[HANDSHAKE_ERA],
     transports=HTTP,
+    waits=STREAM_SECONDS,
 )
 async def get_stream_or_405(ctx: CheckContext) -> None:
     async with ctx.http() as wire:
-        reply = await wire.http("GET", headers={"accept": "text/event-stream"}, timeout=0.3)
+        reply = await wire.http("GET", headers={"accept": "text/event-stream"}, timeout=STREAM_SECONDS)
         kind = reply.content_type
         ok = reply.status == 405 or (reply.status == 200 and kind == "text/event-stream")
         ctx.expect(
@@ -361,11 +364,12 @@ async def get_stream_or_405(ctx: CheckContext) -> None:
     level="SHOULD",
     eras=[MODERN_ERA],
     transports=HTTP,
+    waits=2 * STREAM_SECONDS,
 )
 async def modern_get_delete_405(ctx: CheckContext) -> None:
     async with ctx.http() as wire:
         for verb in ("GET", "DELETE"):
-            reply = await wire.http(verb, headers={"accept": "text/event-stream"}, timeout=0.3)
+            reply = await wire.http(verb, headers={"accept": "text/event-stream"}, timeout=STREAM_SECONDS)
             ctx.expect(reply.status == 405, f"{verb} got HTTP {reply.status}, not 405", received=reply.describe())
 
 

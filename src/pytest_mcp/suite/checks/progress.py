@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import Any, Final
 
 from ..context import CheckContext
 from ..registry import check
 from ..wire import Reply, StdioWire, Wire
 from ._util import callable_tools, find_tool, listed, no_callable_tools_reason, tuned_arguments
+
+PROGRESS_SECONDS: Final = 0.2
+"""How long the progress tool is asked to run (its steps report progress within that time)."""
 
 
 async def progress_tool(ctx: CheckContext, wire: Wire) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -20,7 +23,7 @@ async def progress_tool(ctx: CheckContext, wire: Wire) -> tuple[dict[str, Any], 
     tool = find_tool(tools, r"\bprogress", r"\blong[- ]running\b", r"\bsteps\b")
     if tool is None:
         ctx.skip("no tool the suite may call mentions progress (name or description: progress, long-running, steps)")
-    arguments = tuned_arguments(tool, seconds=0.3, steps=3)
+    arguments = tuned_arguments(tool, seconds=PROGRESS_SECONDS, steps=3)
     if arguments is None:
         ctx.skip(f"cannot make up arguments for the progress tool {tool['name']!r}")
     return tool, arguments
@@ -59,6 +62,7 @@ async def call_with_progress(
     level="MUST",
     requires=["tools"],
     timeout=60,
+    waits=2 * PROGRESS_SECONDS,
 )
 async def notifications(ctx: CheckContext) -> None:
     async with ctx.wire() as wire:
@@ -120,6 +124,7 @@ async def notifications(ctx: CheckContext) -> None:
     level="MUST",
     requires=["tools"],
     timeout=60,
+    waits=PROGRESS_SECONDS,
 )
 async def no_token(ctx: CheckContext) -> None:
     async with ctx.wire() as wire:

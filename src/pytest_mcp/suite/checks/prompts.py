@@ -6,7 +6,7 @@ from typing import Any, Final
 
 from ..context import CheckContext
 from ..registry import check
-from ._util import UNKNOWN_NAME, content_problem, listed
+from ._util import UNKNOWN_NAME, content_problem
 
 MAX_GETS: Final = 10
 
@@ -28,11 +28,10 @@ def _arguments(prompt: dict[str, Any]) -> dict[str, str]:
     spec="server/prompts#listing-prompts",
     level="MUST",
     requires=["prompts"],
+    per="prompt",
 )
 async def list_shape(ctx: CheckContext) -> None:
-    async with ctx.wire() as wire:
-        prompts = await listed(ctx, wire, "prompts/list", "prompts")
-    for index, prompt in enumerate(prompts):
+    for index, prompt in enumerate(ctx.pick(await ctx.listed("prompts/list", "prompts"))):
         where = f"prompts[{index}]"
         ctx.expect(
             isinstance(prompt, dict) and isinstance(prompt.get("name"), str),
@@ -68,10 +67,11 @@ async def list_shape(ctx: CheckContext) -> None:
     level="MUST",
     requires=["prompts"],
     timeout=60,
+    per="prompt",
 )
 async def get_messages(ctx: CheckContext) -> None:
+    prompts = [p for p in ctx.pick(await ctx.listed("prompts/list", "prompts")) if isinstance(p, dict)]
     async with ctx.wire() as wire:
-        prompts = [p for p in await listed(ctx, wire, "prompts/list", "prompts") if isinstance(p, dict)]
         if not prompts:
             ctx.skip("the server lists no prompts")
         for prompt in prompts[:MAX_GETS]:
@@ -129,10 +129,11 @@ async def get_unknown(ctx: CheckContext) -> None:
     spec="server/prompts#error-handling",
     level="SHOULD",
     requires=["prompts"],
+    per="prompt-with-arguments",
 )
 async def get_missing_arguments(ctx: CheckContext) -> None:
+    prompts = [p for p in ctx.pick(await ctx.listed("prompts/list", "prompts")) if isinstance(p, dict)]
     async with ctx.wire() as wire:
-        prompts = [p for p in await listed(ctx, wire, "prompts/list", "prompts") if isinstance(p, dict)]
         prompt = next((p for p in prompts if _arguments(p)), None)
         if prompt is None:
             ctx.skip("no listed prompt has a required argument")

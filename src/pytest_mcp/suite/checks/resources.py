@@ -8,7 +8,7 @@ from typing import Final
 from ..context import CheckContext
 from ..registry import check
 from ..wire import HANDSHAKE_ERA
-from ._util import UNKNOWN_URI, error_problem, is_int, list_all, listed, resource_contents_problem
+from ._util import UNKNOWN_URI, error_problem, is_int, listed, resource_contents_problem
 
 URI: Final = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]*$")
 """RFC 3986: a scheme, a colon, and no whitespace."""
@@ -23,11 +23,10 @@ MAX_READS: Final = 10
     spec="server/resources#resource",
     level="MUST",
     requires=["resources"],
+    per="resource",
 )
 async def list_shape(ctx: CheckContext) -> None:
-    async with ctx.wire() as wire:
-        resources = await listed(ctx, wire, "resources/list", "resources")
-    for index, item in enumerate(resources):
+    for index, item in enumerate(ctx.pick(await ctx.listed("resources/list", "resources"))):
         where = f"resources[{index}]"
         ctx.expect(isinstance(item, dict), f"{where} is not an object", received=item)
         uri = item.get("uri")
@@ -53,10 +52,11 @@ async def list_shape(ctx: CheckContext) -> None:
     level="MUST",
     requires=["resources"],
     timeout=60,
+    per="resource",
 )
 async def read_contents(ctx: CheckContext) -> None:
+    resources = [r for r in ctx.pick(await ctx.listed("resources/list", "resources")) if isinstance(r, dict)]
     async with ctx.wire() as wire:
-        resources = [r for r in await listed(ctx, wire, "resources/list", "resources") if isinstance(r, dict)]
         if not resources:
             ctx.skip("the server lists no resources")
         for item in resources[:MAX_READS]:
@@ -97,19 +97,19 @@ def _expand(template: str) -> str:
     spec="server/resources#resource-templates",
     level="MUST",
     requires=["resources"],
+    per="template",
 )
 async def templates_shape(ctx: CheckContext) -> None:
-    async with ctx.wire() as wire:
-        listing = await list_all(wire, "resources/templates/list", "resourceTemplates")
-        if listing.failed_reply is not None and listing.failed_reply.code == -32601:
-            ctx.skip("the server does not implement resources/templates/list")
-        ctx.expect(
-            listing.problem is None,
-            listing.problem or "",
-            sent=listing.failed_reply and listing.failed_reply.sent,
-            received=listing.failed_reply and listing.failed_reply.describe(),
-        )
-    for index, item in enumerate(listing.items):
+    listing = await ctx.runtime.listing(ctx.era, "resources/templates/list", "resourceTemplates")
+    if listing.failed_reply is not None and listing.failed_reply.code == -32601:
+        ctx.skip("the server does not implement resources/templates/list")
+    ctx.expect(
+        listing.problem is None,
+        listing.problem or "",
+        sent=listing.failed_reply and listing.failed_reply.sent,
+        received=listing.failed_reply and listing.failed_reply.describe(),
+    )
+    for index, item in enumerate(ctx.pick(listing.items)):
         where = f"resourceTemplates[{index}]"
         ctx.expect(isinstance(item, dict), f"{where} is not an object", received=item)
         template = item.get("uriTemplate")
@@ -223,11 +223,12 @@ async def subscribe_undeclared(ctx: CheckContext) -> None:
     spec="server/resources#resource-templates",
     level="MUST",
     requires=["resources"],
+    per="template",
 )
 async def templates_read(ctx: CheckContext) -> None:
+    listing = await ctx.runtime.listing(ctx.era, "resources/templates/list", "resourceTemplates")
+    templates = [t for t in ctx.pick(listing.items) if isinstance(t, dict) and isinstance(t.get("uriTemplate"), str)]
     async with ctx.wire() as wire:
-        listing = await list_all(wire, "resources/templates/list", "resourceTemplates")
-        templates = [t for t in listing.items if isinstance(t, dict) and isinstance(t.get("uriTemplate"), str)]
         if not templates:
             ctx.skip("the server lists no resource templates")
         for template in templates[:MAX_READS]:

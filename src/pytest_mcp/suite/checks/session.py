@@ -69,6 +69,7 @@ async def _get_stream(wire: HttpWire) -> list[Reply]:
     eras=[HANDSHAKE_ERA],
     transports=["stdio", "http"],
     timeout=30,
+    waits=SETTLE_SECONDS,
 )
 async def negotiated_only(ctx: CheckContext) -> None:
     replies: list[Reply] = []

@@ -15,7 +15,6 @@ from ._util import (
     callable_tools,
     content_problem,
     example_arguments,
-    listed,
     no_callable_tools_reason,
     tuned_arguments,
 )
@@ -25,8 +24,9 @@ ANNOTATION_HINTS: Final = ("readOnlyHint", "destructiveHint", "idempotentHint", 
 MAX_CALLS: Final = 12
 
 
-async def _tools(ctx: CheckContext, wire: Wire) -> list[Any]:
-    return await listed(ctx, wire, "tools/list", "tools")
+async def _tools(ctx: CheckContext) -> list[Any]:
+    """The tools of this era's tools/list (read once per session)."""
+    return await ctx.listed("tools/list", "tools")
 
 
 @check(
@@ -36,22 +36,23 @@ async def _tools(ctx: CheckContext, wire: Wire) -> list[Any]:
     spec="server/tools#tool",
     level="MUST",
     requires=["tools"],
+    per="tool",
 )
 async def list_shape(ctx: CheckContext) -> None:
-    async with ctx.wire() as wire:
-        for index, tool in enumerate(await _tools(ctx, wire)):
-            where = f"tools[{index}]"
-            ctx.expect(isinstance(tool, dict), f"{where} is {shorten(tool, 80)}, not an object")
-            ctx.expect(isinstance(tool.get("name"), str), f"{where} has no string name: {shorten(tool, 200)}")
-            schema = tool.get("inputSchema")
-            ctx.expect(
-                isinstance(schema, dict) and schema.get("type") == "object",
-                f"tool {tool['name']!r} has inputSchema {shorten(schema, 200)}; it must be an object schema with "
-                '"type": "object"',
-            )
-            for key in ("title", "description"):
-                if key in tool:
-                    ctx.expect(isinstance(tool[key], str), f"tool {tool['name']!r}: {key} is not a string")
+    for index, tool in enumerate(ctx.pick(await _tools(ctx))):
+        where = f"tools[{index}]"
+        ctx.expect(isinstance(tool, dict), f"{where} is {shorten(tool, 80)}, not an object")
+        ctx.expect(isinstance(tool.get("name"), str), f"{where} has no string name: {shorten(tool, 200)}")
+        schema = tool.get("inputSchema")
+        ctx.expect(
+            isinstance(schema, dict) and schema.get("type") == "object",
+            f"tool {tool['name']!r} has inputSchema {shorten(schema, 200)}; it must be an object schema with "
+            '"type": "object"',
+            received=tool,
+        )
+        for key in ("title", "description"):
+            if key in tool:
+                ctx.expect(isinstance(tool[key], str), f"tool {tool['name']!r}: {key} is not a string", received=tool)
 
 
 @check(
@@ -61,13 +62,15 @@ async def list_shape(ctx: CheckContext) -> None:
     spec="server/tools#tool-names",
     level="SHOULD",
     requires=["tools"],
+    per="tool",
 )
 async def list_names(ctx: CheckContext) -> None:
-    async with ctx.wire() as wire:
-        names = [tool.get("name") for tool in await _tools(ctx, wire) if isinstance(tool, dict)]
-    bad = [name for name in names if not isinstance(name, str) or not TOOL_NAME.match(name)]
+    tools = await _tools(ctx)
+    names = [tool.get("name") for tool in tools if isinstance(tool, dict)]
+    mine = [tool.get("name") for tool in ctx.pick(tools) if isinstance(tool, dict)]
+    bad = [name for name in mine if not isinstance(name, str) or not TOOL_NAME.match(name)]
     ctx.expect(not bad, f"tool names outside the allowed characters or length: {', '.join(map(repr, bad[:5]))}")
-    duplicates = sorted({str(name) for name in names if names.count(name) > 1})
+    duplicates = sorted({str(name) for name in mine if names.count(name) > 1})
     ctx.expect(not duplicates, f"tool names listed more than once: {', '.join(map(repr, duplicates))}")
 
 
@@ -79,11 +82,10 @@ async def list_names(ctx: CheckContext) -> None:
     spec="server/tools#output-schema",
     level="MUST",
     requires=["tools"],
+    per="tool",
 )
 async def schemas_valid(ctx: CheckContext) -> None:
-    async with ctx.wire() as wire:
-        tools = await _tools(ctx, wire)
-    for tool in tools:
+    for tool in ctx.pick(await _tools(ctx)):
         if not isinstance(tool, dict):
             continue
         name = tool.get("name")
@@ -111,11 +113,10 @@ async def schemas_valid(ctx: CheckContext) -> None:
     spec="server/tools#tool",
     level="SHOULD",
     requires=["tools"],
+    per="tool",
 )
 async def annotation_hints(ctx: CheckContext) -> None:
-    async with ctx.wire() as wire:
-        tools = await _tools(ctx, wire)
-    for tool in tools:
+    for tool in ctx.pick(await _tools(ctx)):
         notes = tool.get("annotations") if isinstance(tool, dict) else None
         if notes is None:
             continue
@@ -190,10 +191,11 @@ def _fail_on_server_request(ctx: CheckContext, wire: Wire, reply: Reply) -> None
     level="MUST",
     requires=["tools"],
     timeout=60,
+    per="callable-tool",
 )
 async def call_result_valid(ctx: CheckContext) -> None:
+    tools = ctx.pick(callable_tools(ctx, await _tools(ctx)))
     async with ctx.wire() as wire:
-        tools = callable_tools(ctx, await _tools(ctx, wire))
         if not tools:
             ctx.skip(no_callable_tools_reason(ctx))
         calls = await _call_each(ctx, wire, tools)
@@ -217,10 +219,11 @@ async def call_result_valid(ctx: CheckContext) -> None:
     level="SHOULD",
     requires=["tools"],
     timeout=60,
+    per="structured-tool",
 )
 async def structured_text(ctx: CheckContext) -> None:
+    tools = ctx.pick(callable_tools(ctx, await _tools(ctx)))
     async with ctx.wire() as wire:
-        tools = callable_tools(ctx, await _tools(ctx, wire))
         structured = [tool for tool in tools if isinstance(tool.get("outputSchema"), dict)]
         if not structured:
             ctx.skip(no_callable_tools_reason(ctx, " that declares an outputSchema"))
@@ -314,10 +317,11 @@ def _invalid_variants(tool: dict[str, Any], valid: dict[str, Any]) -> list[tuple
     level="MUST",
     requires=["tools"],
     timeout=60,
+    per="callable-tool",
 )
 async def invalid_arguments(ctx: CheckContext) -> None:
+    tools = ctx.pick(callable_tools(ctx, await _tools(ctx)))
     async with ctx.wire() as wire:
-        tools = callable_tools(ctx, await _tools(ctx, wire))
         if not tools:
             ctx.skip(no_callable_tools_reason(ctx))
         tried = 0
@@ -350,8 +354,8 @@ async def invalid_arguments(ctx: CheckContext) -> None:
     requires=["tools"],
 )
 async def malformed_call(ctx: CheckContext) -> None:
+    tools = callable_tools(ctx, await _tools(ctx))
     async with ctx.wire() as wire:
-        tools = callable_tools(ctx, await _tools(ctx, wire))
         name = tools[0]["name"] if tools else UNKNOWN_NAME  # never a tool the suite may not call
         reply = await wire.request("tools/call", {"name": name, "arguments": "not-an-object"})
         ctx.expect(reply.answered, "no reply to a malformed tools/call", sent=reply.sent)
@@ -410,8 +414,7 @@ def _header_problem(path: str, value: Any, prop: Any, direct: bool) -> str | Non
     requires=["tools"],
 )
 async def x_mcp_header(ctx: CheckContext) -> None:
-    async with ctx.wire() as wire:
-        tools = [tool for tool in await _tools(ctx, wire) if isinstance(tool, dict)]
+    tools = [tool for tool in await _tools(ctx) if isinstance(tool, dict)]
     seen = 0
     for tool in tools:
         annotations = _header_annotations(tool.get("inputSchema"), "inputSchema", True)
