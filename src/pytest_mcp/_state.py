@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from .settings import Settings
-from .transcript import Transcript
+
+if TYPE_CHECKING:  # an annotation only: a run that never uses MCP does not import it
+    from .transcript import Transcript
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
 

@@ -15,7 +15,6 @@ import pytest
 from . import markers
 from ._state import DISPATCHER_WRAPPERS_KEY, SETTINGS_KEY, TRANSCRIPTS_KEY, ClientRecord
 from .settings import CONCRETE_ERAS, Settings
-from .transcript import Transcript
 
 if TYPE_CHECKING:
     from .client import McpClient
@@ -164,6 +163,7 @@ class ClientFactory:
         **options: Any,
     ) -> AsyncIterator[McpClient]:
         from .client import McpEraUnsupported, connect
+        from .transcript import Transcript
 
         markers.bind("mcp_client", (), options)
         era = era or self._era
