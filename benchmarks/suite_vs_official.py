@@ -4,6 +4,11 @@ Both run side by side in one process tree, against the same server, alternating 
 
 * ours: ``pytest --mcp-server=URL --mcp-suite=conformance`` from an empty directory (the whole
   pytest process, start-up included), one check after another and with ``--mcp-suite-jobs=8``;
+  both in this development environment (every pytest plugin of ``.[dev]`` loads: hypothesis, faker,
+  respx, pytest-html, ... about 0.3 s of imports) and, with ``--mcp-suite-jobs=8``, with the plugins
+  a user's ``pip install pytest-mcp`` brings: the ``pytest11`` entry points of pytest-mcp's own
+  dependency closure (found from the installed metadata: ours and anyio's), loaded with ``-p`` under
+  ``PYTEST_DISABLE_PLUGIN_AUTOLOAD=1``;
 * official: ``node .../@modelcontextprotocol/conformance/dist/index.js server --url URL
   --spec-version 2025-11-25 -o DIR`` (the pinned 0.2.0-alpha.12; server-everything speaks only the
   handshake era, so the 2026-07-28 scenarios would only fail).
@@ -31,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
@@ -59,7 +65,35 @@ class Run:
         return sum(count for outcome, count in self.outcomes.items() if outcome != "skipped")
 
 
-def run_ours(url: str, baseline: bool, jobs: int = 1) -> Run:
+def user_plugins() -> list[str]:
+    """The ``pytest11`` entry points a ``pip install pytest-mcp`` brings: those of the distributions in
+    pytest-mcp's dependency closure (extras left out), from the installed metadata."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    seen: set[str] = set()
+    todo = ["pytest-mcp"]
+    while todo:
+        name = canonicalize_name(todo.pop())
+        if name in seen:
+            continue
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue
+        seen.add(name)
+        for text in dist.requires or []:
+            requirement = Requirement(text)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                todo.append(requirement.name)
+    found = metadata.entry_points(group="pytest11")
+    return sorted({ep.name for ep in found if ep.dist is not None and canonicalize_name(ep.dist.name) in seen})
+
+
+def run_ours(url: str, baseline: bool, jobs: int = 1, plugins: list[str] | None = None) -> Run:
+    """``plugins``: load only these pytest plugins (by entry point name) instead of every installed one."""
     with tempfile.TemporaryDirectory(prefix="bench-suite-") as work:
         command = [sys.executable, "-m", "pytest", f"--mcp-server={url}", "--mcp-suite=conformance"]
         command.append(f"--mcp-suite-jobs={jobs}")
@@ -67,6 +101,10 @@ def run_ours(url: str, baseline: bool, jobs: int = 1) -> Run:
         if baseline:
             command.append(f"--mcp-baseline={BASELINE}")
         env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+        if plugins is not None:
+            env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+            for name in plugins:
+                command += ["-p", name]
         started = time.perf_counter()
         subprocess.run(command, cwd=work, env=env, capture_output=True, check=False)
         seconds = time.perf_counter() - started
@@ -113,34 +151,37 @@ def main() -> int:
     if isinstance(runner, str):
         print(runner, file=sys.stderr)
         return 2
-    ours: list[Run] = []
-    side: list[Run] = []
-    theirs: list[Run] = []
+    baseline = not args.no_baseline
+    plugins = user_plugins()
+    contenders: dict[str, Callable[[str], Run]] = {
+        "ours": lambda url: run_ours(url, baseline),
+        f"ours -j{JOBS}": lambda url: run_ours(url, baseline, JOBS),
+        f"ours -j{JOBS}, user install": lambda url: run_ours(url, baseline, JOBS, plugins),
+        "official": lambda url: run_official(runner.command, url),
+    }
+    runs: dict[str, list[Run]] = {name: [] for name in contenders}
     with serve_everything(EVERYTHING / "dist" / "index.js") as url:
-        run_official(runner.command, url)  # warm-up: Node's caches, the server's JIT, pytest's bytecode
-        run_ours(url, not args.no_baseline)
+        for contender in contenders.values():
+            contender(url)  # warm-up: Node's caches, the server's JIT, pytest's bytecode
         for index in range(args.rounds):
-            steps = [lambda: ours.append(run_ours(url, not args.no_baseline))]
-            steps.append(lambda: side.append(run_ours(url, not args.no_baseline, JOBS)))
-            steps.append(lambda: theirs.append(run_official(runner.command, url)))
-            for step in steps if index % 2 == 0 else reversed(steps):
-                step()
-    mine, official = ours[-1], theirs[-1]
-    t_ours = statistics.median(r.seconds for r in ours)
-    t_side = statistics.median(r.seconds for r in side)
-    t_official = statistics.median(r.seconds for r in theirs)
+            names = list(contenders) if index % 2 == 0 else list(reversed(contenders))
+            for name in names:
+                runs[name].append(contenders[name](url))
+    medians = {name: statistics.median(run.seconds for run in done) for name, done in runs.items()}
+    official, t_official = runs["official"][-1], medians["official"]
     print(f"server-everything over Streamable HTTP, {args.rounds} rounds, medians of wall time")
-    print(f"{'':10} {'wall s':>7} {'checks run':>11} {'distinct ids':>13}  outcomes")
-    for name, seconds, run in (
-        ("ours", t_ours, mine),
-        (f"ours -j{JOBS}", t_side, side[-1]),
-        ("official", t_official, official),
-    ):
+    print(f"user install: only the pytest plugins of pytest-mcp's dependencies load (-p {' -p '.join(plugins)})")
+    print(f"{'':24} {'wall s':>7} {'checks run':>11} {'distinct ids':>13}  outcomes")
+    for name, done in runs.items():
+        run = done[-1]
         print(
-            f"{name:10} {seconds:7.2f} {run.checks:11d} {len(run.ids):13d}  {json.dumps(run.outcomes, sort_keys=True)}"
+            f"{name:24} {medians[name]:7.2f} {run.checks:11d} {len(run.ids):13d}  "
+            f"{json.dumps(run.outcomes, sort_keys=True)}"
         )
-    print(f"time   ours/official = {t_ours / t_official:.2f}   (target <= 1.00)")
-    print(f"time   ours with --mcp-suite-jobs={JOBS}/official = {t_side / t_official:.2f}")
+    for name in contenders:
+        if name != "official":
+            print(f"time   {name}/official = {medians[name] / t_official:.2f}   (target <= 1.00)")
+    mine = runs["ours"][-1]
     print(f"checks ours/official = {mine.checks / official.checks:.2f}   (target >= 2.00)")
     print(f"distinct check ids ours/official = {len(mine.ids) / len(official.ids):.2f}")
     return 0
