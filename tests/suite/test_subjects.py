@@ -124,3 +124,14 @@ def test_baseline_subject_qualifier(tmp_path: Path) -> None:
     path.write_text(f"{RESULT} subject=\n")
     with pytest.raises(ValueError, match="subject='' is not one of a name or URI"):
         parse_baseline(path, REGISTRY)
+
+
+def test_xdist_workers_collect_the_same_subject_items(mcp_pytester: pytest.Pytester) -> None:
+    """Each worker reads the lists itself; sorted subjects make their collections agree."""
+    selection = ("-k", "tools.list or prompts.list or resources.list")
+    alone = suite(mcp_pytester, toolbed(), *selection, "-q").parseoutcomes()
+    spread = mcp_pytester.runpytest_subprocess(
+        f"--mcp-server={toolbed()}", "--mcp-suite=conformance", "-p", "no:cacheprovider", "-n", "2", *selection
+    )
+    assert spread.ret == 0, spread.stdout.str()[-3000:]
+    assert spread.parseoutcomes()["passed"] == alone["passed"] >= 12

@@ -79,8 +79,14 @@ def with_subjects(cases: list[Case], runtime: SuiteRuntime) -> list[Case]:
 
 
 async def _list_subjects(runtime: SuiteRuntime, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    import anyio
+
     from .subjects import subject_id
 
+    if runtime.transport == "http":  # each list is a session of its own: read them side by side
+        async with anyio.create_task_group() as group:
+            for era in dict.fromkeys(era for era, _ in wanted):
+                group.start_soon(_prefetch, runtime, era, [kind for other, kind in wanted if other == era])
     found: dict[tuple[str, str], Any] = {}
     for era, kind in wanted:
         try:
@@ -97,6 +103,29 @@ async def _list_subjects(runtime: SuiteRuntime, wanted: list[tuple[str, str]]) -
             labels.append((key, label))
         found[era, kind] = labels
     return found
+
+
+async def _prefetch(runtime: SuiteRuntime, era: str, kinds: list[str]) -> None:
+    """Detect ``era`` and read the lists ``kinds`` need into the runtime's cache, one list per method at
+    once (what fails here is left for ``_list_subjects`` to see again)."""
+    import anyio
+
+    from .subjects import KINDS
+
+    async def one(kind: str) -> None:
+        try:
+            await runtime.subjects(era, kind)
+        except Exception:  # collection never breaks on a server: the check itself reports it when it runs
+            return
+
+    try:
+        await runtime.facts(era)
+    except Exception:  # as above
+        return
+    methods = {KINDS[kind].method: kind for kind in kinds}
+    async with anyio.create_task_group() as group:
+        for kind in methods.values():
+            group.start_soon(one, kind)
 
 
 def case_marks(case: Case) -> list[pytest.MarkDecorator]:

@@ -8,29 +8,26 @@ import anyio
 
 from ..context import CheckContext
 from ..registry import check
-from ..wire import HANDSHAKE_ERA, MODERN_ERA, HttpWire, StdioWire, Wire
+from ..wire import HANDSHAKE_ERA, MODERN_ERA, HttpWire, StdioWire
 from ._util import (
     answers_after,
     any_request,
     callable_tools,
     duration_property,
-    listed,
     no_callable_tools_reason,
     tuned_arguments,
 )
 
-SLOW_SECONDS: Final = 0.5
+SLOW_SECONDS: Final = 0.4
 """How long the slow request of the cancellation and concurrency checks takes."""
-LATE_SECONDS: Final = 0.5
+LATE_SECONDS: Final = 0.4
 """How long after a slow request would have ended a late reply to it is still looked for."""
 
 
-async def slow_tool(
-    ctx: CheckContext, wire: Wire, seconds: float = SLOW_SECONDS
-) -> tuple[dict[str, Any], dict[str, Any]]:
+async def slow_tool(ctx: CheckContext, seconds: float = SLOW_SECONDS) -> tuple[dict[str, Any], dict[str, Any]]:
     """A tool the suite may call that takes a duration argument, with arguments that make it take ``seconds``."""
     __tracebackhide__ = True
-    tools = callable_tools(ctx, await listed(ctx, wire, "tools/list", "tools"))
+    tools = callable_tools(ctx, await ctx.listed("tools/list", "tools"))
     if not tools:
         ctx.skip(no_callable_tools_reason(ctx))
     for tool in tools:
@@ -88,7 +85,7 @@ async def unknown_id_ignored(ctx: CheckContext) -> None:
 async def _cancel_and_watch(ctx: CheckContext) -> None:
     async with ctx.wire(abuse=True) as wire:
         assert isinstance(wire, StdioWire)
-        tool, arguments = await slow_tool(ctx, wire)
+        tool, arguments = await slow_tool(ctx)
         body = wire.message("tools/call", {"name": tool["name"], "arguments": arguments})
         await wire.send_raw(body)
         await anyio.sleep(SLOW_SECONDS * 0.3)

@@ -87,7 +87,7 @@ async def pipelined(ctx: CheckContext) -> None:
 )
 async def slow_call_does_not_block(ctx: CheckContext) -> None:
     async with ctx.wire() as wire:
-        tool, arguments = await slow_tool(ctx, wire)
+        tool, arguments = await slow_tool(ctx)
         slow = wire.message("tools/call", {"name": tool["name"], "arguments": arguments})
         method, params = any_request(ctx)
         quick = wire.message(method, params)

@@ -7,7 +7,7 @@ from typing import Any
 from ..context import CheckContext
 from ..registry import check
 from ..wire import HANDSHAKE_ERA, LOG_LEVEL_KEY, MODERN_ERA, StdioWire, Wire
-from ._util import LOG_LEVELS, callable_tools, find_tool, listed, no_callable_tools_reason, tuned_arguments
+from ._util import LOG_LEVELS, callable_tools, find_tool, no_callable_tools_reason, tuned_arguments
 
 
 @check(
@@ -51,9 +51,9 @@ async def invalid_level(ctx: CheckContext) -> None:
         )
 
 
-async def _log_tool(ctx: CheckContext, wire: Wire) -> tuple[dict[str, Any], dict[str, Any]]:
+async def _log_tool(ctx: CheckContext) -> tuple[dict[str, Any], dict[str, Any]]:
     __tracebackhide__ = True
-    tools = callable_tools(ctx, await listed(ctx, wire, "tools/list", "tools"))
+    tools = callable_tools(ctx, await ctx.listed("tools/list", "tools"))
     if not tools:
         ctx.skip(no_callable_tools_reason(ctx))
     tool = find_tool(tools, r"\blog(s|ging|ged)?\b", r"\bnotif(y|ication)")
@@ -93,7 +93,7 @@ async def _messages(
 )
 async def messages(ctx: CheckContext) -> None:
     async with ctx.wire() as wire:
-        tool, arguments = await _log_tool(ctx, wire)
+        tool, arguments = await _log_tool(ctx)
         if ctx.era == HANDSHAKE_ERA and ctx.declares("logging"):
             await wire.request("logging/setLevel", {"level": "debug"})
         reply, found = await _messages(wire, tool, arguments, "debug")
@@ -137,7 +137,7 @@ async def messages(ctx: CheckContext) -> None:
 )
 async def level_respected(ctx: CheckContext) -> None:
     async with ctx.wire() as wire:
-        tool, arguments = await _log_tool(ctx, wire)
+        tool, arguments = await _log_tool(ctx)
         if ctx.era == HANDSHAKE_ERA:
             if not ctx.declares("logging"):
                 ctx.skip("the server does not declare logging, so it has no level to respect")

@@ -8,16 +8,16 @@ from typing import Any, Final
 from ..context import CheckContext
 from ..registry import check
 from ..wire import Reply, StdioWire, Wire
-from ._util import callable_tools, find_tool, listed, no_callable_tools_reason, tuned_arguments
+from ._util import callable_tools, find_tool, no_callable_tools_reason, tuned_arguments
 
 PROGRESS_SECONDS: Final = 0.2
 """How long the progress tool is asked to run (its steps report progress within that time)."""
 
 
-async def progress_tool(ctx: CheckContext, wire: Wire) -> tuple[dict[str, Any], dict[str, Any]]:
+async def progress_tool(ctx: CheckContext) -> tuple[dict[str, Any], dict[str, Any]]:
     """A tool the suite may call that looks like it reports progress, with arguments for a short run."""
     __tracebackhide__ = True
-    tools = callable_tools(ctx, await listed(ctx, wire, "tools/list", "tools"))
+    tools = callable_tools(ctx, await ctx.listed("tools/list", "tools"))
     if not tools:
         ctx.skip(no_callable_tools_reason(ctx))
     tool = find_tool(tools, r"\bprogress", r"\blong[- ]running\b", r"\bsteps\b")
@@ -66,7 +66,7 @@ async def call_with_progress(
 )
 async def notifications(ctx: CheckContext) -> None:
     async with ctx.wire() as wire:
-        tool, arguments = await progress_tool(ctx, wire)
+        tool, arguments = await progress_tool(ctx)
         seen_any = False
         for token in (f"pytest-mcp-progress-{ctx.seed % 10000}", 424242 + ctx.seed % 1000):
             reply, before, after = await call_with_progress(wire, tool, arguments, token)
@@ -128,7 +128,7 @@ async def notifications(ctx: CheckContext) -> None:
 )
 async def no_token(ctx: CheckContext) -> None:
     async with ctx.wire() as wire:
-        tool, arguments = await progress_tool(ctx, wire)
+        tool, arguments = await progress_tool(ctx)
         reply, before, after = await call_with_progress(wire, tool, arguments, None)
         ctx.expect(reply.answered, f"no reply to tools/call {tool['name']!r}", sent=reply.sent)
         unasked = before + after
