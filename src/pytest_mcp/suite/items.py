@@ -81,9 +81,10 @@ def with_subjects(cases: list[Case], runtime: SuiteRuntime) -> list[Case]:
 async def _list_subjects(runtime: SuiteRuntime, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Any]:
     import anyio
 
+    from ..targets import HttpTarget, SpawnHttpTarget
     from .subjects import subject_id
 
-    if runtime.transport == "http":  # each list is a session of its own: read them side by side
+    if isinstance(runtime.target, HttpTarget | SpawnHttpTarget):  # a session per list: read them side by side
         async with anyio.create_task_group() as group:
             for era in dict.fromkeys(era for era, _ in wanted):
                 group.start_soon(_prefetch, runtime, era, [kind for other, kind in wanted if other == era])
