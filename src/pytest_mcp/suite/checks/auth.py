@@ -43,6 +43,17 @@ async def _unauthenticated(ctx: CheckContext, wire: HttpWire, token: str | None 
     return body, reply
 
 
+def _expect_401(ctx: CheckContext, body: Any, reply: Any, request: str, why: str = "") -> None:
+    """Fail unless ``reply`` is 401 Unauthorized; ``request`` says what the request carried."""
+    __tracebackhide__ = True
+    ctx.expect(
+        reply.status == 401,
+        f"a request {request} got HTTP {reply.status}, not 401{why}",
+        sent=body,
+        received=reply.describe(),
+    )
+
+
 @check(
     "auth.no-token-401",
     rule="A protected endpoint answers a request without a token with 401 Unauthorized.",
@@ -56,12 +67,7 @@ async def _unauthenticated(ctx: CheckContext, wire: HttpWire, token: str | None 
 async def no_token_401(ctx: CheckContext) -> None:
     async with ctx.http(handshake=False, auth=False) as wire:
         body, reply = await _unauthenticated(ctx, wire)
-        ctx.expect(
-            reply.status == 401,
-            f"a request without a token got HTTP {reply.status}, not 401",
-            sent=body,
-            received=reply.describe(),
-        )
+        _expect_401(ctx, body, reply, "without a token")
 
 
 @check(
@@ -78,12 +84,7 @@ async def invalid_token_401(ctx: CheckContext) -> None:
     async with ctx.http(handshake=False, auth=False) as wire:
         await _unauthenticated(ctx, wire)
         body, reply = await _unauthenticated(ctx, wire, INVALID_TOKEN)
-        ctx.expect(
-            reply.status == 401,
-            f"a request with an invalid token got HTTP {reply.status}, not 401",
-            sent=body,
-            received=reply.describe(),
-        )
+        _expect_401(ctx, body, reply, "with an invalid token")
         header = reply.headers.get("www-authenticate", "")
         ctx.expect(
             header.lower().startswith("bearer"),
@@ -137,12 +138,7 @@ async def forged_token_401(ctx: CheckContext) -> None:
         await _unauthenticated(ctx, wire)
         for what, token in forgeries:
             body, reply = await _unauthenticated(ctx, wire, token)
-            ctx.expect(
-                reply.status == 401,
-                f"a request with {what} got HTTP {reply.status}, not 401: the server does not verify token signatures",
-                sent=body,
-                received=reply.describe(),
-            )
+            _expect_401(ctx, body, reply, f"with {what}", ": the server does not verify token signatures")
 
 
 def _metadata_url(header: str) -> str | None:
@@ -289,12 +285,7 @@ async def query_token_refused(ctx: CheckContext) -> None:
         reply = await wire.raw.request("POST", body, url=url)
         if reply.headers.get("mcp-session-id"):
             wire.session_id = reply.headers["mcp-session-id"]
-        ctx.expect(
-            reply.status == 401,
-            f"a request with the token in the query string got HTTP {reply.status}, not 401",
-            sent=body,
-            received=reply.describe(),
-        )
+        _expect_401(ctx, body, reply, "with the token in the query string")
 
 
 @check(
@@ -317,9 +308,4 @@ async def session_needs_token(ctx: CheckContext) -> None:
         body = wire.message("ping", None, envelope=False)
         without: dict[str, Any] = {"authorization": None}  # None: leave it out
         reply = await wire.post(body, headers=without)
-        ctx.expect(
-            reply.status == 401,
-            f"a request with the session id but no token got HTTP {reply.status}, not 401",
-            sent=body,
-            received=reply.describe(),
-        )
+        _expect_401(ctx, body, reply, "with the session id but no token")
