@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 
@@ -69,6 +70,29 @@ def test_a_crashed_server_fails_with_its_exit_code_and_stderr(mcp_pytester: pyte
         ]
     )
     result.assert_outcomes(failed=1)
+
+
+def test_a_server_that_never_answers_the_handshake_fails_with_the_connect_limit(
+    mcp_pytester: pytest.Pytester,
+) -> None:
+    silent = f"{sys.executable} -c 'import sys; sys.stdin.read()'"
+    mcp_pytester.makepyfile(
+        f"""
+        import pytest
+        pytestmark = [pytest.mark.anyio, pytest.mark.mcp_server({silent!r})]
+
+        async def test_never_connects(mcp_client):
+            pass
+        """
+    )
+    result = mcp_pytester.runpytest("--mcp-timeout=0.5", "--mcp-startup-timeout=1", "--mcp-era=2025-11-25")
+    result.stdout.fnmatch_lines(
+        [
+            "E*McpTimeoutError: no reply to initialize (connecting) within 1 s from the stdio server `*sys.stdin.read()*` "
+            "(connecting may take the larger of --mcp-timeout and --mcp-startup-timeout)"
+        ]
+    )
+    result.assert_outcomes(errors=1)
 
 
 FAILING = f"""

@@ -36,6 +36,9 @@ HANDSHAKE_ERA: Final = "2025-11-25"
 MODERN_ERA: Final = "2026-07-28"
 
 
+_set: Final = object.__setattr__
+"""Sets pydantic's own slots without going through ``BaseModel.__setattr__``."""
+
 _GUARDED: Final = (TimeoutError, MCPError, anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream)
 """Failures a request can end in that may mean "no reply in time" or "the server died"."""
 
@@ -53,13 +56,27 @@ class ToolResult(CallToolResult):
 
     @classmethod
     def wrap(cls, result: CallToolResult, tool: str, arguments: Any, server: str) -> ToolResult:
-        # What model_construct does, without re-running defaults: the result is already validated.
+        """A copy of ``result`` that knows its tool, arguments and server (``result`` is left as it is)."""
+        # What model_construct does, without re-running validation: the result is already validated.
         wrapped = cls.__new__(cls)
-        object.__setattr__(wrapped, "__dict__", dict(result.__dict__))
-        object.__setattr__(wrapped, "__pydantic_fields_set__", set(result.model_fields_set))
-        object.__setattr__(wrapped, "__pydantic_extra__", result.__pydantic_extra__)
-        object.__setattr__(wrapped, "__pydantic_private__", {"_tool": tool, "_arguments": arguments, "_server": server})
+        _set(wrapped, "__dict__", dict(result.__dict__))
+        _set(wrapped, "__pydantic_fields_set__", set(result.model_fields_set))
+        _set(wrapped, "__pydantic_extra__", result.__pydantic_extra__)
+        _set(wrapped, "__pydantic_private__", {"_tool": tool, "_arguments": arguments, "_server": server})
         return wrapped
+
+    @classmethod
+    def _adopt(cls, result: CallToolResult, tool: str, arguments: Any, server: str) -> ToolResult:
+        """``wrap`` for a result nobody else holds (the SDK's fresh reply): turned in place, not copied.
+
+        A subclass that adds no fields has its base's layout, so the class can be swapped; this is the
+        hot path of every tool call (benchmarks/core.py).
+        """
+        if type(result) is not CallToolResult:
+            return cls.wrap(result, tool, arguments, server)
+        _set(result, "__class__", cls)
+        _set(result, "__pydantic_private__", {"_tool": tool, "_arguments": arguments, "_server": server})
+        return result  # type: ignore[return-value]
 
     @property
     def tool(self) -> str:
@@ -265,15 +282,13 @@ class McpClient:
         # The hot path of every test and load run: the SDK's own request timeout is the guard (no
         # extra cancel scope), and on expiry it sends the server notifications/cancelled.
         try:
-            result = await self.sdk.call_tool(
-                name, args, read_timeout_seconds=limit, progress_callback=progress_callback, meta=meta, **kwargs
-            )
+            result = await self.sdk.call_tool(name, args, limit, progress_callback, meta=meta, **kwargs)
         except _GUARDED as exc:
             replacement = await self._explain(exc, "tools/call", repr(name), limit)
             if replacement is None:
                 raise
             raise replacement from None
-        return ToolResult.wrap(result, name, args, self.describe())
+        return ToolResult._adopt(result, name, args, self.describe())
 
     async def call(self, name: str, /, **arguments: Any) -> ToolResult:
         """``await mcp_client.call("add", a=1, b=2)``: call a tool with keyword arguments."""

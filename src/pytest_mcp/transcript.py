@@ -1,16 +1,18 @@
 """The wire transcript: every JSON-RPC message a test exchanged, in order, with timing.
 
 Messages are stored as they were seen and redacted only when rendered or written out, so
-recording stays cheap on the hot path.
+recording stays cheap on the hot path: ``add`` appends a plain tuple, and the ``TranscriptMessage``
+objects are built the first time somebody reads ``messages`` (most transcripts of passing tests
+are never read).
 """
 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from time import perf_counter
 from typing import Any, Final, Literal
 
 from .redact import redact
@@ -73,13 +75,23 @@ class Transcript:
     """An ordered record of one client's traffic (one per ``mcp_client``)."""
 
     label: str = ""
-    messages: list[TranscriptMessage] = field(default_factory=list)
     secrets: tuple[str, ...] = ()
     """Extra exact values to hide (tokens given on the command line, for example)."""
-    _start: float = field(default_factory=time.perf_counter)
+    _start: float = field(default_factory=perf_counter)
+    _messages: list[TranscriptMessage] = field(default_factory=list, repr=False)
+    _rows: list[tuple[Any, ...]] = field(default_factory=list, repr=False)
+    """Messages recorded since ``messages`` was last read, as ``TranscriptMessage`` argument tuples."""
+
+    @property
+    def messages(self) -> list[TranscriptMessage]:
+        """Every message so far, oldest first (a list the caller may trim or clear)."""
+        if self._rows:
+            self._messages.extend([TranscriptMessage(*row) for row in self._rows])
+            self._rows.clear()
+        return self._messages
 
     def now(self) -> float:
-        return time.perf_counter() - self._start
+        return perf_counter() - self._start
 
     def add(
         self,
@@ -92,14 +104,13 @@ class Transcript:
         elapsed: float | None = None,
         note: str = "",
     ) -> None:
-        at = time.perf_counter() - self._start
-        self.messages.append(TranscriptMessage(direction, kind, method, id, payload, at, elapsed, note))
+        self._rows.append((direction, kind, method, id, payload, perf_counter() - self._start, elapsed, note))
 
     def __iter__(self) -> Iterator[TranscriptMessage]:
         return iter(self.messages)
 
     def __len__(self) -> int:
-        return len(self.messages)
+        return len(self._messages) + len(self._rows)
 
     def requests(self, method: str | None = None) -> list[TranscriptMessage]:
         """The requests sent, optionally only those of one method."""

@@ -184,7 +184,7 @@ class _BoundedTranscript(Transcript):
 
     def add(self, *args: Any, **kwargs: Any) -> None:
         super().add(*args, **kwargs)
-        if len(self.messages) > 2 * TRANSCRIPT_KEEP:
+        if len(self) > 2 * TRANSCRIPT_KEEP:
             del self.messages[:-TRANSCRIPT_KEEP]
 
 
