@@ -121,14 +121,9 @@ class CheckContext:
         """Every item of a list method in this era, as read once per session (failing the check
         when the list cannot be read)."""
         __tracebackhide__ = True
-        listing = await self.runtime.listing(self.era, method, key)
-        if listing.problem:
-            self.fail(
-                listing.problem,
-                sent=listing.failed_reply and listing.failed_reply.sent,
-                received=listing.failed_reply and listing.failed_reply.describe(),
-            )
-        return listing.items
+        from .checks._util import items_or_fail
+
+        return items_or_fail(self, await self.runtime.listing(self.era, method, key))
 
     # -- connections ------------------------------------------------------------------------
     @asynccontextmanager

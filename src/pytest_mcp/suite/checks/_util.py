@@ -143,10 +143,9 @@ async def list_all(wire: Wire, method: str, key: str, *, max_pages: int = MAX_PA
     return listing
 
 
-async def listed(ctx: CheckContext, wire: Wire, method: str, key: str) -> list[Any]:
-    """All items of a list method; fails the check when the list cannot be read."""
+def items_or_fail(ctx: CheckContext, listing: Listing) -> list[Any]:
+    """The items of a list that was read; fails the check, showing the failing reply, when it could not be."""
     __tracebackhide__ = True
-    listing = await list_all(wire, method, key)
     if listing.problem:
         ctx.fail(
             listing.problem,
@@ -154,6 +153,12 @@ async def listed(ctx: CheckContext, wire: Wire, method: str, key: str) -> list[A
             received=listing.failed_reply and listing.failed_reply.describe(),
         )
     return listing.items
+
+
+async def listed(ctx: CheckContext, wire: Wire, method: str, key: str) -> list[Any]:
+    """All items of a list method; fails the check when the list cannot be read."""
+    __tracebackhide__ = True
+    return items_or_fail(ctx, await list_all(wire, method, key))
 
 
 # -- which tools the suite may call -----------------------------------------------------------------
