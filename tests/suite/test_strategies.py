@@ -52,7 +52,8 @@ def test_invalid_examples_never_conform(schema, data) -> None:
 def defects_of(schema: dict) -> set[str]:
     found: set[str] = set()
 
-    @FAST
+    # Derandomized: which defects 30 random draws happen to cover varies from run to run.
+    @settings(FAST, derandomize=True, max_examples=60)
     @given(strategies.invalid_arguments(schema))
     def collect(example: strategies.InvalidArguments) -> None:
         found.add(example.defect)
