@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import anyio
@@ -12,7 +13,7 @@ from mcp_types import CallToolResult
 from pytest_mcp._recording import RecordingDispatcher
 from pytest_mcp.client import ToolResult
 from pytest_mcp.load.runner import TRANSCRIPT_KEEP, _BoundedTranscript
-from pytest_mcp.transcript import Transcript, TranscriptMessage
+from pytest_mcp.transcript import _PACK_EVERY, Transcript, TranscriptMessage
 
 pytestmark = pytest.mark.unit
 
@@ -53,6 +54,35 @@ def test_reading_helpers_see_unread_rows() -> None:
     transcript.add("<-", "response", "tools/call", 2, {"isError": False})
     assert transcript.to_jsonl().count("\n") == 3
     assert "tools/call id=2" in transcript.render(last=1)
+
+
+def test_older_messages_are_packed_out_of_the_garbage_collectors_sight_and_read_back_in_order() -> None:
+    transcript = Transcript()
+    count = 2 * _PACK_EVERY + 5
+    for index in range(count):
+        transcript.add("<-", "response", "tools/call", index, {"content": [{"type": "text", "text": str(index)}]})
+    assert len(transcript._packed) == 2 and len(transcript._rows) == 5
+    assert all(type(snapshot) is bytes and not gc.is_tracked(snapshot) for snapshot in transcript._packed)
+    assert len(transcript) == count
+    messages = transcript.messages
+    assert [m.id for m in messages] == list(range(count))
+    assert messages[_PACK_EVERY].payload == {"content": [{"type": "text", "text": str(_PACK_EVERY)}]}
+    assert not transcript._packed and not transcript._rows
+    del messages[:-3]  # a trimmed list stays trimmed; later messages follow it
+    transcript.add("->", "notification", "m", None, None)
+    assert [m.id for m in transcript] == [count - 3, count - 2, count - 1, None]
+
+
+def test_a_payload_that_is_not_plain_data_is_kept_as_the_object() -> None:
+    transcript = Transcript()
+    marker = object()
+    transcript.add("->", "request", "x", 0, {"handle": marker})
+    for index in range(1, _PACK_EVERY + 1):
+        transcript.add("->", "request", "x", index, {"n": index})
+    assert len(transcript) == _PACK_EVERY + 1
+    messages = transcript.messages
+    assert messages[0].payload["handle"] is marker
+    assert [m.id for m in messages] == list(range(_PACK_EVERY + 1))
 
 
 def test_a_load_transcript_keeps_only_the_latest_messages() -> None:

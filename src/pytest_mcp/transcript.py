@@ -4,6 +4,13 @@ Messages are stored as they were seen and redacted only when rendered or written
 recording stays cheap on the hot path: ``add`` appends a plain tuple, and the ``TranscriptMessage``
 objects are built the first time somebody reads ``messages`` (most transcripts of passing tests
 are never read).
+
+Recorded messages are kept out of Python's cyclic garbage collector: the newest few as they are,
+and every ``_PACK_EVERY`` of them as one ``marshal`` snapshot (bytes), unpacked into fresh copies
+when read. Payload dicts and lists kept alive for a whole test are traced by every collection
+they survive, and their numbers trigger full collections of the whole heap (in a long run, that
+cost more than all the rest of recording); bytes are not traced at all. A payload that is not
+plain data (an object marshal refuses) is kept as the object itself.
 """
 
 from __future__ import annotations
@@ -11,6 +18,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from marshal import dumps as _pack
+from marshal import loads as _unpack
 from pathlib import Path
 from time import perf_counter
 from typing import Any, Final, Literal
@@ -24,6 +33,8 @@ Direction = Literal["->", "<-"]
 Kind = Literal["request", "response", "error", "notification", "event"]
 
 _PREVIEW_CHARS: Final = 160
+_PACK_EVERY: Final = 32
+"""Messages packed together (few enough that most die young, enough to pack cheaply)."""
 
 
 @dataclass(slots=True)  # one per message of every client: no __dict__, no frozen-init cost
@@ -79,14 +90,20 @@ class Transcript:
     """Extra exact values to hide (tokens given on the command line, for example)."""
     _start: float = field(default_factory=perf_counter)
     _messages: list[TranscriptMessage] = field(default_factory=list, repr=False)
+    _packed: list[bytes] = field(default_factory=list, repr=False)
+    """The oldest unread messages (recorded since ``messages`` was last read), ``_PACK_EVERY`` per
+    snapshot of their ``TranscriptMessage`` arguments."""
     _rows: list[tuple[Any, ...]] = field(default_factory=list, repr=False)
-    """Messages recorded since ``messages`` was last read, as ``TranscriptMessage`` argument tuples."""
+    """The newest unread messages (fewer than ``_PACK_EVERY``), as ``TranscriptMessage`` arguments."""
 
     @property
     def messages(self) -> list[TranscriptMessage]:
         """Every message so far, oldest first (a list the caller may trim or clear)."""
-        if self._rows:
+        if self._rows or self._packed:
+            for snapshot in self._packed:
+                self._messages.extend([TranscriptMessage(*row) for row in _unpack(snapshot)])
             self._messages.extend([TranscriptMessage(*row) for row in self._rows])
+            self._packed.clear()
             self._rows.clear()
         return self._messages
 
@@ -104,13 +121,24 @@ class Transcript:
         elapsed: float | None = None,
         note: str = "",
     ) -> None:
-        self._rows.append((direction, kind, method, id, payload, perf_counter() - self._start, elapsed, note))
+        rows = self._rows
+        rows.append((direction, kind, method, id, payload, perf_counter() - self._start, elapsed, note))
+        if len(rows) >= _PACK_EVERY:
+            self._pack()
+
+    def _pack(self) -> None:
+        try:
+            self._packed.append(_pack(self._rows))
+        except ValueError:  # a payload that is not plain data: keep the objects, as messages
+            self.messages  # noqa: B018 (builds them)
+            return
+        self._rows.clear()
 
     def __iter__(self) -> Iterator[TranscriptMessage]:
         return iter(self.messages)
 
     def __len__(self) -> int:
-        return len(self._messages) + len(self._rows)
+        return len(self._messages) + _PACK_EVERY * len(self._packed) + len(self._rows)
 
     def requests(self, method: str | None = None) -> list[TranscriptMessage]:
         """The requests sent, optionally only those of one method."""
