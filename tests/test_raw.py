@@ -44,3 +44,26 @@ async def test_raw_http_shows_status_headers_and_body(mcp_client: pytest_mcp.Mcp
 async def test_in_process_targets_have_no_raw_channel(mcp_client: pytest_mcp.McpClient) -> None:
     with pytest.raises(pytest_mcp.McpUsageError, match="runs in-process without JSON-RPC bytes"):
         mcp_client.raw  # noqa: B018
+
+
+@pytest.mark.anyio
+async def test_a_line_taken_for_a_cancelled_receive_goes_to_the_next_one() -> None:
+    import os
+    import sys
+
+    import anyio
+
+    from pytest_mcp.raw import RawStdio
+
+    script = "import sys, time\nfor word in ('one', 'two'):\n    time.sleep(0.3)\n    print(word, flush=True)\n"
+    channel = RawStdio([sys.executable, "-c", script], dict(os.environ), None, timeout=5)
+    try:
+        with anyio.move_on_after(0.05) as scope:
+            await channel.receive(timeout=3)  # cancelled: its waiting thread is left behind
+        assert scope.cancelled_caught
+        first, second = await channel.receive(timeout=3), await channel.receive(timeout=3)
+        assert (first and first.body, second and second.body) == (b"one", b"two")
+        assert await channel.receive(timeout=3) is None  # end of stream, and it stays there
+        assert await channel.receive(timeout=3) is None
+    finally:
+        await channel.aclose()

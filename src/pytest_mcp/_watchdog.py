@@ -39,7 +39,8 @@ class Watchdog:
     """The deadlines of requests in flight, and the thread that enforces them."""
 
     def __init__(self) -> None:
-        # key -> (deadline on the monotonic clock, task to cancel); written on loop threads only
+        # key -> (deadline on the monotonic clock, task to cancel); written on the tasks' loops,
+        # except that the thread drops the entries of a loop that has closed
         self.pending: dict[object, tuple[float, asyncio.Task[Any]]] = {}
         # When the thread looks next; inf while it is not running or is about to look again, so
         # that arming a deadline sooner than this wakes it (``arm``).

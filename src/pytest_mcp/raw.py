@@ -8,6 +8,7 @@ app) with full control of method, headers and body.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import queue
@@ -104,6 +105,13 @@ class RawStdio:
         self.transcript = transcript
         self.process = ManagedProcess(command, env=env, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self._lines: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        # A receive waits for a line in a worker thread. If the receive is cancelled, its thread is
+        # abandoned and may still take a line: it leaves it in ``_taken`` for the next receive (it
+        # used to be lost). ``_taker`` lets one thread at a time wait on ``_lines``: a CI run once
+        # hung with a waiter blocked on the queue far past its timeout while another had waited
+        # beside it.
+        self._taken: collections.deque[bytes | None] = collections.deque()
+        self._taker = threading.Lock()
         self._reader = threading.Thread(target=self._read, daemon=True, name=f"mcp-raw-stdio-{self.process.pid}")
         self._reader.start()
 
@@ -113,6 +121,18 @@ class RawStdio:
         for line in stdout:
             self._lines.put(line)
         self._lines.put(None)
+
+    def _take(self, limit: float) -> None:
+        """In a worker thread: move the next line that comes within ``limit`` seconds to ``_taken``."""
+        deadline = time.monotonic() + limit
+        if not self._taker.acquire(timeout=limit):
+            return
+        try:
+            if not self._taken:
+                with contextlib.suppress(queue.Empty):
+                    self._taken.append(self._lines.get(timeout=max(deadline - time.monotonic(), 0)))
+        finally:
+            self._taker.release()
 
     async def send(self, message: bytes | str | Mapping[str, Any] | list[Any], *, newline: bool = True) -> None:
         """Write ``message`` (bytes as they are; dicts and lists as compact JSON) plus a newline."""
@@ -131,17 +151,14 @@ class RawStdio:
     async def receive(self, timeout: float | None = None) -> RawReply | None:
         """The next stdout line, or None when stdout closed. Raises ``TimeoutError`` when none came in time."""
         limit = self.timeout if timeout is None else timeout
-
-        def get() -> bytes | None:
-            return self._lines.get(timeout=limit)
-
-        try:
-            line = await anyio.to_thread.run_sync(get, abandon_on_cancel=True)
-        except queue.Empty:
-            raise TimeoutError(f"no line on stdout within {limit:g} s") from None
+        if not self._taken:
+            await anyio.to_thread.run_sync(self._take, limit, abandon_on_cancel=True)
+        if not self._taken:
+            raise TimeoutError(f"no line on stdout within {limit:g} s")
+        line = self._taken[0]
         if line is None:
-            self._lines.put(None)  # stay at end of stream for later calls
-            return None
+            return None  # stays at the end of the stream for later calls
+        self._taken.popleft()
         if self.transcript is not None:
             self.transcript.add("<-", "event", None, None, line.decode("utf-8", "replace").rstrip("\n"), note="raw")
         return RawReply(body=line.rstrip(b"\r\n"))
