@@ -124,6 +124,7 @@ class RawStdio:
 
     def _take(self, limit: float) -> None:
         """In a worker thread: move the next line that comes within ``limit`` seconds to ``_taken``."""
+        limit = max(limit, 0.0)
         deadline = time.monotonic() + limit
         if not self._taker.acquire(timeout=limit):
             return
