@@ -119,6 +119,8 @@ class Deadline:
     """A deadline for the running task on the watchdog: what a cancel scope with a deadline does,
     without a scope that later checkpoints of the task must walk past."""
 
+    __slots__ = ("_cancelling", "_key", "_task")
+
     def __init__(self, task: asyncio.Task[Any], seconds: float) -> None:
         self._task = task
         self._cancelling = task.cancelling()

@@ -23,7 +23,7 @@ from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import PrivateAttr
 
 from ._recording import RecordingDispatcher
-from ._watchdog import Deadline, current_task, watchdog
+from ._watchdog import Deadline, current_task
 from .errors import McpConnectionError, McpServerCrashed, McpTimeoutError, McpUsageError
 from .raw import RawHttp, RawStdio
 from .responder import Responder
@@ -291,39 +291,20 @@ class McpClient:
         # the guard: its clock stops while a request waits on a person, and on expiry it sends the
         # server notifications/cancelled. In-process, the watchdog thread holds the deadline, so
         # no timer is armed per call (see _watchdog.py and benchmarks/core.py).
-        if not self._watched:
-            try:
-                result = await self.sdk.call_tool(
-                    name,
-                    args,
-                    limit,
-                    progress_callback,
-                    input_responses=input_responses,
-                    request_state=request_state,
-                    meta=meta,
-                )
-            except _GUARDED as exc:
-                replacement = await self._explain(exc, "tools/call", repr(name), limit)
-                if replacement is None:
-                    raise
-                raise replacement from None
-            return ToolResult._adopt(result, name, args, self.describe())
-        task = asyncio_current_task()
-        assert task is not None  # _watched is set for asyncio clients only
-        cancelling = task.cancelling()
-        key = watchdog.arm(task, limit)
+        # (_watched is set for asyncio clients only, so there is a current task)
+        deadline = Deadline(asyncio_current_task(), limit) if self._watched else None  # type: ignore[arg-type]
         try:
             result = await self.sdk.call_tool(
                 name,
                 args,
-                None,
+                None if deadline else limit,
                 progress_callback,
                 input_responses=input_responses,
                 request_state=request_state,
                 meta=meta,
             )
         except BaseException as exc:
-            if watchdog.disarm(key) and task.uncancel() <= cancelling:
+            if deadline and deadline.passed():
                 raise await self._timed_out("tools/call", repr(name), limit) from None
             if not isinstance(exc, _GUARDED):
                 raise
@@ -331,7 +312,7 @@ class McpClient:
             if replacement is None:
                 raise
             raise replacement from None
-        if watchdog.disarm(key) and task.uncancel() <= cancelling:
+        if deadline and deadline.passed():
             # The handler swallowed the cancellation and answered anyway, after the deadline.
             raise await self._timed_out("tools/call", repr(name), limit)
         return ToolResult._adopt(result, name, args, self.describe())

@@ -100,12 +100,16 @@ class Transcript:
     def messages(self) -> list[TranscriptMessage]:
         """Every message so far, oldest first (a list the caller may trim or clear)."""
         if self._rows or self._packed:
-            for snapshot in self._packed:
-                self._messages.extend([TranscriptMessage(*row) for row in _unpack(snapshot)])
-            self._messages.extend([TranscriptMessage(*row) for row in self._rows])
-            self._packed.clear()
-            self._rows.clear()
+            self._build()
         return self._messages
+
+    def _build(self) -> None:
+        """Turn the unread rows, packed and not, into ``TranscriptMessage``s."""
+        for snapshot in self._packed:
+            self._messages.extend([TranscriptMessage(*row) for row in _unpack(snapshot)])
+        self._messages.extend([TranscriptMessage(*row) for row in self._rows])
+        self._packed.clear()
+        self._rows.clear()
 
     def now(self) -> float:
         return perf_counter() - self._start
@@ -130,7 +134,7 @@ class Transcript:
         try:
             self._packed.append(_pack(self._rows))
         except ValueError:  # a payload that is not plain data: keep the objects, as messages
-            self.messages  # noqa: B018 (builds them)
+            self._build()
             return
         self._rows.clear()
 
