@@ -6,7 +6,7 @@ Both run side by side in one process tree, against the same server, alternating 
   pytest process, start-up included), one check after another and with ``--mcp-suite-jobs=8``;
   both in this development environment (every pytest plugin of ``.[dev]`` loads: hypothesis, faker,
   respx, pytest-html, ... about 0.3 s of imports) and, with ``--mcp-suite-jobs=8``, with the plugins
-  a user's ``pip install pytest-mcp`` brings: the ``pytest11`` entry points of pytest-mcp's own
+  a user's ``pip install pytest-mcp-testkit`` brings: the ``pytest11`` entry points of pytest-mcp-testkit's own
   dependency closure (found from the installed metadata: ours and anyio's), loaded with ``-p`` under
   ``PYTEST_DISABLE_PLUGIN_AUTOLOAD=1``;
 * official: ``node .../@modelcontextprotocol/conformance/dist/index.js server --url URL
@@ -66,15 +66,15 @@ class Run:
 
 
 def user_plugins() -> list[str]:
-    """The ``pytest11`` entry points a ``pip install pytest-mcp`` brings: those of the distributions in
-    pytest-mcp's dependency closure (extras left out), from the installed metadata."""
+    """The ``pytest11`` entry points a ``pip install pytest-mcp-testkit`` brings: those of the distributions in
+    pytest-mcp-testkit's dependency closure (extras left out), from the installed metadata."""
     from importlib import metadata
 
     from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name
 
     seen: set[str] = set()
-    todo = ["pytest-mcp"]
+    todo = ["pytest-mcp-testkit"]
     while todo:
         name = canonicalize_name(todo.pop())
         if name in seen:

@@ -92,7 +92,7 @@ def __getattr__(name: str) -> Any:
         from importlib.metadata import PackageNotFoundError, version
 
         try:
-            return version("pytest-mcp")
+            return version("pytest-mcp-testkit")
         except PackageNotFoundError:  # pragma: no cover - running from a source tree without installing
             return "0.0.0"
     module = _EXPORTS.get(name)
