@@ -6,7 +6,7 @@ server or client.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +14,7 @@ import pytest
 
 from . import markers
 from ._state import DISPATCHER_WRAPPERS_KEY, SETTINGS_KEY, TRANSCRIPTS_KEY, ClientRecord
+from .async_runners import NO_RUNNER, for_runner, in_one_task, lend_to_anyio, mark_for_pytest_asyncio, runner_of
 from .settings import CONCRETE_ERAS, Settings
 
 if TYPE_CHECKING:
@@ -217,11 +218,42 @@ def mcp_client_factory(
 
 
 @pytest.fixture
+@mark_for_pytest_asyncio
 async def mcp_client(
-    request: pytest.FixtureRequest, mcp_client_factory: ClientFactory, mcp_server: RunningServer, anyio_backend: Any
+    request: pytest.FixtureRequest, mcp_client_factory: ClientFactory, mcp_server: RunningServer
 ) -> AsyncIterator[McpClient]:
-    """A connected, era-negotiated client of the server under test, recording its transcript."""
+    """A connected, era-negotiated client of the server under test, recording its transcript.
+
+    It runs in the event loop of the test, whichever plugin runs it (anyio's or pytest-asyncio,
+    any mode and loop scope): see ``async_runners``."""
     with _setup_errors():
         options = markers.merged_kwargs(request.node, "mcp_client")
-    async with mcp_client_factory(label="mcp_client", **options) as client:
-        yield client
+    client = mcp_client_factory(label="mcp_client", **options)
+    if runner_of(request) == "pytest-asyncio":
+        client = in_one_task(client)
+    async with client as connected:
+        yield connected
+
+
+ASYNC_FIXTURES: frozenset[str] = frozenset({"mcp_client"})
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector: pytest.Module | pytest.Class, name: str, obj: object) -> None:
+    if collector.istestfunction(obj, name):
+        lend_to_anyio(collector, obj)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_fixture_setup(
+    fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest
+) -> Generator[None, Any, Any]:
+    """Run the plugin's async fixtures with the plugin that runs the test (``async_runners``)."""
+    if fixturedef.argname not in ASYNC_FIXTURES or fixturedef.baseid != "":
+        return (yield)
+    runner = runner_of(request)
+    if runner is None:
+        pytest.fail(NO_RUNNER.format(fixture=fixturedef.argname, test=request.node.nodeid), pytrace=False)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fixturedef, "func", for_runner(fixturedef.func, runner, request))
+        return (yield)
