@@ -20,6 +20,7 @@ from pytest_mcp import (
     assert_tool_ok,
     assert_valid_tool_schema,
 )
+from pytest_mcp._docs import DOCS_URL
 from pytest_mcp.errors import McpServerCrashed, McpTimeoutError
 
 SERVER = "stdio server `srv`"
@@ -48,7 +49,7 @@ def test_tool_ok_on_an_error_result_names_the_call_and_the_error() -> None:
         "tools/call 'add' on the stdio server `srv` with arguments {\"a\": 1} returned an error result (isError: true)",
         "  expected: a successful result",
         "  error text: division by zero",
-        "  (use -v for the whole JSON-RPC transcript; see docs/reference/assertions.md#assert_tool_ok)",
+        f"  (use -v for the whole JSON-RPC transcript; see {DOCS_URL}reference/assertions.md#assert_tool_ok)",
     ]
 
 
@@ -130,7 +131,7 @@ FAILED_CALL = "tools/call 'nope' on the stdio server `srv` with arguments {}"
 
 
 def docs(anchor: str) -> str:
-    return f"  (use -v for the whole JSON-RPC transcript; see docs/reference/assertions.md#{anchor})"
+    return f"  (use -v for the whole JSON-RPC transcript; see {DOCS_URL}reference/assertions.md#{anchor})"
 
 
 def message(helper: Callable[..., object], *args: object, **kwargs: object) -> list[str]:

@@ -14,12 +14,14 @@ def test_markers_are_listed_with_their_signatures(pytester: pytest.Pytester) -> 
             "@pytest.mark.mcp_timeout(seconds: float): Per-request timeout*",
             "@pytest.mark.mcp_fresh_server(): Start a dedicated server for this test*",
             "@pytest.mark.mcp_client(*, headers: *token: *sampling: *",
-            "@pytest.mark.security: authentication, authorization and hostile-input tests (registered by pytest_mcp)",
+            "@pytest.mark.security: authentication, authorization and hostile-input tests "
+            "(registered by pytest_mcp for its suite's items)",
         ]
     )
 
 
 def test_category_markers_work_with_strict_markers(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nmcp_category_markers = true\n")
     pytester.makepyfile(
         """
         import pytest
@@ -38,7 +40,7 @@ def test_category_markers_work_with_strict_markers(pytester: pytest.Pytester) ->
 
 
 def test_a_project_s_own_category_marker_is_left_alone(pytester: pytest.Pytester) -> None:
-    pytester.makeini("[pytest]\nmarkers =\n    slow: our own meaning of slow\n")
+    pytester.makeini("[pytest]\nmcp_category_markers = true\nmarkers =\n    slow: our own meaning of slow\n")
     result = pytester.runpytest("--markers")
     result.stdout.fnmatch_lines(["@pytest.mark.slow: our own meaning of slow"])
     result.stdout.no_fnmatch_line("@pytest.mark.slow: tests that take more than*")

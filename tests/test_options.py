@@ -17,14 +17,11 @@ def test_every_option_has_a_flag_and_an_ini_key(pytester: pytest.Pytester) -> No
         assert option.ini_name in lines
 
 
-def test_defaults_appear_in_the_report_header(pytester: pytest.Pytester) -> None:
+def test_a_server_and_its_settings_share_one_header_line(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_nothing(): pass")
-    result = pytester.runpytest()
+    result = pytester.runpytest("--mcp-server=python -m x")
     result.stdout.fnmatch_lines(
-        [
-            "mcp: server=(none: set --mcp-server, ini mcp_server, a marker or a fixture)",
-            "mcp: era=auto, timeout=10s, server-scope=session, transcript=on-failure",
-        ]
+        ["mcp: server=python -m x, era=auto, timeout=10s, server-scope=session, transcript=on-failure"]
     )
     assert result.ret == 0
 
@@ -33,7 +30,7 @@ def test_the_command_line_wins_over_the_ini_file(pytester: pytest.Pytester) -> N
     pytester.makeini("[pytest]\nmcp_era = 2025-11-25\nmcp_timeout = 3\nmcp_server = python -m x\n")
     pytester.makepyfile("def test_nothing(): pass")
     result = pytester.runpytest("--mcp-era=2026-07-28")
-    result.stdout.fnmatch_lines(["mcp: server=python -m x", "mcp: era=2026-07-28, timeout=3s, *"])
+    result.stdout.fnmatch_lines(["mcp: server=python -m x, era=2026-07-28, timeout=3s, *"])
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,8 @@
 * ``anyio_backend``: every async test and plugin fixture runs on asyncio.
 * Slices: every module carries a category marker (``unit``, ``integration``, ``e2e``, ``security``,
   ``contract``, ``conformance``, ``snapshot``, ``chaos``, ``load``, ``benchmark``), registered by the
-  plugin, so ``pytest example_server/tests -m security`` runs one layer. Tests marked ``slow`` are
+  plugin because the repository's pyproject.toml opts in (``mcp_category_markers = true``), so
+  ``pytest example_server/tests -m security`` runs one layer. Tests marked ``slow`` are
   left out of a plain run (the README's fast slice); ``--run-slow`` or any ``-m`` expression brings
   them back (``-m slow`` runs only them).
 * PostgreSQL: ``postgres_server`` starts one throwaway server per session, i.e. per xdist worker

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Final
 
+from ._docs import docs_url
 from .errors import McpAssertionError
 
 __all__ = [
@@ -27,7 +28,7 @@ __all__ = [
     "assert_valid_tool_schema",
 ]
 
-DOCS: Final = "docs/reference/assertions.md"
+DOCS: Final = docs_url("reference/assertions.md")
 TOOL_NAME: Final = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 _LIMIT: Final = 800
 

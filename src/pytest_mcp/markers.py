@@ -2,6 +2,11 @@
 
 Each marker is validated by binding its arguments to a real function signature below, so a wrong
 keyword fails with Python's own ``TypeError`` message, and the help text shows the signature.
+
+The plugin registers only the markers it reads or puts on items itself: the ``mcp_*`` markers and
+the suite names its items carry. The generic category markers (``slow``, ``unit``, ...) are
+registered only in projects that opt in with ini ``mcp_category_markers = true``, so elsewhere
+``--strict-markers`` still catches a project's own unregistered ``@pytest.mark.slow``.
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ from typing import Any, Final
 
 import pytest
 
-DOCS: Final = "docs/reference/markers.md"
+from ._docs import docs_url
+
+DOCS: Final = docs_url("reference/markers.md")
 
 # -- signatures (never called for their effect; they define what a marker accepts) ------------
 
@@ -67,20 +74,26 @@ PLUGIN_MARKERS: Final[dict[str, Callable[..., dict[str, Any]]]] = {
     "mcp_client": mcp_client,
 }
 
+SUITE_MARKERS: Final = {
+    "conformance": "MCP specification conformance checks",
+    "fuzz": "property-based / fuzz tests",
+    "security": "authentication, authorization and hostile-input tests",
+}
+"""Markers the built-in suite puts on its items (``--mcp-suite``, ``checks_for``), so ``-m`` selects them:
+always registered."""
+
 CATEGORY_MARKERS: Final = {
     "unit": "fast tests of single units, with collaborators mocked",
     "integration": "tests against real collaborators (database, processes)",
     "e2e": "end-to-end workflows against a server in a subprocess",
-    "security": "authentication, authorization and hostile-input tests",
     "contract": "protocol and schema contract tests",
-    "conformance": "MCP specification conformance checks",
-    "fuzz": "property-based / fuzz tests",
     "chaos": "fault-injection and resilience tests",
     "benchmark": "performance benchmarks",
     "load": "load and SLO tests",
     "snapshot": "snapshot tests",
     "slow": "tests that take more than a second or so",
 }
+"""Generic category markers for ``-m`` selection, registered only with ini ``mcp_category_markers = true``."""
 
 
 def signature_text(name: str, func: Callable[..., Any], docs: str = DOCS) -> str:
@@ -90,14 +103,28 @@ def signature_text(name: str, func: Callable[..., Any], docs: str = DOCS) -> str
     return f"{name}{signature}: {inspect.getdoc(func)} See {docs}."
 
 
-def register(config: pytest.Config) -> None:
-    """Register the plugin's markers, and the category markers the project has not declared itself."""
+REGISTERED_BY_PLUGINS: Final = {"benchmark": "benchmark"}
+"""Category markers that another plugin registers itself, by that plugin's name (pytest-benchmark
+registers ``benchmark`` in a ``trylast`` ``pytest_configure``, possibly after ours, so its line cannot
+be looked up)."""
+
+
+def register(config: pytest.Config, categories: bool = False) -> None:
+    """Register the plugin's own markers (each with its signature and docs URL), the markers of the suite's
+    items and, if ``categories``, the generic category markers; a shared name only if the project (ini,
+    conftest) or another plugin has not registered it already."""
     for name, func in PLUGIN_MARKERS.items():
         config.addinivalue_line("markers", signature_text(name, func))
     declared = {line.split(":")[0].split("(")[0].strip() for line in config.getini("markers")}
-    for name, help_text in CATEGORY_MARKERS.items():
+    declared |= {name for name, plugin in REGISTERED_BY_PLUGINS.items() if config.pluginmanager.hasplugin(plugin)}
+    for name, help_text in SUITE_MARKERS.items():
         if name not in declared:
-            config.addinivalue_line("markers", f"{name}: {help_text} (registered by pytest_mcp)")
+            config.addinivalue_line("markers", f"{name}: {help_text} (registered by pytest_mcp for its suite's items)")
+    if categories:
+        for name, help_text in CATEGORY_MARKERS.items():
+            if name not in declared:
+                line = f"{name}: {help_text} (registered by pytest_mcp: mcp_category_markers)"
+                config.addinivalue_line("markers", line)
 
 
 def marker_values(node: pytest.Item | Any, name: str) -> dict[str, Any] | None:

@@ -15,7 +15,7 @@ import pytest
 from . import markers, reporting
 from ._state import SETTINGS_KEY
 from .early import add_early_fixtures
-from .settings import CONCRETE_ERAS, Settings, add_options
+from .settings import CATEGORY_MARKERS_SWITCH, CONCRETE_ERAS, OPTIONS, SWITCHES, Settings, add_options
 
 FEATURE_PLUGINS = (
     "pytest_mcp.fixtures",
@@ -42,12 +42,12 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    add_options(parser)
+    add_options(parser, OPTIONS, SWITCHES)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[SETTINGS_KEY] = Settings.from_config(config)
-    markers.register(config)
+    markers.register(config, categories=CATEGORY_MARKERS_SWITCH.is_on(config))
 
 
 @pytest.hookimpl(trylast=True)

@@ -4,16 +4,24 @@ Each setting is an ini key ``mcp_<name>`` with a ``--mcp-<name>`` twin; the comm
 the ini file. Values are validated when pytest configures itself, so a typo is a ``UsageError``
 naming the valid choices before any test runs. ``Settings`` holds only picklable primitives so it
 can cross into pytest-xdist workers.
+
+A path given in an ini file is relative to that file's directory (like pytest's own ``testpaths``),
+so a run from a subdirectory writes where the project said; on the command line it is relative to
+the directory pytest was started in. On/off settings are ``Switch``es: a bool ini key whose flag
+turns it on.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 import pytest
+
+from ._docs import docs_url
 
 ERAS: Final = ("auto", "2025-11-25", "2026-07-28", "both")
 """Values of ``--mcp-era``: negotiate like a real client, pin one era, or run every test in both."""
@@ -76,6 +84,8 @@ class Option:
     help: str
     metavar: str = "VALUE"
     choices: Sequence[str] = ()
+    path: bool = False
+    """A file or directory: an ini value is resolved against the ini file's directory."""
 
     @property
     def ini_name(self) -> str:
@@ -132,6 +142,7 @@ OPTIONS: Final[tuple[Option, ...]] = (
         None,
         "Also write each test's transcript as a JSONL file into this directory (for CI artifacts).",
         metavar="DIR",
+        path=True,
     ),
     Option(
         "server_scope",
@@ -171,6 +182,39 @@ OPTIONS_BY_FIELD: Final = {option.field: option for option in OPTIONS}
 
 
 @dataclass(frozen=True)
+class Switch:
+    """An on/off setting: a bool ini key ``mcp_<field>`` and a ``--mcp-<field>`` flag that turns it on."""
+
+    field: str
+    help: str
+
+    @property
+    def ini_name(self) -> str:
+        return f"mcp_{self.field}"
+
+    @property
+    def flag(self) -> str:
+        return "--mcp-" + self.field.replace("_", "-")
+
+    @property
+    def dest(self) -> str:
+        return self.flag.lstrip("-").replace("-", "_")
+
+    def is_on(self, config: pytest.Config) -> bool:
+        """The flag, else the ini key (``true``/``false``; off by default)."""
+        return bool(config.getoption(self.dest, default=None) or config.getini(self.ini_name))
+
+
+CATEGORY_MARKERS_SWITCH: Final = Switch(
+    "category_markers",
+    "Register the generic category markers unit, integration, e2e, contract, chaos, benchmark, load, snapshot "
+    "and slow for -m selection (off by default, so --strict-markers still catches a project's own unregistered "
+    f"ones). See {docs_url('reference/markers.md', 'category-markers')}",
+)
+SWITCHES: Final[tuple[Switch, ...]] = (CATEGORY_MARKERS_SWITCH,)
+
+
+@dataclass(frozen=True)
 class Settings:
     """The effective plugin settings of a test session (CLI over ini over defaults)."""
 
@@ -194,17 +238,28 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
     def header_lines(self) -> list[str]:
-        """The lines ``pytest_report_header`` shows, so a run's log says how it talked to servers."""
-        target = self.server or "(none: set --mcp-server, ini mcp_server, a marker or a fixture)"
+        """What ``pytest_report_header`` shows: one ``mcp:`` line, so a run's log says how it talked to servers.
+
+        With a session server (``--mcp-server`` / ``mcp_server``) the line gives it and the settings
+        that shape every conversation; without one, only the settings changed from their defaults,
+        and nothing at all when none is (a project whose tests do not use MCP gets no line).
+        """
+        default = Settings()
         parts = [
-            f"era={self.era}",
-            f"timeout={self.timeout:g}s",
-            f"server-scope={self.server_scope}",
-            f"transcript={self.transcript}",
+            f"{name}={mine}"
+            for name, mine, theirs in (
+                ("era", self.era, default.era),
+                ("timeout", f"{self.timeout:g}s", f"{default.timeout:g}s"),
+                ("server-scope", self.server_scope, default.server_scope),
+                ("transcript", self.transcript, default.transcript),
+            )
+            if self.server is not None or mine != theirs
         ]
+        if self.server is not None:
+            parts.insert(0, f"server={self.server}")
         if self.transcript_dir:
             parts.append(f"transcript-dir={self.transcript_dir}")
-        return [f"mcp: server={target}", "mcp: " + ", ".join(parts)]
+        return ["mcp: " + ", ".join(parts)] if parts else []
 
 
 def read_options(config: pytest.Config, options: Sequence[Option]) -> dict[str, Any]:
@@ -221,6 +276,8 @@ def read_options(config: pytest.Config, options: Sequence[Option]) -> dict[str, 
             ini = config.getini(option.ini_name)
             raw = ini if ini not in ("", None) else None
             source = f"ini option {option.ini_name}"
+            if raw is not None and option.path:
+                raw = ini_path(config, str(raw).strip())
         if raw is None:
             raw = option.default
             source = "default"
@@ -234,11 +291,24 @@ def read_options(config: pytest.Config, options: Sequence[Option]) -> dict[str, 
     return values
 
 
-def add_options(parser: pytest.Parser, options: Sequence[Option] = OPTIONS) -> None:
-    """Declare every option as a ``--mcp-*`` flag plus an ``mcp_*`` ini key."""
+def ini_path(config: pytest.Config, value: str) -> str:
+    """``value`` of a path ini option, resolved against the ini file's directory (as pytest does for
+    ``type="paths"`` options; the invocation directory when there is no ini file)."""
+    base = config.inipath.parent if config.inipath is not None else config.invocation_params.dir
+    return os.path.normpath(os.path.join(base, os.path.expanduser(value)))
+
+
+def add_options(parser: pytest.Parser, options: Sequence[Option] = OPTIONS, switches: Sequence[Switch] = ()) -> None:
+    """Declare every option as a ``--mcp-*`` flag plus an ``mcp_*`` ini key, and every switch as a
+    ``--mcp-*`` flag plus a bool ``mcp_*`` ini key."""
     group = parser.getgroup("mcp", "MCP server testing (pytest_mcp)")
     for option in options:
         dest = option.flag.lstrip("-").replace("-", "_")
         extra = f" Choices: {', '.join(option.choices)}." if option.choices else ""
+        if option.path:
+            extra += " In an ini file, relative to the ini file's directory."
         group.addoption(option.flag, dest=dest, default=None, metavar=option.metavar, help=option.help + extra)
         parser.addini(option.ini_name, help=option.help + extra, default="")
+    for switch in switches:
+        group.addoption(switch.flag, dest=switch.dest, action="store_true", default=None, help=switch.help)
+        parser.addini(switch.ini_name, type="bool", default=False, help=switch.help + f" (like {switch.flag})")

@@ -53,9 +53,14 @@ def test_xdist_workers_share_the_printed_random_seed_and_replay_it_alone(chaos_p
     chaos_pytester.makepyfile(test_sequence=SEQUENCE_TEST)
     result = chaos_pytester.runpytest_subprocess("-n", "2")
     result.assert_outcomes(passed=1)
-    header = re.search(r"^mcp chaos: base seed (\d+) \(random; replay with --mcp-seed=\1\)$", result.stdout.str(), re.M)
-    assert header, result.stdout.str()
-    base = int(header.group(1))
+    # the controller collects nothing, so the random seed is in the terminal summary (not after collection)
+    summary = re.search(
+        r"^1 test\(s\) ran with fault injection; base seed (\d+) \(--mcp-seed=\1 replays them\)$",
+        result.stdout.str(),
+        re.M,
+    )
+    assert summary, result.stdout.str()
+    base = int(summary.group(1))
     chaos_pytester.runpytest(f"--mcp-seed={base}", "-p", "no:xdist").assert_outcomes(passed=1)
     on_worker, alone = _sequences(chaos_pytester)
     assert on_worker["seed"] == derive_seed(base, "test_sequence.py::test_many_calls")

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from pytest_mcp._docs import DOCS_URL
+
 pytestmark = pytest.mark.integration
 
 SERVER = "tests.coverage.surface_server:make_server"
@@ -124,7 +126,7 @@ def test_table_json_file_and_fail_under_failing_the_run(mcp_pytester: pytest.Pyt
         [
             "MCP surface coverage JSON written to out/mcp-cov.json",
             "FAIL Required MCP surface coverage of 90% not reached. Total coverage: 50.00% "
-            "(9/18 items; see docs/coverage.md)",
+            f"(9/18 items; see {DOCS_URL}coverage.md)",
         ],
         consecutive=True,
     )

@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from pytest_mcp._docs import DOCS_URL
+
 pytestmark = pytest.mark.load
 
 INPROC = "tests.servers.demo:make_server"
@@ -109,7 +111,7 @@ def test_without_pytest_benchmark(load_pytester: pytest.Pytester) -> None:
     result = load_pytester.runpytest("-p", "no:cacheprovider", "-p", "no:benchmark")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
-        ["mcp_benchmark needs pytest-benchmark: pip install pytest-benchmark (see docs/load.md#benchmarks)"]
+        [f"mcp_benchmark needs pytest-benchmark: pip install pytest-benchmark (see {DOCS_URL}load.md#benchmarks)"]
     )
 
 

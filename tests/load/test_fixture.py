@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+from pytest_mcp._docs import DOCS_URL
+
 from .conftest import everything_server
 
 pytestmark = pytest.mark.load
@@ -74,7 +76,7 @@ def test_failing_slo_shows_the_table(load_pytester: pytest.Pytester) -> None:
             "E         TOTAL * 60 *",
             "E         first errors:",
             "E           fail: is_error: Error executing tool fail",
-            "E         (see docs/load.md#slos)",
+            f"E         (see {DOCS_URL}load.md#slos)",
         ],
         consecutive=True,
     )
@@ -228,13 +230,13 @@ def test_marker_defaults_nearest_wins_and_bad_keywords(load_pytester: pytest.Pyt
         [
             "@pytest.mark.mcp_load: got an unexpected keyword argument 'user'. Signature: mcp_load(*, users: int = 1, "
             "duration: float | None = None, calls: int | None = None, *: default keywords of the test's mcp_load "
-            "runs. See docs/load.md.",
+            f"runs. See {DOCS_URL}load.md.",
         ]
     )
     result.stdout.fnmatch_lines(
         [
             "E * pytest_mcp.errors.McpUsageError: mcp_load(...): got an unexpected keyword argument 'duraton'; "
-            "the keywords are: users, duration, calls, wait, seed, warmup, allow_remote, engine, timeout, client (see docs/load.md)"
+            f"the keywords are: users, duration, calls, wait, seed, warmup, allow_remote, engine, timeout, client (see {DOCS_URL}load.md)"
         ]
     )
 
@@ -263,7 +265,7 @@ def test_bounds_are_required_and_capped(load_pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         [
             "E * pytest_mcp.errors.McpUsageError: mcp_load needs a bound: duration=SECONDS, calls=N or both "
-            "(whichever comes first ends the run); see docs/load.md",
+            f"(whichever comes first ends the run); see {DOCS_URL}load.md",
         ]
     )
     result.stdout.fnmatch_lines(
@@ -296,7 +298,7 @@ def test_remote_servers_are_refused(load_pytester: pytest.Pytester) -> None:
         [
             "E * pytest_mcp.errors.McpUsageError: mcp_load only loads servers on this machine (loopback), and "
             "http://192.0.2.10:8000/mcp is on '192.0.2.10'. Pass allow_remote=True if you own that server, or use "
-            "the Locust user class for load beyond one machine (see docs/load.md#locust)",
+            f"the Locust user class for load beyond one machine (see {DOCS_URL}load.md#locust)",
         ]
     )
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from pytest_mcp._docs import DOCS_URL
+
 from .conftest import ROOT, everything_server
 
 pytestmark = pytest.mark.load
@@ -127,7 +129,7 @@ def test_engine_choice_and_refusals(load_pytester: pytest.Pytester) -> None:
     )
     result.stdout.fnmatch_lines(
         [
-            "E * pytest_mcp.errors.McpUsageError: mcp_load(engine='fast'): choose one of auto, http, sdk (see docs/load.md#engines)"
+            f"E * pytest_mcp.errors.McpUsageError: mcp_load(engine='fast'): choose one of auto, http, sdk (see {DOCS_URL}load.md#engines)"
         ]
     )
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from pytest_mcp._docs import DOCS_URL
 from pytest_mcp.errors import McpAssertionError, McpUsageError
 from pytest_mcp.load import LoadStats, ToolStats, percentile
 
@@ -92,7 +93,7 @@ def test_assert_slo_failure_lists_every_broken_objective_and_the_table() -> None
         "  TOTAL    120      20   16.67     60.0     1.0    10.0    10.0    10.0",
         "  first errors:",
         "    fail: is_error: it broke",
-        "  (see docs/load.md#slos)",
+        f"  (see {DOCS_URL}load.md#slos)",
     ]
 
 

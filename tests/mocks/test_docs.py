@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from pytest_mcp._docs import DOCS_URL
+
 DOC = Path(__file__).resolve().parents[2] / "docs" / "mocks.md"
 BLOCK = re.compile(r"```python\n# file: (?P<name>\S+)\n(?P<body>.*?)```", re.S)
 
@@ -26,4 +28,4 @@ def test_the_documented_messages_are_the_real_ones() -> None:
 
     mock = HttpMock()
     mock.post("https://geo.example/lookup", name="geo")
-    assert mock.problems()[0] + "\nSee docs/mocks.md." in text
+    assert mock.problems()[0] + f"\nSee {DOCS_URL}mocks.md." in text

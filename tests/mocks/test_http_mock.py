@@ -11,6 +11,7 @@ import httpx2
 import pytest
 import respx
 
+from pytest_mcp._docs import DOCS_URL
 from pytest_mcp.errors import McpAssertionError, McpUsageError
 from pytest_mcp.mocks import HttpMock
 
@@ -65,7 +66,7 @@ def test_a_request_no_route_matches_fails_there_and_is_reported_at_exit() -> Non
         "amongst the routes:",
         "  - GET https://api.example/a (called 1 time(s))",
         "Mock them, or let unmatched requests through with assert_all_mocked=False.",
-        "See docs/mocks.md#mcp_http_mock.",
+        f"See {DOCS_URL}mocks.md#mcp_http_mock.",
     ]
 
 
@@ -83,7 +84,7 @@ def test_routes_never_called_are_named_at_exit() -> None:
         "  - route(host='other.example', path__startswith='/v2')",
         "If they are optional, use @pytest.mark.mcp_http_mock(assert_all_called=False) "
         "(or HttpMock(assert_all_called=False)).",
-        "See docs/mocks.md#mcp_http_mock.",
+        f"See {DOCS_URL}mocks.md#mcp_http_mock.",
     ]
 
 
@@ -220,7 +221,7 @@ def test_teardown_names_uncalled_routes_and_unmatched_requests(mcp_pytester: pyt
             "  - POST https://geo.example/lookup (name 'geo')",
             "If they are optional, use @pytest.mark.mcp_http_mock(assert_all_called=False) "
             "(or HttpMock(assert_all_called=False)).",
-            "See docs/mocks.md.",
+            f"See {DOCS_URL}mocks.md.",
         ],
         consecutive=False,
     )

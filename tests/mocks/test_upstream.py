@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pytest_mcp._docs import DOCS_URL
 from pytest_mcp.client import connect
 from pytest_mcp.errors import McpAssertionError, McpUsageError
 from pytest_mcp.mocks import FakeUpstream, Reply, UpstreamCall
@@ -178,7 +179,7 @@ def test_assert_all_called_names_what_was_never_called() -> None:
         upstream.close()
     assert str(raised.value) == (
         "FakeUpstream 'strict': declared but never called: prompt 'p', tool 'unused'. Calls it got: tools/call used. "
-        "Use assert_all_called=False if they are optional. See docs/mocks.md#mcp_fake_upstream."
+        f"Use assert_all_called=False if they are optional. See {DOCS_URL}mocks.md#mcp_fake_upstream."
     )
 
 

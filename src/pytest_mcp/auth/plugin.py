@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
+from .._docs import docs_url
 from ..early import EarlyFixture
 from ..settings import Option, add_options, choice, read_options, text
 
 if TYPE_CHECKING:
     from .issuer import TokenIssuer
 
-DOCS: Final = "docs/auth.md"
+DOCS: Final = docs_url("auth.md")
 OPTIONS: Final = (
     Option(
         "token_issuer",

@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any, Final, TypeAlias
 
+from .._docs import docs_url
+
 LatencySpec: TypeAlias = "float | int | tuple[float, float] | Callable[[random.Random], float] | None"
 """Milliseconds: a number (fixed), ``(low, high)`` (uniform), or ``f(rng) -> ms`` (any distribution)."""
 
@@ -21,7 +23,7 @@ FAULTS: Final = ("error", "drop", "disconnect", "corrupt", "duplicate", "reorder
 """Transport fault kinds, in precedence order: when several rates fire for one request, the first wins."""
 
 HANDSHAKE_METHODS: Final = frozenset({"initialize", "server/discover", "notifications/initialized"})
-DOCS: Final = "docs/chaos.md"
+DOCS: Final = docs_url("chaos.md")
 _MAX_SEED: Final = 2**32
 
 

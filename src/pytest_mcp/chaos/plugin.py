@@ -33,7 +33,7 @@ OPTIONS: Final = (
         "seed",
         parse_seed,
         None,
-        "Base seed of mcp_chaos faults (default: a random seed, printed in the header). Each test's seed is "
+        "Base seed of mcp_chaos faults (default: a random seed, printed when chaos tests run). Each test's seed is "
         "derived from it and the test id, so passing the printed seed replays the same faults.",
         metavar="N",
     ),
@@ -54,9 +54,23 @@ class ChaosRun:
         return f"--mcp-seed={self.base_seed}"
 
     # -- hooks ------------------------------------------------------------------------------
-    def pytest_report_header(self) -> list[str]:
+    def header_line(self) -> str:
         how = "from --mcp-seed/mcp_seed" if self.explicit else f"random; replay with {self.replay_hint()}"
-        return [f"mcp chaos: base seed {self.base_seed} ({how})"]
+        return f"mcp chaos: base seed {self.base_seed} ({how})"
+
+    def pytest_report_header(self) -> list[str]:
+        """A given seed is confirmed up front; a random one only once chaos tests are collected (below)."""
+        return [self.header_line()] if self.explicit else []
+
+    def pytest_report_collectionfinish(self, items: list[pytest.Item]) -> list[str]:
+        """The random seed, right after collection, when a collected test injects faults (under xdist the
+        controller collects nothing: the terminal summary gives the seed)."""
+        if self.explicit or not any(
+            "mcp_chaos" in getattr(item, "fixturenames", ()) or item.get_closest_marker("mcp_chaos") is not None
+            for item in items
+        ):
+            return []
+        return [self.header_line()]
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         value = next((value for name, value in report.user_properties if name == "mcp_chaos_seed"), None)

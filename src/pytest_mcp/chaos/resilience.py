@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
+from .._docs import docs_url
 from ..errors import McpAssertionError
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ["WriteLedger", "assert_clean_error", "assert_recovers"]
 
-DOCS: Final = "docs/chaos.md"
+DOCS: Final = docs_url("chaos.md")
 _LEAKS: Final = (
     re.compile(r"Traceback \(most recent call last\)"),
     re.compile(r'File "[^"]+", line \d+'),

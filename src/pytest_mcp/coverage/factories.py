@@ -24,9 +24,14 @@ import string
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Final
 
-from factory.base import Factory, FactoryMetaClass
-from factory.faker import Faker
-from faker.providers import BaseProvider
+from ..extras import require
+
+require("factory", "ToolArgumentsFactory (factories)")
+require("faker", "ToolArgumentsFactory (factories)")
+
+from factory.base import Factory, FactoryMetaClass  # noqa: E402
+from factory.faker import Faker  # noqa: E402
+from faker.providers import BaseProvider  # noqa: E402
 
 __all__ = ["OMIT", "JsonSchemaProvider", "ToolArgumentsFactory"]
 

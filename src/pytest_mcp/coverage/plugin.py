@@ -21,15 +21,17 @@ from typing import TYPE_CHECKING, Any, Final
 import pytest
 
 from .. import markers
+from .._docs import docs_url
 from .._state import TRANSCRIPTS_KEY
+from ..extras import fail_if_missing
 from ..settings import Option, add_options, choice, percent, read_options, text
 
 if TYPE_CHECKING:
     from .factories import ToolArgumentsFactory
     from .session import CoverageSession
 
-DOCS: Final = "docs/coverage.md"
-SNAPSHOT_DOCS: Final = "docs/snapshots.md"
+DOCS: Final = docs_url("coverage.md")
+SNAPSHOT_DOCS: Final = docs_url("snapshots.md")
 TERM_MODES: Final = ("missing", "summary", "off")
 
 OPTIONS: Final = (
@@ -39,6 +41,7 @@ OPTIONS: Final = (
         None,
         "Write the MCP surface coverage report as JSON to this file (turns coverage on).",
         metavar="PATH",
+        path=True,
     ),
     Option(
         "cov_fail_under",
@@ -167,12 +170,13 @@ def snapshot_masks(node: Any) -> Any:
 @pytest.fixture
 def mcp_snapshot(request: pytest.FixtureRequest) -> Any:
     """syrupy's ``snapshot`` storing MCP results as sorted camelCase JSON, masked (marker ``mcp_snapshot``)."""
+    fail_if_missing("syrupy", "mcp_snapshot")
     try:
         snapshot = request.getfixturevalue("snapshot")
     except pytest.FixtureLookupError:
         pytest.fail(
-            "mcp_snapshot needs syrupy's `snapshot` fixture: pip install syrupy (and do not disable it with "
-            "-p no:syrupy). See docs/snapshots.md.",
+            "mcp_snapshot needs syrupy's `snapshot` fixture, and syrupy's plugin is disabled: "
+            f"remove -p no:syrupy. See {SNAPSHOT_DOCS}.",
             pytrace=False,
         )
     from .snapshot import McpSnapshotExtension
@@ -199,7 +203,7 @@ class ArgumentsFactories:
                 raise
             pytest.fail(
                 f"mcp_arguments_factory needs factory-boy (no module named {missing!r}): pip install factory-boy. "
-                "See docs/factories.md.",
+                f"See {docs_url('factories.md')}.",
                 pytrace=False,
             )
 
@@ -210,6 +214,8 @@ class ArgumentsFactories:
 @pytest.fixture
 def mcp_arguments_factory(mcp_client: Any) -> Callable[..., Any]:
     """An async callable: ``Args = await mcp_arguments_factory("add")``, then ``Args.build()``."""
+    fail_if_missing("factory", "mcp_arguments_factory")
+    fail_if_missing("faker", "mcp_arguments_factory")
     return ArgumentsFactories(mcp_client)
 
 

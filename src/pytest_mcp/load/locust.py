@@ -38,13 +38,17 @@ from pathlib import Path
 from typing import Any, ClassVar, Final
 from urllib.parse import urlsplit
 
-import mcp.shared.inbound  # noqa: F401 - imported now, not by the first user: an import would stall every greenlet
-from locust import FastHttpUser, HttpUser, events
-from locust.exception import StopUser
-from locust.runners import WorkerRunner
+from ..extras import require
 
-from .. import __version__
-from .wire import HANDSHAKE_ERA, MODERN_ERA, McpWire, excerpt, label, parse_body
+require("locust", "pytest_mcp.load.locust")
+
+import mcp.shared.inbound  # noqa: E402, F401 - imported now, not by the first user: an import would stall every greenlet
+from locust import FastHttpUser, HttpUser, events  # noqa: E402
+from locust.exception import StopUser  # noqa: E402
+from locust.runners import WorkerRunner  # noqa: E402
+
+from .. import __version__  # noqa: E402
+from .wire import HANDSHAKE_ERA, MODERN_ERA, McpWire, excerpt, label, parse_body  # noqa: E402
 
 __all__ = ["ERRORS_FILE_ENV", "FastMcpUser", "McpUser", "McpUserMixin", "parse_body"]
 

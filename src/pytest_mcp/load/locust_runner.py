@@ -27,12 +27,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from .._docs import docs_url
 from ..errors import McpUsageError
+from ..extras import missing_message
 from .stats import LoadStats
 
 __all__ = ["LocustError", "LocustRun", "run_locust"]
 
-DOCS: Final = "docs/load.md#locust"
+DOCS: Final = docs_url("load.md", "locust")
 ERRORS_FILE_ENV: Final = "PYTEST_MCP_LOCUST_ERRORS"
 """Where ``pytest_mcp.load.locust`` writes the run's error messages (see ``locust.py``)."""
 WORKER_WAIT: Final = 30
@@ -82,7 +84,7 @@ def run_locust(
     """
     __tracebackhide__ = True
     if importlib.util.find_spec("locust") is None:
-        raise McpUsageError(f"run_locust needs Locust: pip install locust (see {DOCS})")
+        raise McpUsageError(missing_message("locust", "run_locust"))
     if not isinstance(users, int) or users < 1:
         raise McpUsageError(f"run_locust(users={users!r}): give a whole number of users >= 1")
     if not isinstance(workers, int) or workers < 0:

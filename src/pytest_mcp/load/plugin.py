@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
+from .._docs import docs_url
+from ..extras import fail_if_missing
 from ..settings import Option, add_options, positive_float, read_options
 from .signature import load_signature
 
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
     from .runner import LoadRun, McpLoad
     from .stats import LoadStats
 
-DOCS: Final = "docs/load.md"
+DOCS: Final = docs_url("load.md")
 PROPERTY: Final = "mcp_load"
 
 
@@ -209,8 +211,11 @@ def mcp_benchmark(request: pytest.FixtureRequest) -> McpBenchmark:
     """pytest-benchmark for coroutines: ``result = await mcp_benchmark(mcp_client.call, "add", a=1, b=2)``."""
     from .benchmark import McpBenchmark
 
+    fail_if_missing("pytest_benchmark", "mcp_benchmark")
     if not request.config.pluginmanager.hasplugin("benchmark"):
         pytest.fail(
-            f"mcp_benchmark needs pytest-benchmark: pip install pytest-benchmark (see {DOCS}#benchmarks)", pytrace=False
+            f"mcp_benchmark needs pytest-benchmark's plugin, which is disabled: remove -p no:benchmark "
+            f"(see {DOCS}#benchmarks)",
+            pytrace=False,
         )
     return McpBenchmark(request.getfixturevalue("benchmark"))

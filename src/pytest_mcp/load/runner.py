@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
+from .._docs import docs_url
 from ..errors import McpConnectionError, McpServerCrashed, McpTimeoutError, McpUsageError
 from ..transcript import Transcript
 from .signature import load_signature
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ENGINES", "LoadRun", "McpLoad", "Task", "call", "check_loopback", "choose_engine", "run_load", "scenario"]
 
-DOCS: Final = "docs/load.md"
+DOCS: Final = docs_url("load.md")
 TRANSCRIPT_KEEP: Final = 100
 """Messages each virtual user's transcript keeps (the most recent ones), so long runs stay small."""
 DEADLINE_GRACE: Final = 5.0

@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from .._docs import docs_url
 from ..errors import McpAssertionError, McpUsageError
 
 __all__ = ["LoadStats", "ToolStats", "percentile"]
 
-DOCS: Final = "docs/load.md"
+DOCS: Final = docs_url("load.md")
 TOTAL: Final = "TOTAL"
 MAX_ERROR_SAMPLES: Final = 3
 

@@ -15,11 +15,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final, final
 
+from .._docs import docs_url
 from ..errors import McpAssertionError, McpUsageError
 
 __all__ = ["BackendMocks"]
 
-DOCS: Final = "docs/mocks.md#mcp_mock_backend"
+DOCS: Final = docs_url("mocks.md", "mcp_mock_backend")
 
 
 @dataclass

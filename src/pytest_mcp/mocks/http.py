@@ -15,11 +15,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Final, final
 
+from .._docs import docs_url
 from ..errors import McpAssertionError, McpUsageError
+from ..extras import require
+
+require("respx", "HttpMock (mcp_http_mock)")
 
 __all__ = ["HttpMock"]
 
-DOCS: Final = "docs/mocks.md#mcp_http_mock"
+DOCS: Final = docs_url("mocks.md", "mcp_http_mock")
 LOOPBACK_HOSTS: Final = ("127.0.0.1", "localhost", "::1", "[::1]")
 _LOOPBACK: Final = "pytest-mcp: loopback pass-through"
 _UNMATCHED: Final = "pytest-mcp: unmatched"

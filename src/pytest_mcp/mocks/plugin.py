@@ -18,14 +18,16 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
+from .._docs import docs_url
 from ..early import EarlyFixture
+from ..extras import fail_if_missing
 
 if TYPE_CHECKING:
     from .backend import BackendMocks
     from .http import HttpMock
     from .upstream import FakeUpstream
 
-DOCS: Final = "docs/mocks.md"
+DOCS: Final = docs_url("mocks.md")
 EARLY_FIXTURES: Final = (
     EarlyFixture("_mcp_mocks_early", markers=frozenset({"mcp_http_mock", "mcp_mock_backend", "mcp_fake_upstream"})),
 )
@@ -150,6 +152,7 @@ def mcp_http_mock(request: pytest.FixtureRequest) -> Iterator[HttpMock]:
 
     Teardown fails for routes never called and for requests no route matched.
     """
+    fail_if_missing("respx", "mcp_http_mock")
     from .http import HttpMock
 
     mock = HttpMock(**_options_or_fail(request.node, "mcp_http_mock")).start()

@@ -26,11 +26,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final, final
 
+from .._docs import docs_url
 from ..errors import McpAssertionError, McpUsageError
 
 __all__ = ["FakeUpstream", "Reply", "UpstreamCall"]
 
-DOCS: Final = "docs/mocks.md#mcp_fake_upstream"
+DOCS: Final = docs_url("mocks.md", "mcp_fake_upstream")
 TRANSPORTS: Final = ("in_process", "stdio", "http", "asgi")
 INVALID_PARAMS: Final = -32602
 

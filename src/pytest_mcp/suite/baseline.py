@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from .._docs import docs_url
 from .registry import ERAS, LEVELS, TRANSPORTS, Check
 
 __all__ = ["Baseline", "BaselineEntry", "entry_line", "parse_baseline"]
@@ -107,7 +108,11 @@ def parse_baseline(path: str | Path, known_ids: Iterable[str]) -> Baseline:
             setattr(entry, key, value)
         if not any(fnmatch.fnmatchcase(check_id, entry.pattern) for check_id in known):
             close = difflib.get_close_matches(entry.pattern, known, n=3, cutoff=0.6)
-            hint = f" Did you mean {' or '.join(close)}?" if close else " See docs/suite/ for every check id."
+            hint = (
+                f" Did you mean {' or '.join(close)}?"
+                if close
+                else f" See {docs_url('suite/index.md')} for every check id."
+            )
             raise ValueError(f"{path}:{number}: no check is called {entry.pattern!r}.{hint}")
         baseline.entries.append(entry)
     return baseline

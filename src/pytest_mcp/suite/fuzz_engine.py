@@ -33,6 +33,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from .._docs import docs_url
 from .fuzz_judge import judge, render_arguments, reply_text
 from .leaks import Leak, LeakDetector
 
@@ -40,7 +41,7 @@ __all__ = ["DEFAULT_EXAMPLES", "FUZZ_MODES", "FuzzConfig", "FuzzFailure", "FuzzR
 
 FUZZ_MODES: Final = ("valid", "invalid", "hostile")
 DEFAULT_EXAMPLES: Final = 25
-DOCS: Final = "docs/suite/fuzz.md"
+DOCS: Final = docs_url("suite/fuzz.md")
 SLOW_LIMIT: Final = 2
 """Valid examples of one tool that may go unanswered (while the server keeps answering) before fuzzing it stops."""
 LIVENESS_SECONDS: Final = 5.0

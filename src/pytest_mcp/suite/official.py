@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
+from .._docs import docs_url
 from .context import shorten
 from .options import ERA_MARKERS
 from .registry import ERAS
@@ -28,8 +29,10 @@ if TYPE_CHECKING:
 __all__ = ["OfficialItem", "official_items"]
 
 MARKER: Final = "mcp_official"
-MARKER_HELP: Final = "item of the official @modelcontextprotocol/conformance suite (--mcp-official-conformance; see docs/suite/official.md)"
-NODE_PREFIX: Final = "mcp-official::"
+MARKER_HELP: Final = (
+    "item of the official @modelcontextprotocol/conformance suite (--mcp-official-conformance; "
+    f"see {docs_url('suite/official.md')})"
+)
 
 
 class OfficialItem(pytest.Item):
@@ -117,8 +120,9 @@ def _report(check: OfficialCheck, era: str | None, reproduce: str) -> str:
     return "\n".join(lines)
 
 
-def _item(session: pytest.Session, name: str, **kwargs: Any) -> OfficialItem:
-    return OfficialItem.from_parent(session, name=name, nodeid=NODE_PREFIX + name, **kwargs)
+def _item(parent: pytest.Collector, name: str, **kwargs: Any) -> OfficialItem:
+    # the node id as a string: pytest parses it the way it parses the ids --lf keeps in its cache
+    return OfficialItem.from_parent(parent, name=name, nodeid=f"{parent.nodeid}::{name}", **kwargs)
 
 
 def _url(runtime: SuiteRuntime) -> str | None:
@@ -146,15 +150,16 @@ def _eras(runtime: SuiteRuntime) -> tuple[list[str], list[str]]:
     return spoken, reasons
 
 
-def official_items(session: pytest.Session, runtime: SuiteRuntime) -> list[pytest.Item]:
-    """Run the official suite against ``runtime``'s target and return one item per reported check."""
+def official_items(parent: pytest.Collector, runtime: SuiteRuntime) -> list[pytest.Item]:
+    """Run the official suite against ``runtime``'s target and return one item per reported check
+    (children of ``parent``, the ``mcp-official`` collector of ``collect.py``)."""
     from .official_runner import find_runner
 
-    session.config.addinivalue_line("markers", f"{MARKER}: {MARKER_HELP}")
+    parent.config.addinivalue_line("markers", f"{MARKER}: {MARKER_HELP}")
     if not _has_url(runtime):
         return [
             _item(
-                session,
+                parent,
                 "official[setup]",
                 skip=f"the official conformance suite tests HTTP servers only; {runtime.describe()} has no URL it "
                 "can reach (give --mcp-server an http:// URL)",
@@ -163,26 +168,26 @@ def official_items(session: pytest.Session, runtime: SuiteRuntime) -> list[pytes
     if runtime.options.auth_token:
         return [
             _item(
-                session,
+                parent,
                 "official[setup]",
                 skip="the official conformance suite cannot send a bearer token (--mcp-auth-token): "
                 "run it against a server without authorization",
             )
         ]
-    found = find_runner(Path(str(session.config.rootpath)))
+    found = find_runner(Path(str(parent.config.rootpath)))
     if isinstance(found, str):
-        return [_item(session, "official[setup]", skip=found)]
+        return [_item(parent, "official[setup]", skip=found)]
     try:
         url = _url(runtime)
     except Exception as exc:  # a spawned server that does not start
-        return [_item(session, "official[setup]", error=f"the HTTP server did not start: {exc}")]
+        return [_item(parent, "official[setup]", error=f"the HTTP server did not start: {exc}")]
     assert url is not None
     spoken, reasons = _eras(runtime)
     if not spoken:
-        return [_item(session, "official[setup]", skip="the server speaks no protocol era: " + "; ".join(reasons))]
+        return [_item(parent, "official[setup]", skip="the server speaks no protocol era: " + "; ".join(reasons))]
     items: list[pytest.Item] = []
     for era in spoken:
-        items.extend(_era_items(session, found, url, era, runtime.settings.timeout))
+        items.extend(_era_items(parent, found, url, era, runtime.settings.timeout))
     return items
 
 
@@ -192,14 +197,14 @@ def _has_url(runtime: SuiteRuntime) -> bool:
     return isinstance(runtime.target, HttpTarget | SpawnHttpTarget)
 
 
-def _era_items(session: pytest.Session, runner: Runner, url: str, era: str, timeout: float) -> list[pytest.Item]:
+def _era_items(parent: pytest.Collector, runner: Runner, url: str, era: str, timeout: float) -> list[pytest.Item]:
     from .official_runner import run_official
 
     run = run_official(runner, url, era, scenario_timeout=max(timeout * 3, 30.0))
     reproduce = f"{runner.describe()} server --url {url} --spec-version {era}"
     problem = run.problem()
     if problem:
-        return [_item(session, f"official[run][{era}]", era=era, error=_run_failure(run, problem, reproduce))]
+        return [_item(parent, f"official[run][{era}]", era=era, error=_run_failure(run, problem, reproduce))]
     seen: Counter[str] = Counter()
     items: list[pytest.Item] = []
     for check in run.checks:
@@ -207,7 +212,7 @@ def _era_items(session: pytest.Session, runner: Runner, url: str, era: str, time
         seen[key] += 1
         suffix = f"-{seen[key]}" if seen[key] > 1 else ""
         name = f"official[{check.scenario}][{check.id}{suffix}][{era}]"
-        items.append(_item(session, name, check=check, era=era, reproduce=reproduce))
+        items.append(_item(parent, name, check=check, era=era, reproduce=reproduce))
     return items
 
 

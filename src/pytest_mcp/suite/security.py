@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import quote, urlsplit
 
+from .._docs import docs_url
 from .fuzz import CLIENT_REPLIES
 from .fuzz_engine import FuzzSession
 from .leaks import Leak
@@ -37,7 +38,7 @@ __all__ = [
     "traversal_findings",
 ]
 
-DOCS: Final = "docs/suite/security.md"
+DOCS: Final = docs_url("suite/security.md")
 MAX_STRING_PROPERTIES: Final = 5
 MAX_RESOURCE_URIS: Final = 40
 MAX_BASES: Final = 5
