@@ -4,7 +4,7 @@
 server-everything over stdio and Streamable HTTP and the example server in-process and over a spawned
 HTTP server; then against server-filesystem, server-memory, mcp-server-time and mcp-server-git where
 they are installed. Each run must exit 0, pass at least a floor of checks, and xfail exactly the
-departures its baseline in docs/suite/baselines/ documents (so a baseline that hides more, or a
+departures its packaged baseline (src/pytest_mcp/suite/baselines/) documents (so a baseline that hides more, or a
 reference server that fixed a departure, shows up here).
 """
 
@@ -21,7 +21,7 @@ import pytest
 from ..conftest import NODE_SERVERS
 from .http_servers import ROOT, serve_everything
 
-BASELINES = ROOT / "docs" / "suite" / "baselines"
+BASELINES = ROOT / "src" / "pytest_mcp" / "suite" / "baselines"
 SERVERS_VENV = ROOT / ".venv-servers" / "bin"
 IN_CI = bool(os.environ.get("CI"))
 

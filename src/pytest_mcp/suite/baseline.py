@@ -80,14 +80,36 @@ class Baseline:
         return [entry for entry in self.entries if entry.stale]
 
 
+PACKAGED: Final = Path(__file__).parent / "baselines"
+"""The baselines of the reference servers, shipped with the plugin: ``--mcp-baseline=server-everything``."""
+
+
+def packaged_baselines() -> list[str]:
+    return sorted(path.stem for path in PACKAGED.glob("*.txt"))
+
+
+def resolve_baseline(path: str | Path) -> Path:
+    """A baseline file, or the packaged baseline of that name when no such file exists."""
+    given = Path(path)
+    if given.exists():
+        return given
+    packaged = PACKAGED / f"{given.stem if given.suffix == '.txt' else given.name}.txt"
+    return packaged if packaged.is_file() else given
+
+
 def parse_baseline(path: str | Path, known_ids: Iterable[str]) -> Baseline:
-    """Read a baseline file; ``ValueError`` (with the line number) on a line that cannot be right."""
+    """Read a baseline file (or a packaged one by name); ``ValueError`` (with the line number) on a
+    line that cannot be right."""
     known = list(known_ids)
+    path = resolve_baseline(path)
     baseline = Baseline(str(path))
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise ValueError(f"cannot read the baseline file {path}: {exc.strerror or exc}") from None
+        raise ValueError(
+            f"cannot read the baseline file {path}: {exc.strerror or exc} "
+            f"(baselines shipped with the plugin, by name: {', '.join(packaged_baselines())})"
+        ) from None
     for number, raw in enumerate(text.splitlines(), start=1):
         body, _, reason = raw.partition("#")
         words = body.split()
