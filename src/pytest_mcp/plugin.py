@@ -12,7 +12,7 @@ from collections.abc import Generator
 
 import pytest
 
-from . import markers, reporting
+from . import clash, markers, reporting
 from ._state import SETTINGS_KEY
 from .early import add_early_fixtures
 from .settings import CATEGORY_MARKERS_SWITCH, CONCRETE_ERAS, OPTIONS, SWITCHES, Settings, add_options
@@ -42,10 +42,14 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    add_options(parser, OPTIONS, SWITCHES)
+    try:
+        add_options(parser, OPTIONS, SWITCHES)
+    except ValueError as exc:  # argparse: "option names {'--mcp-server'} already added"
+        raise clash.option_clash(exc) from None
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    clash.check_plugin_distribution(config, sys.modules[__name__])
     config.stash[SETTINGS_KEY] = Settings.from_config(config)
     markers.register(config, categories=CATEGORY_MARKERS_SWITCH.is_on(config))
 
