@@ -3,7 +3,8 @@
 Must stay cheap to import: no MCP SDK, pydantic or starlette at module level.
 
 * ``--mcp-suite=all|conformance,fuzz,security`` adds one item per check, era and transport to the
-  session (from an empty directory too), next to whatever tests were collected;
+  session (from an empty directory too), next to whatever tests were collected: a top-level
+  collector ``mcp-suite`` (``collect.py``), so its node ids work on the command line like any other;
 * ``--mcp-auth-token``, ``--mcp-baseline``, ``--mcp-fuzz-tools``, ``--mcp-official-conformance``
   configure it (docs/suite/index.md);
 * ``checks_for(...)`` puts the same items into a user's own test module (``api.py``).
@@ -12,12 +13,15 @@ Must stay cheap to import: no MCP SDK, pydantic or starlette at module level.
 from __future__ import annotations
 
 import random
+from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
+from .._docs import docs_url
 from .._state import SETTINGS_KEY
 from ..settings import Option, Settings, add_options, non_negative_int, positive_int, read_options, text
+from .collect import OFFICIAL_NODE, SUITE_NODE, RootCollector
 from .options import SUITE_MARKER_HELP, SUITES, SuiteOptions
 
 if TYPE_CHECKING:
@@ -25,6 +29,7 @@ if TYPE_CHECKING:
     from .runtime import SuiteRuntime
 
 BASELINE_PROPERTY: Final = "mcp_baseline_entry"
+SUITE_DOCS: Final = docs_url("suite/index.md")
 SUITE_CHOICES: Final = ("all", *SUITES)
 
 
@@ -74,6 +79,7 @@ OPTIONS: Final = (
         "File of known suite failures (one check id per line, optionally era=/transport=/level=): they become "
         "xfail; an entry whose checks all pass is stale and fails the run.",
         metavar="FILE",
+        path=True,
     ),
     Option(
         "fuzz_tools",
@@ -116,6 +122,14 @@ class SuiteState:
         self.runtimes: dict[Any, SuiteRuntime] = {}
         self.baselines: dict[str, Baseline] = {baseline.path: baseline} if baseline is not None else {}
         self.baseline_results: dict[tuple[str, int], list[str]] = {}
+        self.selection: dict[str, list[str]] = {}
+        """The suite's node ids given on the command line, by collector (``collect.split_args``)."""
+
+    @property
+    def roots(self) -> tuple[str, ...]:
+        """Node ids of the collectors this run adds to the session (``collect.py``)."""
+        suite = (SUITE_NODE,) if self.options.suites else ()
+        return suite + ((OFFICIAL_NODE,) if self.options.official else ())
 
     def load_baseline(self, path: str) -> Baseline:
         """A baseline file by path, parsed once (``ValueError`` on a bad line)."""
@@ -167,11 +181,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.hookimpl(trylast=True)  # after the core's and the chaos package's (the seed)
 def pytest_configure(config: pytest.Config) -> None:
     for name, help_text in SUITE_MARKER_HELP.items():
-        config.addinivalue_line("markers", f"{name}: {help_text} (pytest_mcp suite; see docs/suite/index.md)")
+        config.addinivalue_line("markers", f"{name}: {help_text} (pytest_mcp suite; see {SUITE_DOCS})")
     config.addinivalue_line(
         "markers",
         "mcp_suite(*suites, server=None, baseline=None): parametrize this test over the built-in suite's checks "
-        "(made by pytest_mcp.suite.checks_for). See docs/suite/index.md.",
+        f"(made by pytest_mcp.suite.checks_for). See {SUITE_DOCS}.",
     )
     values = read_options(config, OPTIONS)
     official = config.getoption("mcp_official_conformance") or config.getini("mcp_official_conformance")
@@ -239,38 +253,56 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return ["mcp suite: " + ", ".join(parts)]
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Append the suite's items (before ``-m``/``-k`` deselection runs)."""
-    state = config.stash[STATE_KEY]
-    if not state.options.suites and not state.options.official:
-        return
-    from .items import SuiteItem, plan, with_subjects
-    from .registry import checks_in, load_checks
+@pytest.hookimpl(wrapper=True)
+def pytest_collection(session: pytest.Session) -> Generator[None, object, object]:
+    """Take the suite's node ids out of the arguments while the session collects (``collect.py``)."""
+    state = session.config.stash[STATE_KEY]
+    if not state.roots:
+        return (yield)
+    from .collect import split_args
 
-    server = config.stash[SETTINGS_KEY].server
+    config = session.config
+    given = config.args
+    config.args, state.selection = split_args(given, state.roots)
+    try:
+        return (yield)
+    finally:
+        config.args = given
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)  # outermost: the suite's collectors come after the test paths'
+def pytest_make_collect_report(
+    collector: pytest.Collector,
+) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    """Add the suite's collectors to what the session collected; refuse a suite node id that selects nothing."""
+    report = yield
+    if isinstance(collector, pytest.Session) and report.passed:
+        state = collector.config.stash[STATE_KEY]
+        if state.roots:
+            report.result.extend(_root_collectors(collector, state))
+    elif isinstance(collector, RootCollector) and collector.unmatched:
+        raise pytest.UsageError(*collector.not_found())
+    return report
+
+
+def _root_collectors(session: pytest.Session, state: SuiteState) -> list[RootCollector]:
+    from .collect import root_collectors
+
+    server = session.config.stash[SETTINGS_KEY].server
     assert server is not None
     try:
         runtime = state.runtime(server)
     except ValueError as exc:
         raise pytest.UsageError(f"--mcp-server: {exc}") from None
-    if state.options.suites:
-        load_checks()
-        for case in with_subjects(plan(checks_in(state.options.suites), runtime.transport), runtime):
-            items.append(
-                SuiteItem.from_parent(
-                    session,
-                    name=case.name,
-                    nodeid=f"mcp-suite::{case.name}",
-                    case=case,
-                    runtime=runtime,
-                    baseline=state.baseline,
-                )
-            )
-    if state.options.official:
-        from .official import official_items
-
-        items.extend(official_items(session, runtime))
+    options = state.options
+    return root_collectors(
+        session,
+        runtime,
+        suites=options.suites,
+        official=options.official,
+        baseline=state.baseline,
+        selection=state.selection,
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
