@@ -43,7 +43,7 @@ _STOP: Final = object()
 
 def _call_soon(token: Any, fn: Callable[..., object], *args: Any) -> None:
     """Schedule ``fn(*args)`` on the event loop of ``token`` from another thread, without waiting."""
-    native = token.native_token
+    native = getattr(token, "native_token", token)  # an older anyio's token is the loop itself
     if hasattr(native, "call_soon_threadsafe"):  # asyncio loop
         native.call_soon_threadsafe(fn, *args)
     else:  # trio token

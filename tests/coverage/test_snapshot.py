@@ -96,7 +96,7 @@ def test_create_compare_mismatch_and_update(mcp_pytester: pytest.Pytester) -> No
     assert mcp_pytester.runpytest(f"--mcp-server={SERVER}").ret == pytest.ExitCode.OK
 
 
-def test_without_syrupy_the_fixture_says_what_to_install(mcp_pytester: pytest.Pytester) -> None:
+def test_with_syrupy_disabled_the_fixture_says_what_to_do(mcp_pytester: pytest.Pytester) -> None:
     mcp_pytester.makepyfile(
         """
         def test_it(mcp_snapshot):
@@ -105,7 +105,9 @@ def test_without_syrupy_the_fixture_says_what_to_install(mcp_pytester: pytest.Py
     )
     result = mcp_pytester.runpytest("-p", "no:syrupy")
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*mcp_snapshot needs syrupy's `snapshot` fixture: pip install syrupy*"])
+    result.stdout.fnmatch_lines(
+        ["mcp_snapshot needs syrupy's `snapshot` fixture, and syrupy's plugin is disabled: remove -p no:syrupy. See *"]
+    )
 
 
 FOUR_TESTS = """
@@ -176,6 +178,29 @@ def test_unused_snapshots_fail_the_run_and_an_update_under_xdist_deletes_them(mc
         ("test_long_id[" + "w" * 300)[:250] + ".json",  # cut to 255 characters
         "test_masked_echo.json",
     ]
+
+
+def test_a_file_name_is_cut_to_255_characters_with_its_extension(mcp_pytester: pytest.Pytester) -> None:
+    """Whatever syrupy cuts the name to (before 7.0.1: 251 characters plus ".json"), the file name
+    has at most 255 characters, and the cut name is found again on the next run."""
+    mcp_pytester.makepyfile(
+        test_long="""
+        import pytest
+
+        @pytest.mark.parametrize("word", ["w" * 300], ids=["w" * 300])
+        def test_long_id(word, mcp_snapshot):
+            assert {"length": len(word)} == mcp_snapshot
+        """
+    )
+    created = mcp_pytester.runpytest("--snapshot-update")
+    created.assert_outcomes(passed=1)
+    created.stdout.fnmatch_lines(["1 snapshot generated."])
+    (stored,) = (mcp_pytester.path / "__snapshots__" / "test_long").iterdir()
+    assert stored.name == ("test_long_id[" + "w" * 300)[:250] + ".json"
+    assert stored.read_text() == '{\n  "length": 300\n}\n'
+    compared = mcp_pytester.runpytest()
+    compared.assert_outcomes(passed=1)
+    compared.stdout.fnmatch_lines(["1 snapshot passed."])
 
 
 MASKS_ERAS_AND_ERRORS = """
@@ -278,6 +303,124 @@ def test_masks_eras_envelope_errors_and_a_bad_marker(mcp_pytester: pytest.Pytest
     again.stdout.fnmatch_lines(["11 snapshots passed."])
 
 
+# -- the text copy of a structured result ---------------------------------------------------
+
+ORDERS_SERVER = """
+import itertools
+import json
+import time
+import uuid
+
+from pydantic import BaseModel
+from mcp.server.mcpserver import MCPServer
+
+NUMBERS = itertools.count(time.time_ns() % 10**9)
+
+
+class Receipt(BaseModel):
+    id: int
+    reference: str
+    placedAt: float
+    item: str
+    total: float
+
+
+class Ticket(BaseModel):
+    ticketId: str
+    row: str
+
+
+def make_server():
+    mcp = MCPServer("orders")
+
+    @mcp.tool()
+    def order(item: str) -> Receipt:
+        \"\"\"A new receipt: a new id and reference, and the time it was placed.\"\"\"
+        return Receipt(id=next(NUMBERS), reference=uuid.uuid4().hex, placedAt=time.time(), item=item, total=9.5)
+
+    @mcp.tool()
+    def tickets(count: int) -> list[Ticket]:
+        \"\"\"New tickets (a list: one text block per ticket).\"\"\"
+        return [Ticket(ticketId=uuid.uuid4().hex[:8], row="A") for _ in range(count)]
+
+    @mcp.tool()
+    def quote(reference: str) -> str:
+        \"\"\"A JSON text that is not the JSON of the structured result ({"result": <that text>}).\"\"\"
+        return json.dumps({"reference": reference, "note": "kept"})
+
+    return mcp
+"""
+
+STRUCTURED_TESTS = """
+import pytest
+
+pytestmark = [pytest.mark.anyio, pytest.mark.mcp_snapshot(paths=["**.reference"])]
+
+
+async def test_order(mcp_client, mcp_snapshot):
+    first = await mcp_client.call("order", item="tea")
+    second = await mcp_client.call("order", item="tea")
+    assert first.content[0].text != second.content[0].text
+    assert first == mcp_snapshot
+    assert second == mcp_snapshot
+
+
+async def test_tickets(mcp_client, mcp_snapshot):
+    assert await mcp_client.call("tickets", count=2) == mcp_snapshot
+
+
+async def test_quote(mcp_client, mcp_snapshot):
+    assert await mcp_client.call("quote", reference="r-1") == mcp_snapshot
+"""
+
+ORDER_SNAPSHOT = """\
+{
+  "content": [
+    {
+      "text": "{\\n  \\"id\\": \\"<id>\\",\\n  \\"reference\\": \\"<masked>\\",\\n  \\"placedAt\\": \\"<timestamp>\\",\\n  \\"item\\": \\"tea\\",\\n  \\"total\\": 9.5\\n}",
+      "type": "text"
+    }
+  ],
+  "isError": false,
+  "structuredContent": {
+    "id": "<id>",
+    "item": "tea",
+    "placedAt": "<timestamp>",
+    "reference": "<masked>",
+    "total": 9.5
+  }
+}
+"""
+
+
+def test_masks_of_the_structured_content_cover_its_text_copy(mcp_pytester: pytest.Pytester) -> None:
+    """MCPServer sends a structured result also as a text holding its JSON: the same masks apply
+    there, so a result whose id, reference and time change on every call has one snapshot."""
+    mcp_pytester.makepyfile(orders=ORDERS_SERVER, test_orders=STRUCTURED_TESTS)
+    mcp_pytester.syspathinsert()
+    server = "--mcp-server=orders:make_server"
+
+    created = mcp_pytester.runpytest(server, "--snapshot-update")
+    created.assert_outcomes(passed=3)
+    created.stdout.fnmatch_lines(["4 snapshots generated."])
+    assert snapshot_file(mcp_pytester, "test_orders", "test_order") == ORDER_SNAPSHOT
+    assert snapshot_file(mcp_pytester, "test_orders", "test_order.1") == ORDER_SNAPSHOT
+
+    # one text block per item of a list, each masked as its item is
+    tickets = json.loads(snapshot_file(mcp_pytester, "test_orders", "test_tickets"))
+    assert tickets["structuredContent"] == {"result": [{"row": "A", "ticketId": "<id>"}] * 2}
+    assert [block["text"] for block in tickets["content"]] == ['{\n  "ticketId": "<id>",\n  "row": "A"\n}'] * 2
+
+    # a JSON text that is not the JSON of the structured result is left as it is
+    quote = json.loads(snapshot_file(mcp_pytester, "test_orders", "test_quote"))
+    assert quote["content"][0]["text"] == '{"reference": "r-1", "note": "kept"}'
+    assert quote["structuredContent"] == {"result": '{"reference": "r-1", "note": "kept"}'}
+
+    again = mcp_pytester.runpytest(server)
+    again.assert_outcomes(passed=3)
+    again.stdout.fnmatch_lines(["4 snapshots passed."])
+
+
 # -- units ----------------------------------------------------------------------------------
 
 
@@ -343,3 +486,53 @@ def test_unsupported_objects_and_bad_masks_are_explained() -> None:
         McpMasks(patterns=["(unclosed"])
     with pytest.raises(ValueError, match="empty JSON path"):
         McpMasks(paths=["$"])
+
+
+def tool_result(text: str, structured: Any) -> dict[str, Any]:
+    return {"content": [{"text": text, "type": "text"}], "isError": False, "structuredContent": structured}
+
+
+def stored_text(data: object, masks: McpMasks | None = None) -> str:
+    stored = serialize(data, masks)
+    assert isinstance(stored, dict)
+    text = stored["content"][0]["text"]
+    assert isinstance(text, str)
+    return text
+
+
+def test_a_masked_text_copy_is_written_back_in_the_style_it_came_in() -> None:
+    structured = {"id": 7, "name": "café", "ratio": 1e-7}
+    # FastMCP (pydantic, compact), the TypeScript SDK (JSON.stringify(value, null, 2)), json.dumps; the text's key order
+    assert stored_text(tool_result('{"name":"café","id":7,"ratio":1e-7}', structured)) == (
+        '{"name":"café","id":"<id>","ratio":1e-7}'
+    )
+    assert stored_text(tool_result('{\n  "id": 7,\n  "name": "café",\n  "ratio": 1e-07\n}', structured)) == (
+        '{\n  "id": "<id>",\n  "name": "café",\n  "ratio": 1e-07\n}'
+    )
+    assert stored_text(tool_result('{"id": 7, "name": "caf\\u00e9", "ratio": 1e-07}', structured)) == (
+        '{"id": "<id>", "name": "caf\\u00e9", "ratio": 1e-07}'
+    )
+
+
+def test_a_text_copy_masked_as_a_whole_is_the_placeholder_and_other_texts_are_kept() -> None:
+    wrapped = tool_result("1714980000", {"result": 1714980000})
+    assert stored_text(wrapped, McpMasks(paths=["structuredContent.result"])) == "<masked>"
+    assert stored_text(wrapped, McpMasks(paths=["structuredContent"])) == "<masked>"
+    assert stored_text(wrapped) == "1714980000"  # nothing to mask: the text as it came
+    # not the JSON of the structured content: True is not 1, another key, not JSON at all
+    assert stored_text(tool_result("1", {"result": True}), McpMasks(paths=["structuredContent.result"])) == "1"
+    assert stored_text(tool_result('{"id": 7}', {"id": 8})) == '{"id": 7}'
+    assert stored_text(tool_result("id 7", {"id": 7})) == "id 7"
+
+
+def test_the_assertions_matcher_and_exclude_filter_apply_to_the_text_copy_too() -> None:
+    from syrupy.filters import props
+    from syrupy.matchers import path_type
+
+    data = tool_result('{\n  "n": 5,\n  "secret": "s",\n  "kept": true\n}', {"n": 5, "secret": "s", "kept": True})
+    text = McpSnapshotExtension().serialize(
+        data, matcher=path_type({"structuredContent.n": (int,)}), exclude=props("secret")
+    )
+    stored = json.loads(text)
+    assert stored["structuredContent"] == {"kept": True, "n": "int"}
+    assert stored["content"][0]["text"] == '{\n  "n": "int",\n  "kept": true\n}'
