@@ -12,9 +12,10 @@ import inspect
 import shlex
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlsplit
 
+from ._docs import docs_url
 from ._process import ManagedProcess, build_env, free_port, resolve_command, wait_for_port
 from .settings import Settings
 from .targets import AsgiTarget, HttpTarget, InProcessTarget, SpawnHttpTarget, StdioTarget, Target
@@ -47,19 +48,62 @@ def load_object(spec: Any, *, what: str = "server") -> Any:
 
 
 def _is_server(obj: Any) -> bool:
+    if _is_fastmcp(obj):
+        return True
     from mcp.server import Server
     from mcp.server.mcpserver import MCPServer
 
     return isinstance(obj, MCPServer | Server)
 
 
+_FASTMCP_CLASS: Final = ("fastmcp.server.server", "FastMCP")
+
+
+def _is_fastmcp(obj: Any) -> bool:
+    """Whether ``obj`` is a ``fastmcp.FastMCP`` server (the third-party framework, 4.x) or a subclass.
+
+    Recognised by its class's module and name, so this never imports fastmcp: the plugin works
+    without it, and only a server that is one has fastmcp loaded already.
+    """
+    return any((cls.__module__, cls.__qualname__) == _FASTMCP_CLASS for cls in type(obj).__mro__)
+
+
+FASTMCP_AUTH_IN_PROCESS: Final = (
+    "{target} is a FastMCP server with auth={auth}: fastmcp checks bearer tokens on HTTP requests, and "
+    "an in-process connection sends none, so its tools would run unauthenticated (or, where they have "
+    "auth checks of their own, be refused). Test it over HTTP without a socket, where its http_app() "
+    "checks the token a test sends (mcp_client_factory(token=...) or the mcp_token marker, see "
+    f"{docs_url('auth.md')}): @pytest.mark.mcp_server(pytest_mcp.asgi({{spec}})); or over stdio "
+    "(`fastmcp run server.py:mcp`), where fastmcp trusts the local process and skips auth checks."
+)
+
+
 def _check_server(obj: Any, target: Target) -> Any:
     if not _is_server(obj):
         raise TypeError(
             f"{target.describe()} resolved to {obj.__name__ if inspect.isclass(obj) else type(obj).__name__}, not an MCP server. An in-process target must be "
-            "an mcp MCPServer or low-level Server, or a zero-argument function returning one."
+            "an mcp MCPServer or low-level Server, a fastmcp FastMCP server, or a zero-argument function returning one."
+        )
+    if _is_fastmcp(obj) and obj.auth is not None:
+        from .errors import McpUsageError
+
+        spec = repr(target.obj) if isinstance(target, InProcessTarget) and isinstance(target.obj, str) else "server"
+        raise McpUsageError(
+            FASTMCP_AUTH_IN_PROCESS.format(target=target.describe(), auth=type(obj.auth).__name__, spec=spec)
         )
     return obj
+
+
+def _fastmcp_sdk_server(obj: Any) -> Any:
+    """What ``mcp.Client(...)`` connects to in-process for a ``FastMCP`` server: its low-level SDK ``Server``.
+
+    fastmcp builds that ``Server`` itself, and everything it does in production hangs off it: its
+    lifespan is fastmcp's lifespan manager (the server's ``lifespan=``, the lifespans of mounted
+    servers and providers, extensions), and its middleware list carries fastmcp's ``Middleware``
+    chain. fastmcp has no public accessor for it: ``_mcp_server`` is private, and is what fastmcp's
+    own in-memory transport (``fastmcp.client.transports.memory``) connects to.
+    """
+    return obj._mcp_server
 
 
 class RunningServer:
@@ -72,6 +116,7 @@ class RunningServer:
         self.url: str | None = None
         self.headers: dict[str, str] = {}
         self._obj: Any = None
+        self._sdk_server: Any = None  # what mcp.Client(...) connects to in-process
         self._shared_stdio: Any = None
         self._stopped = False
 
@@ -80,6 +125,7 @@ class RunningServer:
         target = self.target
         if isinstance(target, InProcessTarget):
             self._obj = _check_server(load_object(target.obj), target)
+            self._sdk_server = _fastmcp_sdk_server(self._obj) if _is_fastmcp(self._obj) else self._obj
         elif isinstance(target, AsgiTarget):
             self._obj = load_object(target.app, what="ASGI app") if isinstance(target.app, str) else target.app
             self.url = _asgi_url(target.path)
@@ -129,7 +175,7 @@ class RunningServer:
     def restart(self) -> RunningServer:
         """Stop this server (even if it was killed) and start the same target again, in place."""
         self.stop()
-        self.process, self._shared_stdio, self._obj, self._stopped = None, None, None, False
+        self.process, self._shared_stdio, self._obj, self._sdk_server, self._stopped = None, None, None, None, False
         return self.start()
 
     def stop(self) -> None:
@@ -155,7 +201,7 @@ class RunningServer:
 
     @property
     def server_object(self) -> Any:
-        """The in-process ``MCPServer``/``Server`` (or ASGI app); None for process targets."""
+        """The in-process ``MCPServer``/``Server``/``FastMCP`` (or ASGI app); None for process targets."""
         return self._obj
 
     @property
@@ -193,7 +239,7 @@ class RunningServer:
         """Yield what ``mcp.Client(...)`` needs to reach this server: a server object or a transport."""
         all_headers = {**self.headers, **(headers or {})}
         if isinstance(self.target, InProcessTarget):
-            yield self._obj
+            yield self._sdk_server
         elif isinstance(self.target, StdioTarget):
             if self._shared_stdio is None or not self._shared_stdio.alive:
                 raise ConnectionError(self.crash_report() or f"the {self.describe()} is not running")
@@ -220,7 +266,8 @@ class RunningServer:
 
         from ._asgi import ASGI_BASE_URL, serve_asgi
 
-        async with serve_asgi(_fresh_asgi_app(self._obj)) as transport:
+        path = self.target.path if isinstance(self.target, AsgiTarget) else "/mcp"
+        async with serve_asgi(_fresh_asgi_app(self._obj, path)) as transport:
             async with httpx2.AsyncClient(
                 transport=transport, base_url=ASGI_BASE_URL, headers=dict(headers or {})
             ) as client:
@@ -293,16 +340,22 @@ def _asgi_url(path: str) -> str:
     return ASGI_BASE_URL + path
 
 
-def _fresh_asgi_app(obj: Any) -> Any:
+def _fresh_asgi_app(obj: Any, path: str = "/mcp") -> Any:
     """An ASGI app for one connection: MCP servers get a new Streamable HTTP app (its session
-    manager can only run once), factories are called, plain apps are used as they are."""
+    manager can only run once), factories are called, plain apps are used as they are.
+
+    A ``FastMCP`` server gets its own ``http_app()`` at ``path``, the app ``run(transport="http")``
+    serves: with its ``auth=`` provider, custom routes and HTTP settings.
+    """
     from mcp.server import Server
     from mcp.server.mcpserver import MCPServer
 
+    if _is_fastmcp(obj):
+        return obj.http_app(path=path, transport="http")
     if isinstance(obj, MCPServer | Server):
         return obj.streamable_http_app()
     if callable(obj) and not _looks_like_asgi_app(obj):
-        return _fresh_asgi_app(obj())
+        return _fresh_asgi_app(obj(), path)
     return obj
 
 

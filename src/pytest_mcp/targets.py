@@ -4,7 +4,7 @@ A target is plain data; nothing here starts a process or imports the MCP SDK. Th
 string works on the command line, in an ini file, in a marker and in a conftest:
 
 * ``package.module:attr``: an in-process Python server object (``MCPServer``, low-level
-  ``Server``, or a zero-argument factory returning one);
+  ``Server``, fastmcp's ``FastMCP``, or a zero-argument factory returning one);
 * ``http://...`` / ``https://...``: a Streamable HTTP server that is already running;
 * anything else: a stdio command line, in any language.
 
@@ -144,7 +144,7 @@ class AsgiTarget:
     """An ASGI application (or zero-argument factory) served in-process over a streaming bridge.
 
     An ``MCPServer`` or low-level ``Server`` is accepted too: a fresh Streamable HTTP app is built
-    from it for each connection.
+    from it for each connection (for a ``FastMCP`` server, its own ``http_app()`` at ``path``).
     """
 
     app: Any
@@ -239,7 +239,7 @@ def spawn_http(
 
 
 def in_process(obj: Any, *, name: str | None = None) -> InProcessTarget:
-    """An in-process server: an ``MCPServer``/``Server``, a zero-argument factory, or ``'pkg.mod:attr'``."""
+    """An in-process server: ``MCPServer``/``Server``/``FastMCP``, a zero-argument factory, or ``'pkg.mod:attr'``."""
     if isinstance(obj, str) and not _IMPORT_PATH.match(obj):
         raise ValueError(f"an in-process target needs 'package.module:attribute', got {obj!r}")
     return InProcessTarget(obj, name=name)
@@ -248,7 +248,7 @@ def in_process(obj: Any, *, name: str | None = None) -> InProcessTarget:
 def asgi(
     app: Any, *, path: str = "/mcp", headers: Mapping[str, str] | None = None, name: str | None = None
 ) -> AsgiTarget:
-    """An ASGI app (Starlette, FastAPI, ``MCPServer``, or a factory / ``'pkg.mod:attr'``) served without a socket."""
+    """An ASGI app (Starlette, FastAPI, ``MCPServer``, ``FastMCP``, a factory or ``'pkg.mod:attr'``), socket-free."""
     return AsgiTarget(app, path=path, headers=_frozen_env(headers), name=name)
 
 

@@ -12,6 +12,7 @@ from pytest_mcp.suite.registry import load_checks
 
 def test_every_reference_server_has_a_packaged_baseline() -> None:
     assert packaged_baselines() == [
+        "fastmcp",
         "mcp-python-sdk",
         "mcp-server-git",
         "mcp-server-time",
@@ -41,5 +42,5 @@ def test_every_packaged_baseline_parses() -> None:
 
 
 def test_an_unknown_name_lists_the_packaged_ones(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"by name: mcp-python-sdk, mcp-server-git, .*server-memory\)"):
+    with pytest.raises(ValueError, match=r"by name: fastmcp, mcp-python-sdk, mcp-server-git, .*server-memory\)"):
         parse_baseline(tmp_path / "no-such-server", [])
