@@ -1,8 +1,10 @@
-"""The examples of docs/coverage.md, snapshots.md, factories.md and reports.md run as written, and
-the outputs those pages show are the real ones.
+"""What docs/coverage.md, snapshots.md and reports.md show beyond their example projects: the JSON
+report, JUnit XML and messages the pages show are the real ones, and the reference tables match the
+code. (Each page's example project, and its terminal output, runs in ``tests/test_docs_examples.py``;
+snapshots.md, which has no run there, runs here.)
 
-A block that starts with ``# file: NAME`` is written to NAME and run; ``text``, ``json`` and ``xml``
-blocks are compared with what the run printed or wrote.
+A page's project is its ``# file:`` blocks (``docs_examples.extract``); ``text``, ``json`` and
+``xml`` blocks are compared with what the run printed or wrote.
 """
 
 from __future__ import annotations
@@ -16,28 +18,32 @@ from typing import Any
 
 import pytest
 
+from ..docs_examples import extract
 from .test_reports import properties
 
 pytestmark = pytest.mark.integration
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 BLOCK = re.compile(r"```(?P<lang>\w+)\n(?P<body>.*?)```", re.S)
-FILE = re.compile(r"# file: (?P<name>\S+)\n")
 
 
 def blocks(page: str, lang: str) -> list[str]:
     return [m["body"] for m in BLOCK.finditer((DOCS / page).read_text()) if m["lang"] == lang]
 
 
-def write_examples(pytester: pytest.Pytester, page: str) -> list[str]:
-    """Write the page's ``# file:`` blocks into the pytester directory; their names."""
-    names = []
-    for body in blocks(page, "python"):
-        found = FILE.match(body)
-        if found:
-            (pytester.path / found["name"]).write_text(body)
-            names.append(found["name"])
-    return names
+def write_project(pytester: pytest.Pytester, page: str) -> list[str]:
+    """Write the page's project into the pytester directory; its files, in page order."""
+    return [path.relative_to(pytester.path).as_posix() for path in extract(DOCS / page, pytester.path)]
+
+
+QUIET = ("-o", "asyncio_default_fixture_loop_scope=function")
+"""For runs of a page's project in this process: without it pytest-asyncio's deprecation warning
+about the unset option (the pages' pytest.ini leave it out) reaches this run's summary."""
+
+
+def command_line(console: str) -> list[str]:
+    """The arguments of the ``$ pytest ...`` line of a ``console`` block."""
+    return console.strip().removeprefix("$ pytest ").split()
 
 
 def shows(output: list[str], block: str) -> None:
@@ -67,17 +73,21 @@ def contains(real: Any, shown: Any, where: str = "$") -> None:
 # -- coverage.md ------------------------------------------------------------------------------
 
 
-def test_coverage_page(mcp_pytester: pytest.Pytester) -> None:
-    assert write_examples(mcp_pytester, "coverage.md") == ["test_coverage_example.py"]
-    command = "pytest --mcp-cov --mcp-cov-report=mcp-cov.json --mcp-cov-fail-under=80"
-    assert f"$ {command}\n" in blocks("coverage.md", "console")
-    result = mcp_pytester.runpytest(*command.split()[1:])
+def test_coverage_page(pytester: pytest.Pytester) -> None:
+    """The page's command writes the JSON report the page shows, after the verdict the page shows.
+
+    (The table above the verdict is checked by ``tests/test_docs_examples.py``.)"""
+    assert "test_coverage_example.py" in write_project(pytester, "coverage.md")
+    (console,) = blocks("coverage.md", "console")
+    result = pytester.runpytest(*command_line(console), *QUIET)
     result.assert_outcomes(passed=3)
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    shows(result.outlines, blocks("coverage.md", "text")[0])
-    contains(json.loads((mcp_pytester.path / "mcp-cov.json").read_text()), json.loads(blocks("coverage.md", "json")[0]))
+    verdict = blocks("coverage.md", "text")[0].rstrip("\n").splitlines()[-1]
+    assert verdict.startswith("FAIL Required MCP surface coverage of 80% not reached."), verdict
+    assert verdict in result.outlines
+    contains(json.loads((pytester.path / "mcp-cov.json").read_text()), json.loads(blocks("coverage.md", "json")[0]))
 
-    bad = mcp_pytester.runpytest("--mcp-cov-fail-under=120")
+    bad = pytester.runpytest("--mcp-cov-fail-under=120", *QUIET)
     documented = re.search(r"`(--mcp-cov-fail-under: '120'.*?)`", (DOCS / "coverage.md").read_text(), re.S)
     assert documented
     bad.stderr.fnmatch_lines([f"*{' '.join(documented[1].split())}*"])
@@ -108,7 +118,7 @@ def no_xdist_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_snapshots_page(mcp_pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("CI", "BUILD_NUMBER"):  # pytest shows whole diffs on CI; the page shows a terminal's
         monkeypatch.delenv(name, raising=False)
-    assert write_examples(mcp_pytester, "snapshots.md") == ["test_snapshots_example.py"]
+    assert write_project(mcp_pytester, "snapshots.md") == ["test_snapshots_example.py"]
     first = mcp_pytester.runpytest()
     first.assert_outcomes(failed=4)
     first.stdout.fnmatch_lines(["*Snapshot 'test_add' does not exist!*"])
@@ -146,15 +156,6 @@ def test_snapshots_page_shows_the_marker_signature() -> None:
     assert f"@pytest.mark.mcp_snapshot({defaults})" in blocks("snapshots.md", "python")[1]
 
 
-# -- factories.md -----------------------------------------------------------------------------
-
-
-def test_factories_page(mcp_pytester: pytest.Pytester) -> None:
-    assert write_examples(mcp_pytester, "factories.md") == ["test_factories_example.py"]
-    result = mcp_pytester.runpytest()
-    result.assert_outcomes(passed=8)
-
-
 # -- reports.md -------------------------------------------------------------------------------
 
 
@@ -162,19 +163,20 @@ def xml_properties(block: str) -> list[tuple[str, str]]:
     return [(p.get("name", ""), p.get("value", "")) for p in ET.fromstring(block).iter("property")]
 
 
-def test_reports_page(mcp_pytester: pytest.Pytester) -> None:
+def test_reports_page(pytester: pytest.Pytester) -> None:
+    """The page's commands write the report and the JUnit XML properties the page shows."""
     pytest.importorskip("pytest_html")
-    assert write_examples(mcp_pytester, "reports.md") == ["test_reports_example.py"]
+    assert "test_reports_example.py" in write_project(pytester, "reports.md")
     command, suite_command = blocks("reports.md", "console")
-    result = mcp_pytester.runpytest(*command.removeprefix("$ pytest ").split())
+    result = pytester.runpytest(*command_line(command), *QUIET)
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*Error executing tool divide*"])
-    assert (mcp_pytester.path / "report.html").is_file()
+    html = (pytester.path / "report.html").read_text()
+    assert "MCP transcript: mcp_client" in html and "MCP surface coverage" in html
     mcp_test, suite_item = blocks("reports.md", "xml")
-    assert properties(mcp_pytester.path / "junit.xml")["test_paint"] == xml_properties(mcp_test)
+    assert properties(pytester.path / "junit.xml")["test_paint"] == xml_properties(mcp_test)
 
-    (mcp_pytester.path / "test_reports_example.py").unlink()
-    suite = mcp_pytester.runpytest(*suite_command.removeprefix("$ pytest ").split(), "-k", "tools.list.names")
-    suite.assert_outcomes(passed=6)  # one item per tool (divide, paint, ping_me) and era
+    suite = pytester.runpytest(*command_line(suite_command), "-k", "tools.list.names", *QUIET)
+    suite.assert_outcomes(passed=6)  # one item per tool (divide, paint, ping_me) and era; the page's tests deselected
     name = ET.fromstring(suite_item).get("name", "")
-    assert properties(mcp_pytester.path / "suite.xml")[name] == xml_properties(suite_item)
+    assert properties(pytester.path / "suite.xml")[name] == xml_properties(suite_item)

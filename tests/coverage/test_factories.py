@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import re
 import shutil
-import sys
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -331,12 +330,26 @@ def test_the_fixture_builds_arguments_the_server_accepts(mcp_pytester: pytest.Py
     result.stdout.fnmatch_lines(["*has no tool 'ad'. Did you mean 'add'*"])
 
 
-@pytest.mark.anyio
-async def test_the_fixture_explains_a_missing_factory_boy(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pytest_mcp.coverage.plugin import ArgumentsFactories
+def test_the_fixture_explains_a_missing_factory_boy(
+    mcp_pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_mcp import extras
 
-    for name in [name for name in sys.modules if name == "factory" or name.startswith("factory.")]:
-        monkeypatch.setitem(sys.modules, name, None)  # what an import meets when factory-boy is not installed
-    monkeypatch.delitem(sys.modules, "pytest_mcp.coverage.factories")
-    with pytest.raises(pytest.fail.Exception, match=r"needs factory-boy \(no module named 'factory'\): pip install"):
-        await ArgumentsFactories(client=None)("add")
+    installed = extras.installed
+    monkeypatch.setattr(extras, "installed", lambda module: module != "factory" and installed(module))
+    mcp_pytester.makepyfile(
+        """
+        import pytest
+
+        pytestmark = [pytest.mark.anyio, pytest.mark.mcp_server("tests.servers.demo:make_server")]
+
+        async def test_it(mcp_arguments_factory):
+            await mcp_arguments_factory("add")
+        """
+    )
+    result = mcp_pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["mcp_arguments_factory needs factory-boy: pip install 'pytest-mcp-testkit[factories]'"]
+    )
+    result.stdout.no_fnmatch_line("*Traceback*")

@@ -97,7 +97,7 @@ def test_disabled_benchmarks_call_once(load_pytester: pytest.Pytester) -> None:
     result.stdout.no_fnmatch_line("*benchmark: 1 tests*")
 
 
-def test_without_pytest_benchmark(load_pytester: pytest.Pytester) -> None:
+def test_with_pytest_benchmark_disabled(load_pytester: pytest.Pytester) -> None:
     load_pytester.makepyfile(
         """
         import pytest
@@ -111,7 +111,10 @@ def test_without_pytest_benchmark(load_pytester: pytest.Pytester) -> None:
     result = load_pytester.runpytest("-p", "no:cacheprovider", "-p", "no:benchmark")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
-        [f"mcp_benchmark needs pytest-benchmark: pip install pytest-benchmark (see {DOCS_URL}load.md#benchmarks)"]
+        [
+            "mcp_benchmark needs pytest-benchmark's plugin, which is disabled: remove -p no:benchmark "
+            f"(see {DOCS_URL}load.md#benchmarks)"
+        ]
     )
 
 

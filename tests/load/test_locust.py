@@ -19,6 +19,7 @@ import pytest
 from pytest_mcp.errors import McpAssertionError, McpUsageError
 from pytest_mcp.load import LoadStats, LocustError, run_locust
 
+from ..docs_examples import extract
 from .conftest import ROOT, HttpServer, child_env
 
 pytestmark = [
@@ -209,22 +210,35 @@ def test_locust_failures_are_reported_with_its_output(tmp_path: Path, demo_http:
         run_locust(broken, host=demo_http.host, users=0)
 
 
-def test_the_documented_command_line(tmp_path: Path, example_http: HttpServer) -> None:
-    """The locustfile of docs/load.md, run with the command line the page shows, read back from its CSV files."""
-    docs = (ROOT / "docs" / "load.md").read_text()
-    locustfile = re.search(r"```python\n(# locustfile\.py.*?)```", docs, re.S)
-    command = re.search(r"```bash\n(locust -f locustfile\.py --headless [^\n]*)\n", docs)
-    assert locustfile is not None and command is not None
-    (tmp_path / "locustfile.py").write_text(locustfile[1])
+@pytest.fixture
+def load_page(tmp_path: Path) -> Iterator[tuple[Path, HttpServer]]:
+    """The project of docs/load.md in ``tmp_path``, and its task server over Streamable HTTP."""
+    extract(ROOT / "docs" / "load.md", tmp_path)
+    server = HttpServer((sys.executable, str(tmp_path / "task_server.py"), "--port"))
+    try:
+        yield tmp_path, server
+    finally:
+        server.stop()
+
+
+def test_the_documented_command_line(load_page: tuple[Path, HttpServer]) -> None:
+    """The locustfile of docs/load.md, run with the command line the page shows against the page's
+    server, read back from its CSV files (the page's pytest examples run in tests/test_docs_examples.py)."""
+    project, server = load_page
+    command = re.search(
+        r"```bash\n(locust -f locustfile\.py --headless [^\n]*)\n", (ROOT / "docs" / "load.md").read_text()
+    )
+    assert command is not None
     argv = command[1].split()
-    argv[argv.index("--host") + 1] = example_http.host  # the page's example host is 127.0.0.1:8000
+    argv[argv.index("--host") + 1] = server.host  # the page's example host is 127.0.0.1:8000
     argv[argv.index("--run-time") + 1] = "2s"
     argv[argv.index("--users") + 1] = argv[argv.index("--spawn-rate") + 1] = "4"
     result = subprocess.run(
-        [sys.executable, "-m", *argv], cwd=tmp_path, env=child_env(), capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", *argv], cwd=project, env=child_env(), capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
-    stats = LoadStats.from_locust_csv(tmp_path / "results", target=example_http.url)
+    stats = LoadStats.from_locust_csv(project / "results", target=server.url)
     assert stats.users == 4
     stats.assert_slo(error_rate=0.0, min_calls=10)
-    assert {"tools/call list_assignments", "initialize"} <= set(stats.tools)
+    # both users of the locustfile ran: Planner (2026-07-28) and HandshakePlanner (2025-11-25)
+    assert {"tools/call list_tasks", "tools/call create_task", "server/discover", "initialize"} <= set(stats.tools)
