@@ -88,7 +88,7 @@ def test_a_server_that_never_answers_the_handshake_fails_with_the_connect_limit(
     result = mcp_pytester.runpytest("--mcp-timeout=0.5", "--mcp-startup-timeout=1", "--mcp-era=2025-11-25")
     result.stdout.fnmatch_lines(
         [
-            "E*McpTimeoutError: no reply to initialize (connecting) within 1 s from the stdio server `*sys.stdin.read()*` "
+            "*no reply to initialize (connecting: 2025-11-25 handshake) within 1 s from the stdio server `*sys.stdin.read()*` "
             "(connecting may take the larger of --mcp-timeout and --mcp-startup-timeout)"
         ]
     )

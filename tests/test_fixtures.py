@@ -254,3 +254,27 @@ def test_a_server_that_lacks_the_requested_era_is_skipped_or_failed(
     result.assert_outcomes(skipped=1)
     result = mcp_pytester.runpytest("test_new.py", "--mcp-unsupported-era=fail")
     result.assert_outcomes(errors=1)
+
+
+def test_a_parametrized_target_fixture_parametrizes_the_tests(mcp_pytester: pytest.Pytester) -> None:
+    mcp_pytester.makepyfile(
+        """
+        import pytest
+
+        pytestmark = pytest.mark.anyio
+
+        @pytest.fixture(params=["tests.servers.demo:make_server", "tests.servers.demo:server"], ids=["factory", "object"])
+        def mcp_server_target(request):
+            return request.param
+
+        async def test_add(mcp_client):
+            assert (await mcp_client.call("add", a=1, b=1)).structured == {"result": 2}
+
+        async def test_factory_only(mcp_client_factory):
+            async with mcp_client_factory() as client:
+                assert (await client.call("add", a=2, b=2)).structured == {"result": 4}
+        """
+    )
+    result = mcp_pytester.runpytest("-v", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=4)
+    result.stdout.fnmatch_lines(["*test_add[[]factory[]] PASSED*", "*test_factory_only[[]object[]] PASSED*"])

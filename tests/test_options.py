@@ -37,7 +37,7 @@ def test_the_command_line_wins_over_the_ini_file(pytester: pytest.Pytester) -> N
     ("args", "message"),
     [
         (["--mcp-era=2024"], "ERROR: --mcp-era: '2024' is not one of: auto, 2025-11-25, 2026-07-28, both"),
-        (["--mcp-timeout=0"], "ERROR: --mcp-timeout: '0' must be a number of seconds greater than 0"),
+        (["--mcp-timeout=0"], "ERROR: --mcp-timeout: give seconds > 0 as a finite number, not '0'"),
         (["--mcp-transcript=sometimes"], "ERROR: --mcp-transcript: 'sometimes' is not one of: on-failure, always, off"),
         (["--mcp-server-scope=module"], "ERROR: --mcp-server-scope: 'module' is not one of: session, function"),
     ],

@@ -198,7 +198,9 @@ async def test_under_trio_a_cancel_scope_and_the_sdk_timer_hold_the_deadlines(an
             await client.call_tool("sleep", {"seconds": 5}, timeout=0.2)
         assert (await client.call("add", a=2, b=2)).structured == {"result": 4}
     with FaultInjector(seed=1, drop_rate=1.0, handshake=True, methods=["server/discover", "initialize"]) as chaos:
-        with pytest.raises(McpTimeoutError, match=r"no reply to server/discover \(connecting\) within 0\.3 s"):
+        with pytest.raises(
+            McpTimeoutError, match=r"no reply to server/discover \(connecting: 2026-07-28 discovery.*\) within 0\.3 s"
+        ):
             async with chaos.connect(running, timeout=0.3):
                 pass
 
@@ -224,7 +226,9 @@ async def test_a_connect_deadline_is_reported_as_such_when_the_sdk_turns_the_can
             return await self._inner.send_raw_request(method, params, opts)
 
     running = RunningServer(in_process(_server()), Settings()).start()
-    with pytest.raises(McpTimeoutError, match=r"no reply to server/discover \(connecting\) within 0\.3 s"):
+    with pytest.raises(
+        McpTimeoutError, match=r"no reply to server/discover \(connecting: 2026-07-28 discovery.*\) within 0\.3 s"
+    ):
         async with connect(running, era="2026-07-28", timeout=0.3, dispatcher_wrappers=[Stalls]):
             pass
     task = current_task()

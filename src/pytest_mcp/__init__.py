@@ -54,6 +54,7 @@ _EXPORTS: dict[str, str] = {
     "RawStdio": "raw",
     "jsonrpc_request": "raw",
     "redact": "redact",
+    "register_secret": "redact",
     # feature packages (each documented on its page under docs/)
     "FaultInjector": "chaos",
     "WriteLedger": "chaos",
@@ -135,7 +136,7 @@ if TYPE_CHECKING:
     from .load import LoadStats, McpBenchmark, McpLoad
     from .mocks import BackendMocks, FakeUpstream, HttpMock
     from .raw import RawHttp, RawReply, RawStdio, jsonrpc_request
-    from .redact import redact
+    from .redact import redact, register_secret
     from .responder import Responder
     from .servers import RunningServer, ServerPool
     from .settings import Settings

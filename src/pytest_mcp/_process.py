@@ -4,6 +4,22 @@ Every process the plugin starts is registered in a ``ProcessRegistry``; the sess
 ``atexit`` hook and SIGTERM all stop whatever is still running, so neither a failing test, Ctrl-C,
 nor an xdist worker going away leaves an orphan behind. Children run in their own session
 (process group), and stopping one signals the whole group.
+
+None of that runs when this process is killed with SIGKILL (an OOM killer, a CI job timeout, a
+``kill -9`` of pytest or of an xdist worker). For that, each child's process group is also
+registered with the ``Lifeline``: one small watcher process per pytest process (``_reaper.py``)
+that reads a pipe from us and kills the registered groups when the pipe reaches end of file, which
+the kernel guarantees when we die, however we die.
+
+Why not the parent-death signal (``prctl(PR_SET_PDEATHSIG)`` in a ``preexec_fn``)? It reaches only
+the direct child, not the helpers a server starts in its group. It fires when the *thread* that
+started the child exits, and servers are started from worker threads too (``anyio.to_thread``,
+whose idle threads exit after 10 s): that would kill a shared server in the middle of a session.
+``preexec_fn`` is unsafe while other threads run (the stdio reader and writer threads do), and it
+is Linux only. A supervisor process per server would reach the group, but costs an interpreter
+start-up per server and puts its own pid and exit status in front of the server's. The lifeline
+costs one interpreter start-up (about 15 ms) per pytest process, in parallel with the first
+server's, and works the same on macOS.
 """
 
 from __future__ import annotations
@@ -22,6 +38,8 @@ import time
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Final
+
+from . import _limits
 
 MINIMAL_ENV_KEYS: Final = ("HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER")
 """What the MCP SDK passes to stdio children by default; ``--mcp-env=minimal`` uses the same."""
@@ -85,6 +103,7 @@ class ManagedProcess:
         except OSError as exc:
             self._stderr.close()
             raise FileNotFoundError(f"could not start `{shlex.join(self.command)}`: {exc}") from exc
+        LIFELINE.watch(self.popen.pid)  # its process group: start_new_session made it the leader
         REGISTRY.add(self)
 
     @property
@@ -95,19 +114,43 @@ class ManagedProcess:
     def returncode(self) -> int | None:
         return self.popen.poll()
 
-    def stderr_text(self) -> str:
-        """Everything the child wrote to stderr so far (decoded leniently)."""
+    def exited(self) -> bool:
+        """Whether the process has ended. ``poll()`` says None while another thread waits on the
+        process; a zombie (ended, not yet reaped) has ended all the same."""
+        if self.popen.poll() is not None:
+            return True
+        try:
+            with open(f"/proc/{self.popen.pid}/stat", "rb") as stat:
+                return stat.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+        except (OSError, IndexError):  # gone already, or no /proc (not Linux)
+            return self.popen.poll() is not None
+
+    def stderr_size(self) -> int:
+        """Bytes the child wrote to stderr so far (an offset for ``stderr_text(start)``)."""
         with contextlib.suppress(ValueError, OSError):
             self._stderr.flush()
-            position = self._stderr.tell()
-            self._stderr.seek(0)
-            data = self._stderr.read()
-            self._stderr.seek(position)
-            return data.decode("utf-8", "replace")
+            return os.fstat(self._stderr.fileno()).st_size
+        return 0
+
+    def stderr_text(self, start: int = 0, limit: int = 0) -> str:
+        """What the child wrote to stderr from byte ``start`` on (decoded leniently). With a ``limit``
+        only its head and tail are read, the middle cut with a notice (as ``_limits.clip`` cuts), so a chatty
+        server's stderr is never read into memory whole."""
+        # pread, not seek and read: the child writes through the same file offset, which must not move.
+        with contextlib.suppress(ValueError, OSError):
+            fd = self._stderr.fileno()
+            size = max(os.fstat(fd).st_size - start, 0)
+            kept = _limits.ends(size, limit)
+            if kept is None:
+                return os.pread(fd, size, start).decode("utf-8", "replace")
+            head, tail = kept
+            cut = size - head - tail
+            return _limits.join(os.pread(fd, head, start), cut, os.pread(fd, tail, start + head + cut))
         return ""
 
-    def stderr_tail(self, lines: int = 20) -> str:
-        return "\n".join(self.stderr_text().splitlines()[-lines:])
+    def stderr_tail(self, lines: int = 20, limit: int = _limits.DEFAULT_LIMIT) -> str:
+        """The last ``lines`` lines of stderr, read from its head and tail only (``limit`` bytes, 0: all)."""
+        return "\n".join(self.stderr_text(limit=limit).splitlines()[-lines:])
 
     def describe_exit(self) -> str:
         code = self.returncode
@@ -145,6 +188,7 @@ class ManagedProcess:
                     with contextlib.suppress(OSError):
                         stream.close()
             REGISTRY.discard(self)
+            LIFELINE.unwatch(popen.pid)
 
     def close_stderr(self) -> None:
         with contextlib.suppress(OSError):
@@ -198,6 +242,105 @@ class ProcessRegistry:
 
 
 REGISTRY: Final = ProcessRegistry()
+
+
+class Lifeline:
+    """Kills our children's process groups when this process dies, even by SIGKILL (see above).
+
+    The watcher (``_reaper.py``) starts with the first group watched. Its stdin is a pipe whose
+    write end only this process holds: it is close-on-exec, and children start with ``close_fds``.
+    A forked child that starts servers of its own gets a watcher of its own.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._watcher: subprocess.Popen[bytes] | None = None
+        self._owner_pid = 0
+        self._groups: set[int] = set()
+        self._closed = False
+
+    def watch(self, pgid: int) -> None:
+        with self._lock:
+            self._adopt()
+            self._groups.add(pgid)
+            self._send(f"+{pgid}\n")
+
+    def unwatch(self, pgid: int) -> None:
+        with self._lock:
+            self._adopt()
+            if pgid in self._groups:
+                self._groups.discard(pgid)
+                self._send(f"-{pgid}\n")
+
+    def close(self) -> None:
+        """At exit: close the pipe, so the watcher ends (it kills any group still listed)."""
+        with self._lock:
+            watcher, self._watcher, self._closed = self._watcher, None, True
+            if watcher is None or self._owner_pid != os.getpid():
+                return
+            assert watcher.stdin is not None
+            with contextlib.suppress(OSError):
+                watcher.stdin.close()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                watcher.wait(timeout=STOP_GRACE_SECONDS)
+
+    def _adopt(self) -> None:
+        """In a process forked from the one that started the watcher, forget its watcher and groups."""
+        if self._owner_pid in (0, os.getpid()):
+            return
+        if self._watcher is not None and self._watcher.stdin is not None:
+            with contextlib.suppress(OSError):
+                self._watcher.stdin.close()  # our inherited copy of the parent's pipe
+        self._watcher = None
+        self._groups.clear()
+        self._owner_pid = os.getpid()
+
+    def _send(self, line: str) -> None:
+        """Tell the watcher; a missing or dead one is (re)started and told every group we watch."""
+        if os.name != "posix" or self._closed:  # no process groups (docs/targets.md, "Process lifetime")
+            return
+        if self._watcher is None or self._watcher.poll() is not None:
+            self._drop_watcher()
+            self._watcher = self._start()
+            line = "".join(f"+{pgid}\n" for pgid in self._groups)
+        if self._watcher is None:
+            return
+        try:
+            assert self._watcher.stdin is not None
+            self._watcher.stdin.write(line.encode())
+            self._watcher.stdin.flush()
+        except (OSError, ValueError):  # it was killed; the next call starts another
+            self._drop_watcher()
+
+    def _drop_watcher(self) -> None:
+        if self._watcher is not None and self._watcher.stdin is not None:
+            with contextlib.suppress(OSError):
+                self._watcher.stdin.close()
+        self._watcher = None
+
+    def _start(self) -> subprocess.Popen[bytes] | None:
+        from pathlib import Path
+
+        script = Path(__file__).with_name("_reaper.py")
+        # An xdist worker's parent is the controller: the watcher watches it too (see _reaper.py).
+        watch = ["--watch", str(os.getppid())] if os.environ.get("PYTEST_XDIST_WORKER") else []
+        try:
+            watcher = subprocess.Popen(
+                [sys.executable, "-I", "-S", str(script), *watch],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,  # Ctrl-C at the terminal must not take it down before us
+            )
+        except OSError:
+            return None  # without it, everything but SIGKILL still stops our children
+        if self._owner_pid == 0:
+            atexit.register(self.close)
+        self._owner_pid = os.getpid()
+        return watcher
+
+
+LIFELINE: Final = Lifeline()
 
 
 def wait_for_port(host: str, port: int, *, process: ManagedProcess, timeout: float) -> None:

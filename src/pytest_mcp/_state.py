@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from .redact import SecretRegistry
 from .settings import Settings
 
 if TYPE_CHECKING:  # an annotation only: a run that never uses MCP does not import it
@@ -14,10 +15,21 @@ if TYPE_CHECKING:  # an annotation only: a run that never uses MCP does not impo
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
 
+SESSION_KEY = pytest.StashKey[pytest.Session]()
+"""The finished session, for its final exit status at ``pytest_unconfigure``."""
+
+OPEN_CONFIGS: list[pytest.Config] = []
+"""The pytest runs of this process in progress, outermost first (pytester runs nest in one process).
+Only the outermost may end the process (``_watchdog.end_if_stuck``): a process-wide fact, so a global."""
+
+SECRETS_KEY = pytest.StashKey[SecretRegistry]()
+"""The session's registry of known secrets (``pytest_mcp.redact.session_secrets``)."""
+
 
 @dataclass
 class ClientRecord:
-    """A client a test opened: its transcript and where its server's stderr stood when it started."""
+    """A client a test opened: its transcript and where its server's stderr stood when it started
+    (``stderr_offset``, in bytes)."""
 
     transcript: Transcript
     server: Any

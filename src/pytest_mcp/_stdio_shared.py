@@ -25,6 +25,7 @@ import itertools
 import json
 import queue
 import threading
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, Final
@@ -73,8 +74,9 @@ class SharedStdioServer:
 
     def __init__(self, process: ManagedProcess) -> None:
         self.process = process
-        self.stdout_noise: list[str] = []
-        """stdout lines that were not JSON-RPC (a spec violation worth showing in reports)."""
+        self.stdout_noise: deque[str] = deque(maxlen=100)
+        """The last stdout lines that were not JSON-RPC (a spec violation worth showing in reports)."""
+        self._stdout_closed = False
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._pending: dict[Any, tuple[_Attachment, Any, str]] = {}
@@ -90,7 +92,8 @@ class SharedStdioServer:
 
     @property
     def alive(self) -> bool:
-        return self.process.returncode is None
+        """Running, with its stdout open (a server that closed it can answer nothing more)."""
+        return self.process.returncode is None and not self._stdout_closed
 
     # -- threads ------------------------------------------------------------------------------
     def _write_loop(self) -> None:
@@ -120,6 +123,7 @@ class SharedStdioServer:
                 self._route(data)
             else:
                 self.stdout_noise.append(line[:500])
+        self._stdout_closed = True
         with self._lock:
             attachments = list(self._attachments)
         for attachment in attachments:

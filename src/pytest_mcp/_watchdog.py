@@ -17,11 +17,16 @@ cancelled, never both. Asyncio only: under trio callers keep a timer (``current_
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import os
+import sys
 import threading
+from collections.abc import Callable
 from time import monotonic
 from typing import Any
+
+from ._docs import docs_url
 
 POLL = 0.25  # the longest the thread sleeps while it runs
 IDLE_EXIT = 10.0  # the thread ends after this many seconds without a deadline to watch
@@ -48,6 +53,9 @@ class Watchdog:
         self._wake = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        # Requests to in-process servers that timed out, whose handlers may still run on a thread
+        # (the SDK runs sync tools on anyio worker threads, which cannot be cancelled)
+        self.abandoned: list[str] = []
 
     def arm(self, task: asyncio.Task[Any], seconds: float) -> object:
         """Watch ``task`` for ``seconds``; returns the key for ``disarm``. Call on the task's loop."""
@@ -103,6 +111,7 @@ class Watchdog:
             self._wake.wait(look - now)
 
     def _after_fork(self) -> None:
+        self.abandoned = []  # a forked child has none of the parent's threads
         self.pending.clear()
         self.next_look = math.inf
         self._wake = threading.Event()
@@ -138,3 +147,66 @@ class Deadline:
         if key is None or not watchdog.disarm(key):
             return False
         return self._task.uncancel() <= self._cancelling
+
+
+# -- threads left behind by timed-out requests ---------------------------------------------------
+
+EXIT_GRACE = 1.0
+"""Seconds the stuck threads get, all together, to finish after the session before the process ends."""
+EXIT_DOCS = docs_url("targets.md", "a-sync-tool-that-never-returns")
+
+
+def abandon(what: str) -> None:
+    """Note that a request to an in-process server (``what``) got no reply in time: its handler may
+    still be running on a worker thread, which then keeps Python from exiting (``end_if_stuck``)."""
+    watchdog.abandoned.append(what)
+
+
+def stuck_threads(grace: float = EXIT_GRACE) -> list[threading.Thread]:
+    """Non-daemon threads still alive after up to ``grace`` seconds: those Python would wait for at exit."""
+    until = monotonic() + grace
+    stuck = []
+    for thread in threading.enumerate():
+        if thread.daemon or thread is threading.main_thread() or thread is threading.current_thread():
+            continue
+        thread.join(max(0.0, until - monotonic()))
+        if thread.is_alive():
+            stuck.append(thread)
+    return stuck
+
+
+def where_running(thread: threading.Thread) -> str:
+    """The innermost Python function ``thread`` is running, as ``name() at file:line`` (or "")."""
+    frame = sys._current_frames().get(thread.ident or -1)
+    if frame is None:
+        return ""
+    return f" in {frame.f_code.co_name}() at {os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno}"
+
+
+def end_if_stuck(status: int, write: Callable[[str], None]) -> None:
+    """End the process with ``status`` if a timed-out in-process request left threads that would hang
+    interpreter shutdown; else return.
+
+    The last thing pytest does (``pytest_unconfigure``, trylast): the run's reports are written and
+    its summary shown. Python would otherwise wait for the threads forever (a thread cannot be
+    stopped from outside), so output is flushed and the process ends with ``os._exit``.
+    """
+    if not watchdog.abandoned:
+        return
+    stuck = stuck_threads()
+    if not stuck:
+        return
+    threads = ", ".join(f"{thread.name!r}{where_running(thread)}" for thread in stuck)
+    calls = ", ".join(dict.fromkeys(watchdog.abandoned))
+    write(
+        f"pytest_mcp: ending the process with exit code {status}: after timeouts of {calls}, "
+        f"{len(stuck)} thread(s) still run ({threads}) and would keep Python from exiting. See {EXIT_DOCS}"
+    )
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(status)

@@ -23,11 +23,13 @@ from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import PrivateAttr
 
 from ._recording import RecordingDispatcher
-from ._watchdog import Deadline, current_task
+from ._watchdog import Deadline, abandon, current_task
 from .errors import McpConnectionError, McpServerCrashed, McpTimeoutError, McpUsageError
 from .raw import RawHttp, RawStdio
+from .redact import SECRETS
 from .responder import Responder
 from .servers import RunningServer
+from .settings import positive_float
 from .targets import AsgiTarget, InProcessTarget
 from .transcript import Transcript
 
@@ -203,7 +205,7 @@ class McpClient:
     async def guard(self, method: str, label: str = "", timeout: float | None = None) -> AsyncIterator[None]:
         """Fail with a readable error when the server does not answer in time or has died."""
         __tracebackhide__ = True
-        limit = self.timeout if timeout is None else timeout
+        limit = self.timeout if timeout is None else check_timeout(timeout, "timeout=...")
         try:
             with anyio.fail_after(limit):
                 yield
@@ -226,6 +228,8 @@ class McpClient:
                 return McpServerCrashed(
                     f"no reply to {what}: {crash}", returncode=process.returncode, stderr_tail=process.stderr_tail()
                 )
+            if self.server.server_object is not None:  # its handler may be stuck on a thread: see _watchdog
+                abandon(f"{what} of the {self.describe()}")
             return McpTimeoutError(
                 f"no reply to {what} within {limit:g} s from the {self.describe()} "
                 "(raise it with --mcp-timeout, ini mcp_timeout or @pytest.mark.mcp_timeout(seconds))",
@@ -286,7 +290,7 @@ class McpClient:
         """
         __tracebackhide__ = True
         args = dict(arguments) if arguments is not None else None
-        limit = self.timeout if timeout is None else timeout
+        limit = self.timeout if timeout is None else check_timeout(timeout, "call_tool(timeout=...)")
         # The hot path of every test and load run. Over the wire, the SDK's own request timeout is
         # the guard: its clock stops while a request waits on a person, and on expiry it sends the
         # server notifications/cancelled. In-process, the watchdog thread holds the deadline, so
@@ -488,14 +492,22 @@ async def connect(
     ``dispatcher_wrappers`` are applied in order to the SDK dispatcher, under the transcript
     recorder (fault injection uses this seam; see docs/chaos.md).
     """
+    timeout = check_timeout(timeout, "connect(timeout=...)")
+    if connect_timeout is not None:
+        connect_timeout = check_timeout(connect_timeout, "connect(connect_timeout=...)")
     transcript = transcript if transcript is not None else Transcript(label=server.describe())
     all_headers = dict(headers or {})
+    SECRETS.add_named(all_headers)
     if token:
         all_headers["Authorization"] = f"Bearer {token}"
         transcript.secrets = (*transcript.secrets, token)
+        SECRETS.add_token(token)
     responder = Responder(sampling=sampling, elicitation=elicitation, roots=roots)
 
     connect_limit = connect_timeout if connect_timeout is not None else timeout
+    # When the connect deadline passes, on the transcript's clock (taken before the deadline is armed):
+    # what happened after it (a request cancelled into an error, a fallback sent then) is no answer in time.
+    due = transcript.now() + connect_limit
     connected = False
     task = current_task()
     # The connect deadline: on the watchdog under asyncio, so no cancel scope stays open around
@@ -506,13 +518,7 @@ async def connect(
         crash = server.crash_report()
         if crash:
             return _crashed_while_connecting(server, crash)
-        step = "initialize" if era == HANDSHAKE_ERA else "server/discover"
-        return McpTimeoutError(
-            f"no reply to {step} (connecting) within {connect_limit:g} s from the {server.describe()} "
-            "(connecting may take the larger of --mcp-timeout and --mcp-startup-timeout)",
-            method=step,
-            timeout=connect_limit,
-        )
+        return _connect_timeout(server, transcript, era, connect_limit, due)
 
     try:
         async with AsyncExitStack() as stack:
@@ -546,6 +552,9 @@ async def connect(
                     raise McpEraUnsupported(
                         f"the {server.describe()} refused the {era} connection: {exc.error.message} (code {exc.code})"
                     ) from exc
+                unreachable = _unreachable(server, exc)
+                if unreachable is not None:
+                    raise unreachable from None
                 raise
             if connect_scope is not None:
                 connect_scope.deadline = math.inf
@@ -569,6 +578,80 @@ async def connect(
         raise leaf from None
     if not connected:
         raise timed_out()
+
+
+CONNECT_TIMEOUT_HINT: Final = "connecting may take the larger of --mcp-timeout and --mcp-startup-timeout"
+
+
+def _connect_timeout(
+    server: RunningServer, transcript: Transcript, era: str, limit: float, due: float
+) -> McpTimeoutError:
+    """The error for connecting that did not finish in time: it names the request that got no reply
+    (the last one sent and not answered before the deadline, ``due`` on the transcript's clock) and
+    the step of connecting it was."""
+    pending: dict[Any, str] = {}
+    answered: list[str] = []
+    refused: dict[str, Any] = {}  # method -> the error code it was answered with
+    for message in transcript.messages:
+        if message.time >= due:
+            break
+        if message.kind == "request" and message.direction == "->":
+            pending[message.id] = message.method or "?"
+        elif message.kind in ("response", "error") and message.direction == "<-" and message.id in pending:
+            answered.append(pending.pop(message.id))
+            if message.kind == "error":
+                refused[answered[-1]] = message.payload.get("code") if isinstance(message.payload, dict) else None
+    where = f"within {limit:g} s from the {server.describe()}"
+    if not pending:
+        sent = f"every request was answered, the last {answered[-1]}" if answered else "no request was sent"
+        return McpTimeoutError(
+            f"connecting did not finish {where}: {sent} ({CONNECT_TIMEOUT_HINT})", method="", timeout=limit
+        )
+    method = list(pending.values())[-1]
+    if method == "server/discover":
+        step = f"connecting: {MODERN_ERA} discovery" + (", auto mode" if era == "auto" else "")
+    elif method == "initialize":
+        after = ""
+        if "server/discover" in refused:
+            after = f", after server/discover was answered with error {refused['server/discover']}"
+        elif "server/discover" in answered:
+            after = ", after server/discover was answered"
+        step = f"connecting: {HANDSHAKE_ERA} handshake{after}"
+    else:
+        step = "connecting"
+    return McpTimeoutError(
+        f"no reply to {method} ({step}) {where} ({CONNECT_TIMEOUT_HINT})", method=method, timeout=limit
+    )
+
+
+def check_timeout(value: Any, where: str) -> float:
+    """A timeout given in code, checked like ``--mcp-timeout``: ``McpUsageError`` unless finite and > 0."""
+    __tracebackhide__ = True
+    try:
+        return positive_float(value)
+    except ValueError as exc:
+        raise McpUsageError(f"{where.replace('...', repr(value))}: {exc}") from None
+
+
+def _unreachable(server: RunningServer, exc: MCPError) -> McpConnectionError | None:
+    """The error for a connection that failed before the server said a word: no HTTP reply (refused,
+    DNS, TLS), an HTTP error status with no JSON-RPC message (a wrong path), a closed stdout."""
+    message = exc.error.message
+    where = f"could not connect to the {server.describe()}"
+    if exc.code == CONNECTION_CLOSED:
+        if server.kind == "stdio":
+            return McpConnectionError(
+                f"{where}: it closed its stdout without answering (the process is still running); a stdio server "
+                "writes its JSON-RPC messages to stdout and keeps it open"
+            )
+        return McpConnectionError(f"{where}: {message}")
+    if server.kind in ("http", "spawn_http") and message in ("Not Found", "Server returned an error response"):
+        status = "HTTP 404 Not Found" if message == "Not Found" else "an HTTP error status"
+        return McpConnectionError(
+            f"{where}: POST {server.url} got {status} with no JSON-RPC message: nothing serves MCP at this URL; "
+            "check its path (a Python SDK server serves /mcp)"
+        )
+    return None
 
 
 def _crashed_while_connecting(server: RunningServer, crash: str) -> McpServerCrashed:

@@ -6,8 +6,8 @@ server or client.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Generator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -15,6 +15,7 @@ import pytest
 from . import markers
 from ._state import DISPATCHER_WRAPPERS_KEY, SETTINGS_KEY, TRANSCRIPTS_KEY, ClientRecord
 from .async_runners import NO_RUNNER, for_runner, in_one_task, lend_to_anyio, mark_for_pytest_asyncio, runner_of
+from .errors import McpUsageError
 from .settings import CONCRETE_ERAS, Settings
 
 if TYPE_CHECKING:
@@ -41,17 +42,17 @@ def mcp_era(request: pytest.FixtureRequest, mcp_settings: Settings) -> str:
     """The protocol era of this test: ``auto``, ``2025-11-25`` or ``2026-07-28``."""
     if hasattr(request, "param"):
         return str(request.param)
-    values = markers.marker_values(request.node, "mcp_era")
+    with _setup_errors():  # a bad marker's arguments (checked again here for tests set up by hand)
+        values = markers.marker_values(request.node, "mcp_era")
     era = values["era"] if values else mcp_settings.era
-    if era not in ("auto", *CONCRETE_ERAS, "both"):
-        pytest.fail(f"@pytest.mark.mcp_era({era!r}): choose auto, 2025-11-25, 2026-07-28 or both", pytrace=False)
     return "auto" if era == "both" else era
 
 
 @pytest.fixture
 def mcp_timeout(request: pytest.FixtureRequest, mcp_settings: Settings) -> float:
     """Seconds each request of this test may take (marker ``mcp_timeout`` over ``--mcp-timeout``)."""
-    values = markers.marker_values(request.node, "mcp_timeout")
+    with _setup_errors():
+        values = markers.marker_values(request.node, "mcp_timeout")
     return float(values["seconds"]) if values else mcp_settings.timeout
 
 
@@ -80,14 +81,20 @@ def mcp_server(
     mcp_era: str,
     _mcp_target: Target | None,
     mcp_server_pool: ServerPool,
+    mcp_server_target: Target | str | None,
 ) -> Iterator[RunningServer]:
-    """The started server under test: shared by the session unless the test asks for a fresh one."""
+    """The started server under test: shared by the session unless the test asks for a fresh one.
+
+    It asks for ``mcp_server_target`` itself (not on demand), so an override of it that is
+    parametrized parametrizes the tests."""
     with _setup_errors():
-        target, fresh = _resolve_target(request, mcp_settings, _mcp_target)
+        target, fresh = _resolve_target(request, _mcp_target, mcp_server_target)
         fresh = fresh or request.node.get_closest_marker("mcp_fresh_server") is not None
         fresh = fresh or mcp_settings.server_scope == "function"
         if not fresh:
-            server = mcp_server_pool.get(target, mcp_era)
+            server = mcp_server_pool.get(
+                target, mcp_era, user=request.node.nodeid, notify=_replaced_server_notice(request, "setup")
+            )
         else:
             from .servers import RunningServer
 
@@ -97,6 +104,27 @@ def mcp_server(
     finally:
         if fresh:
             server.stop()
+        else:
+            mcp_server_pool.release(server, request.node.nodeid)
+
+
+def _replaced_server_notice(request: pytest.FixtureRequest, when: str) -> Callable[[str], None]:
+    """Tell a test that the shared server it asked for had died and was replaced: in its report, and
+    as a warning at the test (shown even under ``-W error``: the test did nothing wrong)."""
+
+    def notify(message: str) -> None:
+        import warnings
+
+        from .errors import PytestMcpWarning
+
+        item = request.node
+        item.add_report_section(when, "MCP server replaced", message)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", PytestMcpWarning)
+            path, line, _ = item.location  # "at the test": its file (relative to rootdir) and its def line
+            warnings.warn_explicit(PytestMcpWarning(message), PytestMcpWarning, path, (line or 0) + 1)
+
+    return notify
 
 
 @contextmanager
@@ -104,23 +132,37 @@ def _setup_errors() -> Iterator[None]:
     """Report set-up problems (no target, bad import path, server that won't start) as a plain
     message on the test instead of a traceback through the plugin's internals."""
     __tracebackhide__ = True
+    from .errors import McpConnectionError
+
     message = None
     try:
         yield
-    except (pytest.UsageError, ImportError, AttributeError, TypeError, OSError, RuntimeError, TimeoutError) as exc:
+    except (
+        pytest.UsageError,
+        ImportError,
+        AttributeError,
+        TypeError,
+        OSError,
+        RuntimeError,
+        TimeoutError,
+        McpConnectionError,
+    ) as exc:
         message = str(exc)
-    if message is not None:  # outside the except block, so the report shows no chained traceback
-        pytest.fail(message, pytrace=False)
+    if message is not None:
+        # raised while the with statement handles the original error: "from None" keeps the report to
+        # this one message (no "During handling of the above exception" and the same text again)
+        raise pytest.fail.Exception(message, pytrace=False) from None
 
 
-def _resolve_target(request: pytest.FixtureRequest, settings: Settings, param: Target | None) -> tuple[Target, bool]:
+def _resolve_target(
+    request: pytest.FixtureRequest, param: Target | None, chosen: Target | str | None
+) -> tuple[Target, bool]:
     values = markers.marker_values(request.node, "mcp_server")
     fresh = bool(values and values["fresh"])
     if param is not None:
         return param, fresh
     if values and values["targets"]:
         return _parse(values["targets"][0], "@pytest.mark.mcp_server"), fresh
-    chosen = request.getfixturevalue("mcp_server_target")
     if chosen is None:
         from .targets import HOW_TO_NAME_A_SERVER
 
@@ -153,8 +195,7 @@ class ClientFactory:
         self._timeout = timeout
         self._settings = settings
 
-    @asynccontextmanager
-    async def __call__(
+    def __call__(
         self,
         *,
         server: Any = None,
@@ -162,23 +203,38 @@ class ClientFactory:
         timeout: float | None = None,
         label: str | None = None,
         **options: Any,
+    ) -> AbstractAsyncContextManager[McpClient]:
+        __tracebackhide__ = True
+        from .client import check_timeout
+
+        markers.bind("mcp_client", (), options)  # wrong arguments fail here, on the test's own line
+        if timeout is not None:
+            timeout = check_timeout(timeout, "mcp_client_factory(timeout=...)")
+        if era is not None and era not in ("auto", *CONCRETE_ERAS):
+            raise McpUsageError(
+                f"mcp_client_factory(era={era!r}): {era!r} is not one of: auto, {', '.join(CONCRETE_ERAS)}"
+            )
+        return self._connect(server=server, era=era, timeout=timeout, label=label, **options)
+
+    @asynccontextmanager
+    async def _connect(
+        self, *, server: Any, era: str | None, timeout: float | None, label: str | None, **options: Any
     ) -> AsyncIterator[McpClient]:
         from .client import McpEraUnsupported, connect
         from .transcript import Transcript
 
-        markers.bind("mcp_client", (), options)
         era = era or self._era
         running = self._running(server, era)
         records = self._request.node.stash.setdefault(TRANSCRIPTS_KEY, [])
         transcript = Transcript(label=label or f"client {len(records) + 1} -> {running.describe()}")
-        records.append(ClientRecord(transcript, running, len(running.stderr_text())))
+        records.append(ClientRecord(transcript, running, running.stderr_size()))
         try:
             async with connect(
                 running,
                 era=era,
-                timeout=timeout or self._timeout,
+                timeout=timeout if timeout is not None else self._timeout,
                 # A server that was just started may still be importing; give the handshake time.
-                connect_timeout=max(timeout or self._timeout, self._settings.startup_timeout),
+                connect_timeout=max(timeout if timeout is not None else self._timeout, self._settings.startup_timeout),
                 transcript=transcript,
                 dispatcher_wrappers=self._request.node.stash.get(DISPATCHER_WRAPPERS_KEY, []),
                 **options,
@@ -203,12 +259,25 @@ class ClientFactory:
             server = self._server.target  # type: ignore[union-attr]
         pool = self._request.getfixturevalue("mcp_server_pool")
         # A stdio process keeps the era of its first handshake, so each era has its own process.
-        return pool.get(_parse(server, "mcp_client_factory(server=...)"), era)  # type: ignore[no-any-return]
+        user = self._request.node.nodeid
+        running: RunningServer = pool.get(
+            _parse(server, "mcp_client_factory(server=...)"),
+            era,
+            user=user,
+            notify=_replaced_server_notice(self._request, "call"),
+        )
+        self._request.addfinalizer(lambda: pool.release(running, user))
+        return running
 
 
 @pytest.fixture
 def mcp_client_factory(
-    request: pytest.FixtureRequest, mcp_era: str, mcp_timeout: float, mcp_settings: Settings, _mcp_target: Target | None
+    request: pytest.FixtureRequest,
+    mcp_era: str,
+    mcp_timeout: float,
+    mcp_settings: Settings,
+    _mcp_target: Target | None,
+    mcp_server_target: Target | str | None,  # in the closure, so a parametrized override parametrizes
 ) -> ClientFactory:
     """A factory of extra clients (several users, sessions, tokens or headers in one test).
 
@@ -231,7 +300,9 @@ async def mcp_client(
     client = mcp_client_factory(label="mcp_client", **options)
     if runner_of(request) == "pytest-asyncio":
         client = in_one_task(client)
-    async with client as connected:
+    async with AsyncExitStack() as stack:
+        with _setup_errors():  # a server that cannot be started or reached: one short setup error
+            connected = await stack.enter_async_context(client)
         yield connected
 
 

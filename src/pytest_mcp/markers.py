@@ -1,7 +1,11 @@
 """The plugin's markers: their signatures (the marker API), help texts and how they combine.
 
 Each marker is validated by binding its arguments to a real function signature below, so a wrong
-keyword fails with Python's own ``TypeError`` message, and the help text shows the signature.
+keyword fails with Python's own ``TypeError`` message, and the help text shows the signature. The
+signature functions then check each value with the parsers the options use (``settings.py``), so
+``@pytest.mark.mcp_timeout(-5)`` and ``--mcp-timeout=-5`` are refused alike, in one shape:
+``@pytest.mark.mcp_timeout(-5): give seconds > 0 as a finite number, not -5``. Every marker a test
+carries, the feature packages' too, is checked before the test sets up (``check_item``).
 
 The plugin registers only the markers it reads or puts on items itself: the ``mcp_*`` markers and
 the suite names its items carry. The generic category markers (``slow``, ``unit``, ...) are
@@ -11,13 +15,15 @@ registered only in projects that opt in with ini ``mcp_category_markers = true``
 
 from __future__ import annotations
 
+import importlib
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
 import pytest
 
 from ._docs import docs_url
+from .settings import ERAS, choice, flag, positive_float
 
 DOCS: Final = docs_url("reference/markers.md")
 
@@ -26,22 +32,30 @@ DOCS: Final = docs_url("reference/markers.md")
 
 def mcp_server(*targets: Any, fresh: bool = False) -> dict[str, Any]:
     """Test against these targets (several targets parametrize the test, one id per target)."""
-    return {"targets": targets, "fresh": fresh}
+    if not targets:
+        raise ValueError(
+            "name at least one target: 'pkg.module:attr' (in-process), 'http(s)://...' (a running server) "
+            "or a command line (stdio)"
+        )
+    return {"targets": targets, "fresh": checked(flag, fresh, "fresh")}
 
 
 def mcp_era(era: str) -> dict[str, Any]:
     """Run the test in this protocol era: auto, 2025-11-25, 2026-07-28 or both."""
-    return {"era": era}
+    return {"era": checked(choice(ERAS), era)}
 
 
 def mcp_timeout(seconds: float) -> dict[str, Any]:
     """Per-request timeout for this test, in seconds."""
-    return {"seconds": seconds}
+    return {"seconds": checked(positive_float, seconds)}
 
 
 def mcp_fresh_server() -> dict[str, Any]:
     """Start a dedicated server for this test and stop it afterwards (isolation over speed)."""
     return {}
+
+
+LOG_LEVELS: Final = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 
 
 def mcp_client(
@@ -55,15 +69,31 @@ def mcp_client(
     raise_exceptions: bool = False,
 ) -> dict[str, Any]:
     """Options of the ``mcp_client`` fixture; the same keywords as ``mcp_client_factory``."""
+    if headers is not None and not (
+        isinstance(headers, Mapping) and all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())
+    ):
+        raise ValueError(f"headers: give a dict of header names to str values, not {headers!r}")
+    if token is not None and not isinstance(token, str):
+        raise ValueError(f"token: give a string, not {token!r}")
     return {
         "headers": headers,
         "token": token,
         "sampling": sampling,
         "elicitation": elicitation,
         "roots": roots,
-        "log_level": log_level,
-        "raise_exceptions": raise_exceptions,
+        "log_level": None if log_level is None else checked(choice(LOG_LEVELS), log_level, "log_level"),
+        "raise_exceptions": checked(flag, raise_exceptions, "raise_exceptions"),
     }
+
+
+def checked(parse: Callable[[Any], Any], value: Any, keyword: str = "") -> Any:
+    """``parse(value)``; its ``ValueError`` names ``keyword`` (a marker's keyword argument) if given."""
+    try:
+        return parse(value)
+    except ValueError as exc:
+        if not keyword:
+            raise
+        raise ValueError(f"{keyword}: {exc}") from None
 
 
 PLUGIN_MARKERS: Final[dict[str, Callable[..., dict[str, Any]]]] = {
@@ -149,7 +179,16 @@ def bind(
         inspect.signature(func).bind(*args, **kwargs)
     except TypeError as exc:
         raise pytest.UsageError(f"@pytest.mark.{name}: {exc}. Signature: {signature_text(name, func, docs)}") from None
-    return func(*args, **kwargs)
+    try:
+        return func(*args, **kwargs)
+    except ValueError as exc:
+        raise pytest.UsageError(f"{call_text(name, args, kwargs)}: {exc}") from None
+
+
+def call_text(name: str, args: Iterable[Any], kwargs: Mapping[str, Any]) -> str:
+    """The marker as it was written: ``@pytest.mark.mcp_timeout(-5)``."""
+    shown = [repr(arg) for arg in args] + [f"{key}={value!r}" for key, value in kwargs.items()]
+    return f"@pytest.mark.{name}({', '.join(shown)})"
 
 
 def merged_kwargs(
@@ -162,3 +201,104 @@ def merged_kwargs(
         bind(name, marker.args, marker.kwargs, func, docs)
         merged.update(marker.kwargs)
     return merged
+
+
+FEATURE_MARKERS: Final = {
+    "mcp_token": ("pytest_mcp.auth.plugin", "pytest_mcp.auth.plugin:token_marker"),
+    "mcp_chaos": ("pytest_mcp.chaos.plugin", "pytest_mcp.chaos._policy:chaos_options"),
+    "mcp_load": ("pytest_mcp.load.plugin", "pytest_mcp.load.signature:load_signature"),
+    "mcp_snapshot": ("pytest_mcp.coverage.plugin", "pytest_mcp.coverage.plugin:mcp_snapshot_marker"),
+    "mcp_http_mock": ("pytest_mcp.mocks.plugin", "pytest_mcp.mocks.plugin:http_mock_marker"),
+    "mcp_fake_upstream": ("pytest_mcp.mocks.plugin", "pytest_mcp.mocks.plugin:fake_upstream_marker"),
+    "mcp_mock_backend": ("pytest_mcp.mocks.plugin", "pytest_mcp.mocks.plugin:mock_backend_marker"),
+}
+"""The feature packages' markers: the plugin module that registers each, and its signature function.
+Their fixtures bind them and check what only they know (a rate between 0 and 1, a known algorithm);
+``check_item`` checks the types their signatures declare, and seconds, before the test sets up."""
+
+SECONDS_KEYWORDS: Final = frozenset({"seconds", "timeout", "duration"})
+"""Keywords of feature markers that are seconds: checked like ``--mcp-timeout``."""
+
+_TYPES: Final[dict[str, tuple[Any, str]]] = {
+    "None": (type(None), "None"),
+    "bool": (bool, "True or False"),
+    "int": (int, "a whole number"),
+    "float": ((int, float), "a number"),
+    "str": (str, "a string"),
+    "list": (list, "a list"),
+    "tuple": (tuple, "a tuple"),
+    "dict": (dict, "a dict"),
+    "Mapping": (Mapping, "a dict"),
+    "Sequence": ((list, tuple), "a list or tuple"),
+}
+"""The annotations ``check_item`` understands; a parameter with any other type is not checked."""
+
+
+def check_item(item: pytest.Item) -> str | None:
+    """The problem with the first plugin marker on ``item`` whose arguments are wrong, else None.
+
+    The plugin's own markers are bound to their signatures (``bind``); a feature package's marker,
+    when that package is active, has its values checked against the types its signature declares.
+    """
+    for marker in item.iter_markers():
+        name = marker.name
+        if name in PLUGIN_MARKERS:
+            try:
+                bind(name, marker.args, marker.kwargs)
+            except pytest.UsageError as exc:
+                return str(exc)
+        elif name in FEATURE_MARKERS:
+            plugin, path = FEATURE_MARKERS[name]
+            if item.config.pluginmanager.get_plugin(plugin) is None:
+                continue
+            module, _, attribute = path.partition(":")
+            problem = value_problem(getattr(importlib.import_module(module), attribute), marker.args, marker.kwargs)
+            if problem:
+                return f"{call_text(name, marker.args, marker.kwargs)}: {problem}"
+    return None
+
+
+def value_problem(func: Callable[..., Any], args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> str | None:
+    """What is wrong with an argument whose type ``func``'s signature declares, or None.
+
+    Arguments that do not bind are left to the marker's own fixture, which names its signature."""
+    signature = inspect.signature(func)
+    try:
+        bound = signature.bind(*args, **kwargs)
+    except TypeError:
+        return None
+    for keyword, value in bound.arguments.items():
+        parameter = signature.parameters[keyword]
+        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+            continue
+        if keyword in SECONDS_KEYWORDS and value is not None:
+            try:
+                positive_float(value)
+            except ValueError as exc:
+                return f"{keyword}: {exc}"
+        expected = _expected(parameter.annotation)
+        if expected and not any(_is(value, kind) for kind, _ in expected):
+            return f"{keyword}: give {' or '.join(words for _, words in expected)}, not {value!r}"
+    return None
+
+
+def _expected(annotation: Any) -> list[tuple[Any, str]] | None:
+    """The types of a (string) annotation such as ``float | tuple[float, float] | None``; None if one is
+    not in ``_TYPES`` (then the parameter is not checked)."""
+    if not isinstance(annotation, str):
+        return None
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(annotation + "|"):
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if char == "|" and depth == 0:
+            parts.append(annotation[start:index].strip().split("[")[0])
+            start = index + 1
+    if not all(part in _TYPES for part in parts):
+        return None
+    return [_TYPES[part] for part in parts]
+
+
+def _is(value: Any, kind: Any) -> bool:
+    if isinstance(value, bool):
+        return kind is bool  # True is an int to Python, not a number of seconds or users to a test
+    return isinstance(value, kind)

@@ -13,7 +13,7 @@ from collections.abc import Generator
 import pytest
 
 from . import clash, markers, reporting
-from ._state import SETTINGS_KEY
+from ._state import OPEN_CONFIGS, SESSION_KEY, SETTINGS_KEY
 from .early import add_early_fixtures
 from .settings import CATEGORY_MARKERS_SWITCH, CONCRETE_ERAS, OPTIONS, SWITCHES, Settings, add_options
 
@@ -52,6 +52,28 @@ def pytest_configure(config: pytest.Config) -> None:
     clash.check_plugin_distribution(config, sys.modules[__name__])
     config.stash[SETTINGS_KEY] = Settings.from_config(config)
     markers.register(config, categories=CATEGORY_MARKERS_SWITCH.is_on(config))
+    OPEN_CONFIGS.append(config)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    session.config.stash[SESSION_KEY] = session
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Last of all: a sync tool that timed out and never returns would hang Python's exit (``_watchdog``)."""
+    outermost = OPEN_CONFIGS[:1] == [config]
+    if config in OPEN_CONFIGS:
+        OPEN_CONFIGS.remove(config)
+    if not outermost or "pytest_mcp._watchdog" not in sys.modules or hasattr(config, "workerinput"):
+        return
+    from ._watchdog import end_if_stuck
+
+    session = config.stash.get(SESSION_KEY, None)
+    status = int(session.exitstatus) if session is not None else int(pytest.ExitCode.INTERNAL_ERROR)
+    terminal = config.pluginmanager.get_plugin("terminalreporter")
+    end_if_stuck(status, terminal.write_line if terminal is not None else lambda line: print(line, file=sys.stderr))
 
 
 @pytest.hookimpl(trylast=True)
@@ -63,6 +85,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for spec in getattr(config.pluginmanager.get_plugin(name), "EARLY_FIXTURES", ())
     ]
     add_early_fixtures(items, early)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Fail a test whose plugin markers have wrong arguments, with the message alone, before it sets up."""
+    problem = markers.check_item(item)
+    if problem is not None:
+        pytest.fail(problem, pytrace=False)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -79,14 +109,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             try:
                 targets = [parse_target(value) for value in server_marker.args]
             except ValueError as exc:
-                raise pytest.UsageError(f"@pytest.mark.mcp_server: {exc}") from None
+                problem = f"{markers.call_text('mcp_server', server_marker.args, server_marker.kwargs)}: {exc}"
+                pytest.fail(problem, pytrace=False)  # a collection error with this line alone
             ids = [target.id for target in targets]
             if len(set(ids)) < len(ids):
                 ids = [f"{name}{index}" for index, name in enumerate(ids)]
             metafunc.parametrize("_mcp_target", targets, indirect=True, ids=ids)
     if "mcp_era" in metafunc.fixturenames:
         era_marker = metafunc.definition.get_closest_marker("mcp_era")
-        era = markers.bind("mcp_era", era_marker.args, era_marker.kwargs)["era"] if era_marker else None
+        try:
+            era = markers.bind("mcp_era", era_marker.args, era_marker.kwargs)["era"] if era_marker else None
+        except pytest.UsageError:
+            era = None  # the test errors at setup with the message (pytest_runtest_setup)
         if (era or metafunc.config.stash[SETTINGS_KEY].era) == "both":
             metafunc.parametrize("mcp_era", CONCRETE_ERAS, indirect=True, ids=list(CONCRETE_ERAS))
 
@@ -108,4 +142,14 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     reporting.add_sections(item, report)
+    return report
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True, specname="pytest_runtest_makereport")
+def pytest_runtest_makereport_redacted(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Redact every report last, after all plugins added their sections and extras (``redact.py``)."""
+    report = yield
+    reporting.redact_report(item, report)
     return report

@@ -22,11 +22,60 @@ from typing import Any, Final
 import anyio
 
 from ._process import ManagedProcess
+from .errors import McpConnectionError
 from .transcript import Transcript
 
-__all__ = ["RawHttp", "RawReply", "RawStdio", "jsonrpc_request"]
+__all__ = ["RawHttp", "RawReply", "RawStdio", "ServerUnreachable", "explain_http_failure", "jsonrpc_request"]
 
 JSON_AND_SSE: Final = "application/json, text/event-stream"
+
+
+class ServerUnreachable(McpConnectionError, ConnectionError):
+    """An HTTP request got no reply at all: refused, unresolvable host, TLS failure, broken connection.
+
+    The message names the URL, the cause and the next step (``explain_http_failure``)."""
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and the exceptions it was raised from (or during), innermost last."""
+    chain: list[BaseException] = []
+    node: BaseException | None = exc
+    while node is not None and node not in chain:
+        chain.append(node)
+        node = node.__cause__ or node.__context__
+    return chain
+
+
+def explain_http_failure(exc: BaseException, method: str, url: str) -> str:
+    """One line (or two) saying why ``method url`` got no HTTP reply, and what to do about it."""
+    import socket
+    import ssl
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    where = parts.netloc or url
+    chain = _causes(exc)
+    for cause in chain:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            why = cause.verify_message or cause.reason or str(cause)
+            return (
+                f"{method} {url}: TLS certificate verification failed ({why}); trust its certificate "
+                "(SSL_CERT_FILE=path/to/ca.pem) or use one the system trusts"
+            )
+        if isinstance(cause, ssl.SSLError):
+            return f"{method} {url}: the TLS handshake failed ({cause.reason or cause}); is it an HTTPS server?"
+    for cause in chain:
+        if isinstance(cause, ConnectionRefusedError):
+            return f"{method} {url}: connection refused by {where}: is the server running, on this port?"
+        if isinstance(cause, socket.gaierror):
+            return f"{method} {url}: the host {parts.hostname!r} could not be resolved (DNS: {cause.strerror}); check the URL"
+    name = type(exc).__name__
+    if name in ("ConnectTimeout", "PoolTimeout"):
+        return f"{method} {url}: no TCP connection to {where} in time: is the host reachable?"
+    if name in ("ReadError", "RemoteProtocolError", "ReadTimeout", "WriteError"):
+        return f"{method} {url}: the connection to {where} broke before a complete HTTP reply ({name}: {exc})"
+    leaf = chain[-1]
+    return f"{method} {url}: no HTTP reply ({name}: {leaf})"
 
 
 def jsonrpc_request(method: str, params: Any = None, id: Any = 1) -> dict[str, Any]:
@@ -82,6 +131,13 @@ class RawReply:
         """The single JSON-RPC message in the reply (the last one of an SSE stream), or None."""
         messages = self.messages
         return messages[-1] if messages else None
+
+    def summary(self, limit: int = 200) -> str:
+        """``HTTP 413 text/html: '<html>…'``: status, content type and the start of the body on one line."""
+        text = " ".join(self.text.split())
+        excerpt = text[:limit] + ("…" if len(text) > limit else "")
+        body = repr(excerpt) if excerpt else "(empty body)"
+        return f"HTTP {self.status} {self.content_type or '(no content-type)'}: {body}"
 
     def describe(self) -> str:
         head = f"HTTP {self.status} {self.content_type or '(no content-type)'}: " if self.status is not None else ""
@@ -251,14 +307,25 @@ class RawHttp:
         chunks: list[bytes] = []
         status, reply_headers = None, {}
         with anyio.move_on_after(limit):
-            async with self._client.stream(
-                method, url or self.url, content=content, headers=sent_headers, timeout=httpx2.Timeout(limit)
-            ) as response:
-                status, reply_headers = response.status_code, {k.lower(): v for k, v in response.headers.items()}
-                async for chunk in response.aiter_bytes():
-                    chunks.append(chunk)
-                    if _sse_done(b"".join(chunks), reply_headers):
-                        break
+            try:
+                async with self._client.stream(
+                    method, url or self.url, content=content, headers=sent_headers, timeout=httpx2.Timeout(limit)
+                ) as response:
+                    status, reply_headers = response.status_code, {k.lower(): v for k, v in response.headers.items()}
+                    async for chunk in response.aiter_bytes():
+                        chunks.append(chunk)
+                        if _sse_done(b"".join(chunks), reply_headers):
+                            break
+            except (httpx2.TransportError, httpx2.InvalidURL) as exc:
+                if (
+                    status is None
+                    and isinstance(exc, httpx2.TimeoutException)
+                    and not isinstance(exc, httpx2.ConnectTimeout)
+                ):
+                    raise TimeoutError(f"no HTTP reply to {method} {url or self.url} within {limit:g} s") from None
+                if status is None or isinstance(exc, httpx2.ConnectError):
+                    raise ServerUnreachable(explain_http_failure(exc, method, url or self.url)) from None
+                # the body broke off after the status line: keep what came
         if status is None:
             raise TimeoutError(f"no HTTP reply to {method} {url or self.url} within {limit:g} s")
         reply = RawReply(body=b"".join(chunks), status=status, headers=reply_headers)

@@ -1,4 +1,9 @@
-"""Report sections: the MCP transcript and server stderr of a test, shown like captured output."""
+"""Report sections: the MCP transcript and server stderr of a test, shown like captured output.
+
+Every report is redacted here, once, after all sections are added (``redact_report``): the
+terminal, JUnit XML and pytest-html all render from the report object, so they all get the
+redacted text. The transcript JSONL files are redacted with the same redactor.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,12 @@ from typing import Any
 
 import pytest
 
+from ._limits import clip
 from ._state import SETTINGS_KEY, TRANSCRIPTS_KEY
+from .redact import session_secrets
+
+_TEXT_EXTRAS = frozenset({"html", "text", "json", "url"})
+"""pytest-html extra formats whose content is text (images and videos are left alone)."""
 
 
 def add_sections(item: pytest.Item, report: pytest.TestReport) -> None:
@@ -22,30 +32,62 @@ def add_sections(item: pytest.Item, report: pytest.TestReport) -> None:
         full = item.config.get_verbosity() > 0
         seen_servers = set()
         for record in records:
-            body = record.transcript.render(None if full else settings.transcript_lines or None, full=full)
+            last = None if full else settings.transcript_lines or None
+            body = record.transcript.render(last, full=full, limit=settings.report_limit)
             report.sections.append((f"MCP transcript: {record.transcript.label}", body))
             if id(record.server) in seen_servers:
                 continue
             seen_servers.add(id(record.server))
-            stderr = record.server.stderr_text()[record.stderr_offset :]
+            stderr = record.server.stderr_text(record.stderr_offset, settings.report_limit)
             if stderr.strip():
-                report.sections.append((f"MCP server stderr: {record.server.describe()}", stderr))
+                report.sections.append(
+                    (f"MCP server stderr: {record.server.describe()}", clip(stderr, settings.report_limit))
+                )
             noise = record.server.stdout_noise
             if noise:
                 report.sections.append(
-                    (f"MCP server non-JSON stdout: {record.server.describe()}", "\n".join(noise[-20:]))
+                    (
+                        f"MCP server non-JSON stdout: {record.server.describe()}",
+                        clip("\n".join(noise[-20:]), settings.report_limit),
+                    )
                 )
     if report.when == "teardown" and settings.transcript_dir:
         write_jsonl(item, settings.transcript_dir)
 
 
 def write_jsonl(item: pytest.Item, directory: str) -> None:
-    """Write each client transcript of ``item`` as ``<dir>/<test id>[-N].jsonl``."""
+    """Write each client transcript of ``item`` as ``<dir>/<test id>[-N].jsonl``, redacted."""
     records = item.stash.get(TRANSCRIPTS_KEY, [])
+    if not records:
+        return
     base = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid).strip("_")[:180]
+    limit = item.config.stash[SETTINGS_KEY].report_limit
+    redactor = session_secrets(item.config).redactor()
     for index, record in enumerate(records):
         suffix = f"-{index + 1}" if len(records) > 1 else ""
-        record.transcript.write_jsonl(Path(directory) / f"{base}{suffix}.jsonl")
+        target = Path(directory) / f"{base}{suffix}.jsonl"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(redactor.text(record.transcript.to_jsonl(limit)), encoding="utf-8")
+
+
+def redact_report(item: pytest.Item, report: pytest.TestReport) -> None:
+    """Hide every known secret in what ``report`` shows (see ``pytest_mcp.redact``).
+
+    Only reports that show something pay: a passing test without output has no longrepr, no
+    sections and no extras. User properties are redacted where JUnit XML reads them (the
+    teardown report, one per test) and on failures.
+    """
+    extras = getattr(report, "extras", None)
+    properties = bool(report.user_properties) and (report.failed or report.when == "teardown")
+    if report.longrepr is None and not report.sections and not extras and not properties:
+        return
+    redactor = session_secrets(item.config).redactor()
+    redactor.report(report, properties=properties)
+    for extra in extras or ():
+        if isinstance(extra, dict) and extra.get("format_type") in _TEXT_EXTRAS:
+            content = extra.get("content")
+            if isinstance(content, str):
+                extra["content"] = redactor.text(content)
 
 
 def compare_results(left: Any, right: Any) -> list[str]:

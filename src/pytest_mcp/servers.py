@@ -7,10 +7,12 @@ and how to open a raw channel for byte-level tests.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import inspect
 import shlex
-from collections.abc import AsyncIterator, Mapping
+import subprocess
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, Final
 from urllib.parse import urlsplit
@@ -119,6 +121,12 @@ class RunningServer:
         self._sdk_server: Any = None  # what mcp.Client(...) connects to in-process
         self._shared_stdio: Any = None
         self._stopped = False
+        self.last_user: str | None = None
+        """The node id of the last test the pool handed this (shared) server to."""
+        self.died_during: str | None = None
+        """The node id of the test at whose end this (shared) server's process was found dead."""
+        self.alive_after: str | None = None
+        """The node id of the last test at whose end this (shared) server's process was still running."""
 
     # -- life cycle ---------------------------------------------------------------------------
     def start(self) -> RunningServer:
@@ -176,6 +184,7 @@ class RunningServer:
         """Stop this server (even if it was killed) and start the same target again, in place."""
         self.stop()
         self.process, self._shared_stdio, self._obj, self._sdk_server, self._stopped = None, None, None, None, False
+        self.died_during = self.alive_after = None  # what the pool knew of the process that is gone
         return self.start()
 
     def stop(self) -> None:
@@ -209,8 +218,13 @@ class RunningServer:
         """Lines a stdio server printed to stdout that were not JSON-RPC messages."""
         return list(self._shared_stdio.stdout_noise) if self._shared_stdio is not None else []
 
-    def stderr_text(self) -> str:
-        return self.process.stderr_text() if self.process is not None else ""
+    def stderr_text(self, start: int = 0, limit: int = 0) -> str:
+        """Its process's stderr from byte ``start`` on, cut to ``limit`` bytes (head and tail) if given."""
+        return self.process.stderr_text(start, limit) if self.process is not None else ""
+
+    def stderr_size(self) -> int:
+        """Bytes its process wrote to stderr so far (0 without a process)."""
+        return self.process.stderr_size() if self.process is not None else 0
 
     def crash_report(self) -> str | None:
         """If the server process has exited, say how, with the end of its stderr; else None."""
@@ -219,7 +233,7 @@ class RunningServer:
             return None
         return (
             f"the {self.describe()} {process.describe_exit()}.\n"
-            f"--- last lines of its stderr ---\n{process.stderr_tail() or '(empty)'}"
+            f"--- last lines of its stderr ---\n{process.stderr_tail(limit=self.settings.report_limit) or '(empty)'}"
         )
 
     async def wait_crash_report(self, grace: float = 1.0) -> str | None:
@@ -242,7 +256,11 @@ class RunningServer:
             yield self._sdk_server
         elif isinstance(self.target, StdioTarget):
             if self._shared_stdio is None or not self._shared_stdio.alive:
-                raise ConnectionError(self.crash_report() or f"the {self.describe()} is not running")
+                raise ConnectionError(
+                    self.crash_report()
+                    or f"the {self.describe()} closed its stdout without answering (the process is still running); "
+                    "a stdio server writes its JSON-RPC messages to stdout and keeps it open"
+                )
             yield self._shared_stdio.attach()
         elif isinstance(self.target, AsgiTarget):
             from ._asgi import ASGI_BASE_URL
@@ -317,7 +335,10 @@ def _transport_errors_as_responses(inner: Any) -> Any:
             try:
                 response: httpx2.Response = await inner.handle_async_request(request)
             except httpx2.TransportError as exc:
-                error = {"code": CONNECTION_CLOSED, "message": f"no HTTP reply from the server ({type(exc).__name__})"}
+                from .raw import explain_http_failure
+
+                message = explain_http_failure(exc, request.method, str(request.url))
+                error = {"code": CONNECTION_CLOSED, "message": message}
                 return httpx2.Response(502, json={"jsonrpc": "2.0", "id": None, "error": error})
             response.stream = BodyErrorsAsStreamErrors(response.stream)
             return response
@@ -374,21 +395,71 @@ def _looks_like_asgi_app(obj: Any) -> bool:
     return len(params) == 3
 
 
+SERVER_REPLACED: Final = (
+    "the shared {server} (pid {pid}) {how} {when}; this test got a fresh one.\n"
+    "Tests that share a server share its crashes: give the test that kills it a server of its own with "
+    "@pytest.mark.mcp_fresh_server, or isolate every test with --mcp-server-scope=function ({docs}).\n"
+    "--- last lines of its stderr ---\n{stderr}"
+)
+"""What the first test after a shared server died is told (a warning and a report section)."""
+
+
+def _obituary(server: RunningServer) -> str:
+    process = server.process
+    assert process is not None
+    if server.died_during is not None:
+        when = f"during {server.died_during}"
+    elif server.alive_after is not None and server.alive_after == server.last_user:
+        when = f"after {server.alive_after} ended (it was still running then)"
+    elif server.last_user is not None:
+        when = f"during or after {server.last_user}, the last test that used it"
+    else:
+        when = "before any test used it"
+    return SERVER_REPLACED.format(
+        server=server.describe(),
+        pid=process.pid,
+        how=process.describe_exit(),
+        when=when,
+        docs=docs_url("targets.md", "lifetimes"),
+        stderr=process.stderr_tail(10, limit=server.settings.report_limit) or "(empty)",
+    )
+
+
 class ServerPool:
-    """The session's started servers, keyed by (target, era); stops all of them at the end."""
+    """The session's started servers, keyed by (target, era); stops all of them at the end.
+
+    A shared server whose process has died is replaced by a fresh one for the next test that asks
+    for it, and that test is told which test it died in (``SERVER_REPLACED``).
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._servers: dict[tuple[Any, str], RunningServer] = {}
         self._failures: dict[tuple[Any, str], BaseException] = {}
 
-    def get(self, target: Target, era: str) -> RunningServer:
+    def get(
+        self, target: Target, era: str, *, user: str | None = None, notify: Callable[[str], None] | None = None
+    ) -> RunningServer:
+        """The shared server of ``target`` for ``era``, started on first use or when the last one died.
+
+        ``user`` is the node id of the test asking; ``notify`` receives the message that says a
+        dead server was replaced.
+        """
         # HTTP servers and in-process objects serve every era from one instance; a stdio process is
         # initialized once per connection, so each era gets its own.
         key = (target, era if isinstance(target, StdioTarget) else "*")
         if key in self._failures:
             raise self._failures[key]
         server = self._servers.get(key)
+        if server is not None and server.process is not None and server.process.exited():
+            with contextlib.suppress(subprocess.TimeoutExpired):  # a zombie: reap it, so its exit code can be told
+                server.process.popen.wait(timeout=5)
+            message = _obituary(server)
+            del self._servers[key]
+            server.stop()  # reap what is left of its process group
+            if notify is not None:
+                notify(message)
+            server = None
         if server is None:
             try:
                 server = RunningServer(target, self.settings).start()
@@ -397,7 +468,18 @@ class ServerPool:
                     self._failures[key] = exc
                 raise
             self._servers[key] = server
+        if user is not None:
+            server.last_user = user
         return server
+
+    def release(self, server: RunningServer, user: str) -> None:
+        """Test ``user`` has ended: note whether ``server`` died during it (for the next test's message)."""
+        if server.process is None:
+            return
+        if server.process.returncode is None:
+            server.alive_after = user
+        elif server.died_during is None and server.alive_after != user:
+            server.died_during = user
 
     def stop_all(self) -> None:
         errors = []

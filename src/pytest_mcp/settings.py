@@ -14,6 +14,7 @@ turns it on.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -35,18 +36,36 @@ ENV_MODES: Final = ("inherit", "minimal")
 
 def choice(choices: Sequence[str]) -> Callable[[str], str]:
     def parse(value: str) -> str:
-        if value not in choices:
+        if not isinstance(value, str) or value not in choices:
             raise ValueError(f"{value!r} is not one of: {', '.join(choices)}")
         return value
 
     return parse
 
 
-def positive_float(value: str) -> float:
-    number = float(value)
-    if not number > 0:
-        raise ValueError(f"{value!r} must be a number of seconds greater than 0")
+SECONDS_HINT: Final = "give seconds > 0 as a finite number"
+
+
+def positive_float(value: Any) -> float:
+    """Seconds: a finite number greater than 0 (a string from an option or ini key, or a marker's number).
+
+    ``inf`` and ``nan`` are refused, like 0 and negative numbers: a request must end some time.
+    The same parser checks options, ini keys, markers and keyword arguments, so each says the same.
+    """
+    try:
+        number = math.nan if isinstance(value, bool) else float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not (math.isfinite(number) and number > 0):
+        raise ValueError(f"{SECONDS_HINT}, not {value!r}")
     return number
+
+
+def flag(value: Any) -> bool:
+    """An on/off keyword of a marker: ``True`` or ``False`` only (a string like ``"no"`` would be truthy)."""
+    if not isinstance(value, bool):
+        raise ValueError(f"give True or False, not {value!r}")
+    return value
 
 
 def positive_int(value: str) -> int:
@@ -60,6 +79,19 @@ def non_negative_int(value: str) -> int:
     number = int(value)
     if number < 0:
         raise ValueError(f"{value!r} must be a whole number >= 0")
+    return number
+
+
+def byte_size(value: str) -> int:
+    """A size in bytes: a whole number >= 0, optionally with a KiB/MiB/GiB suffix (``64k``, ``1M``, ``2GiB``)."""
+    text = value.strip().lower().removesuffix("ib").removesuffix("b")
+    factor = {"k": 1024, "m": 1024**2, "g": 1024**3}.get(text[-1:], 1)
+    try:
+        number = int(text[:-1] if factor > 1 else text) * factor
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ValueError(f"{value!r} must be a number of bytes >= 0, like 65536, 64k or 1M (0: no limit)")
     return number
 
 
@@ -176,6 +208,15 @@ OPTIONS: Final[tuple[Option, ...]] = (
         "How many of the last transcript messages a failure report shows (default 40; -v shows all).",
         metavar="N",
     ),
+    Option(
+        "report_limit",
+        byte_size,
+        "64k",
+        "Size cap of each report section (server stderr, transcript) and each transcript row, in bytes "
+        "(default 64k; k/M suffixes allowed); a JSONL file or HTML extra may hold 16 times as much. What is "
+        "longer keeps its head and tail, the cut said with its byte count. 0: no limit.",
+        metavar="BYTES",
+    ),
 )
 
 OPTIONS_BY_FIELD: Final = {option.field: option for option in OPTIONS}
@@ -228,6 +269,7 @@ class Settings:
     unsupported_era: str = "skip"
     env: str = "inherit"
     transcript_lines: int = 40
+    report_limit: int = 64 * 1024
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:

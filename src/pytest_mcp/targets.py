@@ -20,6 +20,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final, TypeAlias
 
+from .redact import SECRETS
+
 __all__ = [
     "AsgiTarget",
     "HttpTarget",
@@ -48,7 +50,10 @@ A target is 'pkg.module:attr' (in-process), 'http://127.0.0.1:PORT/mcp' (running
 
 
 def _frozen_env(env: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted((str(k), str(v)) for k, v in (env or {}).items()))
+    """``env`` (or headers) as a sorted tuple; secret-looking values are registered for redaction."""
+    frozen = tuple(sorted((str(k), str(v)) for k, v in (env or {}).items()))
+    SECRETS.add_named(frozen)
+    return frozen
 
 
 @dataclass(frozen=True)
@@ -205,9 +210,25 @@ def stdio(
 
 def http(url: str, *, headers: Mapping[str, str] | None = None, name: str | None = None) -> HttpTarget:
     """A running Streamable HTTP server, e.g. ``http("http://127.0.0.1:8000/mcp")``."""
-    if not url.startswith(("http://", "https://")):
-        raise ValueError(f"an HTTP target needs an http:// or https:// URL, got {url!r}")
+    check_url(url)
     return HttpTarget(url, headers=_frozen_env(headers), name=name)
+
+
+def check_url(url: str, what: str = "an HTTP target") -> None:
+    """Refuse a URL no request could be sent to (``ValueError`` saying what is wrong with it)."""
+    from urllib.parse import urlsplit
+
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"{what} needs an http:// or https:// URL, got {url!r}")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in 0-65535
+    except ValueError as exc:
+        raise ValueError(f"{url!r} is not a valid URL: {exc}") from None
+    if not parts.hostname:
+        raise ValueError(f"{url!r} is not a valid URL: it has no host (e.g. http://127.0.0.1:8000/mcp)")
+    if any(char.isspace() for char in url):
+        raise ValueError(f"{url!r} is not a valid URL: it contains whitespace")
 
 
 def spawn_http(
@@ -225,8 +246,7 @@ def spawn_http(
     ``{port}`` anywhere in the command, its arguments, ``env`` values or ``url`` is replaced by a
     free port on 127.0.0.1, so parallel workers never collide.
     """
-    if not url.startswith(("http://", "https://")):
-        raise ValueError(f"spawn_http needs an http:// or https:// url, got {url!r}")
+    check_url(url.replace("{port}", "1"), "spawn_http")
     return SpawnHttpTarget(
         _command(command, args),
         url=url,

@@ -24,6 +24,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any, Final, Literal
 
+from . import _limits
 from .redact import redact
 
 __all__ = ["Transcript", "TranscriptMessage"]
@@ -52,16 +53,19 @@ class TranscriptMessage:
     """For responses and errors: seconds since the matching request."""
     note: str = ""
 
-    def as_dict(self, secrets: tuple[str, ...] = ()) -> dict[str, Any]:
+    def as_dict(self, secrets: tuple[str, ...] = (), *, limit: int = 0) -> dict[str, Any]:
+        """The message as one JSONL row; with a ``limit``, a payload whose JSON is longer is cut to
+        about that many bytes (``size`` still says how long it was)."""
         payload = redact(self.payload, secrets)
+        size = len(json.dumps(payload, default=str))
         data: dict[str, Any] = {
             "t": round(self.time, 6),
             "dir": self.direction,
             "kind": self.kind,
             "method": self.method,
             "id": self.id,
-            "size": len(json.dumps(payload, default=str)),
-            "payload": payload,
+            "size": size,
+            "payload": _limits.clip_payload(payload, limit, size),
         }
         if self.elapsed is not None:
             data["elapsed_ms"] = round(self.elapsed * 1000, 3)
@@ -69,11 +73,12 @@ class TranscriptMessage:
             data["note"] = self.note
         return data
 
-    def render(self, secrets: tuple[str, ...] = (), *, full: bool = False) -> str:
+    def render(self, secrets: tuple[str, ...] = (), *, full: bool = False, limit: int = 0) -> str:
         data = self.as_dict(secrets)
         body = json.dumps(data["payload"], default=str, ensure_ascii=False)
         if not full and len(body) > _PREVIEW_CHARS:
             body = body[:_PREVIEW_CHARS] + f"… ({data['size']} bytes)"
+        body = _limits.clip(body, limit)
         head = f"{self.time * 1000:9.1f} ms {self.direction} {self.kind:<12}"
         label = " ".join(part for part in (self.method or "", f"id={self.id}" if self.id is not None else "") if part)
         timing = f" [{self.elapsed * 1000:.1f} ms]" if self.elapsed is not None else ""
@@ -148,19 +153,30 @@ class Transcript:
         """The requests sent, optionally only those of one method."""
         return [m for m in self.messages if m.kind == "request" and (method is None or m.method == method)]
 
-    def render(self, last: int | None = None, *, full: bool = False) -> str:
+    def render(self, last: int | None = None, *, full: bool = False, limit: int = 0) -> str:
+        """One line per message (the ``last`` few, or all); with a ``limit``, each line and the whole
+        text are cut to that many bytes, keeping head and tail."""
         shown = self.messages if not last else self.messages[-last:]
-        lines = [m.render(self.secrets, full=full) for m in shown]
+        lines = [m.render(self.secrets, full=full, limit=limit) for m in shown]
         skipped = len(self.messages) - len(shown)
         if skipped:
             lines.insert(0, f"… {skipped} earlier messages (use -v to show all)")
-        return "\n".join(lines) if lines else "(no messages)"
+        return _limits.clip("\n".join(lines), limit) if lines else "(no messages)"
 
-    def to_jsonl(self) -> str:
-        return "".join(json.dumps(m.as_dict(self.secrets), default=str) + "\n" for m in self.messages)
+    def to_jsonl(self, limit: int = 0) -> str:
+        """One JSON object a line. With a ``limit``, each row's payload is cut to about ``limit``
+        bytes, and the whole text to ``_limits.file_limit(limit)``: rows from both ends are kept,
+        and one ``{"cut": {"rows": N, "bytes": B}, "note": ...}`` row stands for those between."""
+        rows = [json.dumps(m.as_dict(self.secrets, limit=limit), default=str) + "\n" for m in self.messages]
+        return "".join(_limits.keep_ends(rows, _limits.file_limit(limit), _cut_row))
 
-    def write_jsonl(self, path: str | Path) -> Path:
+    def write_jsonl(self, path: str | Path, limit: int = 0) -> Path:
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(self.to_jsonl(), encoding="utf-8")
+        target.write_text(self.to_jsonl(limit), encoding="utf-8")
         return target
+
+
+def _cut_row(rows: int, size: int) -> str:
+    """The JSONL row that stands for the rows cut from the middle of a transcript file."""
+    return json.dumps({"cut": {"rows": rows, "bytes": size}, "note": _limits.notice(size)}, ensure_ascii=False) + "\n"

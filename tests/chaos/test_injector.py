@@ -52,7 +52,9 @@ async def test_the_handshake_is_spared_unless_asked_for(demo: RunningServer) -> 
             assert (await client.call("add", a=2, b=2)).structured == {"result": 4}
     assert chaos.requests == 0
     with FaultInjector(seed=5, drop_rate=1.0, handshake=True, methods=["server/discover", "initialize"]) as chaos:
-        with pytest.raises(McpTimeoutError, match=r"no reply to server/discover \(connecting\) within 0\.5 s"):
+        with pytest.raises(
+            McpTimeoutError, match=r"no reply to server/discover \(connecting: 2026-07-28 discovery.*\) within 0\.5 s"
+        ):
             async with chaos.connect(demo, timeout=0.5):
                 pass
     assert chaos.fault_sequence[0] == (1, "server/discover", "drop")

@@ -77,7 +77,7 @@ class CheckRunner:
             run_case(case, self.runtime, None, [])
         except pytest.skip.Exception as exc:
             return Outcome("skipped", str(exc))
-        except AssertionError as exc:
+        except (AssertionError, pytest.fail.Exception) as exc:  # a check's failure, or the target's (once)
             return Outcome("failed", str(exc))
         return Outcome("passed")
 

@@ -31,6 +31,7 @@ from typing import Any, Final, final
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..errors import McpUsageError
+from ..redact import SECRETS
 
 __all__ = ["BAD_TOKEN_KINDS", "DEFAULT_AUDIENCE", "IssuerRequest", "OAuthClient", "TokenIssuer"]
 
@@ -472,6 +473,7 @@ class TokenIssuer:
         )
         with self._lock:
             self._clients[client.client_id] = client
+        SECRETS.add(client.client_secret)
         return client
 
     @property
@@ -488,6 +490,7 @@ class TokenIssuer:
     def _remember(self, token: str) -> str:
         with self._lock:
             self._minted.append(token)
+        SECRETS.add_token(token)  # hidden in every report, whoever built this issuer (pytest_mcp.redact)
         return token
 
     def known_secrets(self) -> tuple[str, ...]:

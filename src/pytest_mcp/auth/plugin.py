@@ -6,13 +6,14 @@ Must stay cheap to import: no MCP SDK, pydantic, starlette, PyJWT or cryptograph
   ``mcp_token_*``; override the fixture in a conftest.py for anything else.
 * ``mcp_token`` (function): a valid token; marker ``mcp_token(...)`` takes ``TokenIssuer.token()``'s
   keywords and also makes the ``mcp_client`` fixture carry that token.
-* reports of tests that use the issuer are scrubbed of tokens (even truncated ones) and client secrets.
+* every token an issuer mints and every client secret it issues is registered with
+  ``pytest_mcp.redact``, so reports hide them (even truncated ones), whoever built the issuer.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Final
 
 import pytest
@@ -60,12 +61,8 @@ OPTIONS: Final = (
 
 ISSUER_OPTIONS_KEY: Final = pytest.StashKey[dict[str, Any]]()
 TOKEN_KEY: Final = pytest.StashKey[str]()
-SCRUB_KEY: Final = pytest.StashKey[Any]()
-EARLY_FIXTURES: Final = (
-    EarlyFixture("_mcp_auth", markers=frozenset({"mcp_token"}), uses=frozenset({"mcp_token_issuer"})),
-)
-"""Set up ``_mcp_auth`` first in tests that carry ``mcp_token`` or use the issuer (see ``pytest_mcp.early``)."""
-"""Set on a test that uses the issuer: a callable returning the tokens and secrets to scrub from its reports."""
+EARLY_FIXTURES: Final = (EarlyFixture("_mcp_auth", markers=frozenset({"mcp_token"})),)
+"""Set up ``_mcp_auth`` first in tests that carry ``mcp_token`` (see ``pytest_mcp.early``)."""
 
 
 def token_marker(
@@ -165,17 +162,14 @@ def mcp_token(request: pytest.FixtureRequest, mcp_token_issuer: TokenIssuer) -> 
 
 @pytest.fixture
 def _mcp_auth(request: pytest.FixtureRequest) -> None:
-    """For tests that use the issuer: scrub their reports, and honour ``@pytest.mark.mcp_token``."""
+    """For tests that carry ``@pytest.mark.mcp_token``: make ``mcp_client`` carry the token."""
     marked = request.node.get_closest_marker("mcp_token") is not None
-    if not marked and "mcp_token_issuer" not in request.fixturenames:
+    if not marked:
         return
-    issuer = request.getfixturevalue("mcp_token_issuer")
-    request.node.stash[SCRUB_KEY] = issuer.known_secrets
-    if marked:
-        token = request.getfixturevalue("mcp_token")
-        if not _explicit_client_token_is_nearer(request.node):
-            # Exactly as if the test carried @pytest.mark.mcp_client(token=...): the core merges it.
-            request.node.add_marker(pytest.mark.mcp_client(token=token))
+    token = request.getfixturevalue("mcp_token")
+    if not _explicit_client_token_is_nearer(request.node):
+        # Exactly as if the test carried @pytest.mark.mcp_client(token=...): the core merges it.
+        request.node.add_marker(pytest.mark.mcp_client(token=token))
 
 
 def _explicit_client_token_is_nearer(item: Any) -> bool:
@@ -187,16 +181,3 @@ def _explicit_client_token_is_nearer(item: Any) -> bool:
         depth[id(node)] for node, marker in item.iter_markers_with_node("mcp_client") if "token" in marker.kwargs
     ]
     return bool(client_depths) and max(client_depths) >= token_depth
-
-
-@pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    report = yield
-    known = item.stash.get(SCRUB_KEY, None)
-    if known is not None and (report.longrepr is not None or report.sections):
-        from ._scrub import scrub_report  # only runs that minted tokens pay for its patterns
-
-        scrub_report(report, tuple(known()))
-    return report

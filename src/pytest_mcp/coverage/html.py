@@ -13,11 +13,12 @@ from typing import Any, Final
 
 import pytest
 
+from .. import _limits
 from .._state import SETTINGS_KEY, TRANSCRIPTS_KEY
+from ..redact import session_secrets
 from .surface import CoverageReport, display_percent, percent
 
 MAX_MESSAGES: Final = 500
-MAX_PAYLOAD_CHARS: Final = 20_000
 PREVIEW_CHARS: Final = 200
 FAILED_KEY: Final = pytest.StashKey[bool]()
 """Set on an item when one of its phases (setup, call, teardown) failed."""
@@ -36,19 +37,21 @@ STYLE: Final = (
 )
 
 
-def transcript_html(label: str, transcript: Any) -> str:
-    """One client transcript as an HTML table (time, direction, kind, method, id, elapsed, payload)."""
+def transcript_html(label: str, transcript: Any, limit: int = 0) -> str:
+    """One client transcript as an HTML table (time, direction, kind, method, id, elapsed, payload).
+
+    With a ``limit``, each payload shown is cut to that many bytes and the table to
+    ``_limits.file_limit(limit)`` (rows from both ends kept), each cut said with its byte count.
+    """
     rows = []
     messages = transcript.messages[-MAX_MESSAGES:]
     skipped = len(transcript.messages) - len(messages)
     for message in messages:
-        data = message.as_dict(transcript.secrets)
+        data = message.as_dict(transcript.secrets, limit=limit)
         compact = json.dumps(data["payload"], ensure_ascii=False, default=str)
         cell = f"<code>{escape(compact)}</code>"
         if len(compact) > PREVIEW_CHARS:
-            full = json.dumps(data["payload"], indent=2, ensure_ascii=False, default=str)
-            if len(full) > MAX_PAYLOAD_CHARS:
-                full = full[:MAX_PAYLOAD_CHARS] + f"\n… ({data['size']} bytes)"
+            full = _limits.clip(json.dumps(data["payload"], indent=2, ensure_ascii=False, default=str), limit)
             cell = (
                 f"<details><summary><code>{escape(compact[:PREVIEW_CHARS])}…</code></summary>"
                 f"<pre>{escape(full)}</pre></details>"
@@ -64,6 +67,11 @@ def transcript_html(label: str, transcript: Any) -> str:
             f"<td>{cell}</td></tr>"
         )
     more = f"<p>… {skipped} earlier messages not shown</p>" if skipped else ""
+    rows = _limits.keep_ends(
+        rows,
+        _limits.file_limit(limit),
+        lambda count, size: f'<tr><td colspan="7">{escape(_limits.notice(size))}</td></tr>',
+    )
     body = "".join(rows) or '<tr><td colspan="7">(no messages)</td></tr>'
     return (
         f'<div class="mcp-transcript">{STYLE}<h4>MCP transcript: {escape(label)}</h4>{more}'
@@ -120,9 +128,10 @@ class HtmlReportHooks:
             return report
         from pytest_html import extras  # type: ignore[import-untyped]
 
-        added = [extras.html(transcript_html(record.transcript.label, record.transcript)) for record in records]
+        limit = settings.report_limit
+        added = [extras.html(transcript_html(record.transcript.label, record.transcript, limit)) for record in records]
         added += [
-            extras.text(record.transcript.to_jsonl(), name=f"MCP transcript JSONL: {record.transcript.label}")
+            extras.text(record.transcript.to_jsonl(limit), name=f"MCP transcript JSONL: {record.transcript.label}")
             for record in records
         ]
         report.extras = [*getattr(report, "extras", []), *added]  # type: ignore[attr-defined]
@@ -133,4 +142,4 @@ class HtmlReportHooks:
     ) -> None:
         report = self._coverage_report()
         if report is not None:
-            postfix.append(coverage_html(report))
+            postfix.append(session_secrets(session.config).redactor().text(coverage_html(report)))

@@ -11,6 +11,7 @@ from typing import Any, Final
 import pytest
 
 from .._state import SETTINGS_KEY, TRANSCRIPTS_KEY
+from ..redact import session_secrets
 from .plugin import DOCS
 from .surface import CoverageData, CoverageReport, build_report, format_table
 
@@ -100,7 +101,8 @@ class CoverageSession:
             if self.report_path:
                 path = Path(self.report_path)
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(json.dumps(report.to_json(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+                text = json.dumps(report.to_json(), indent=2, sort_keys=True) + "\n"
+                path.write_text(session_secrets(self.config).redactor().text(text), encoding="utf-8")
                 self._written = path
             if self.fail_under is not None and report.percent < self.fail_under:
                 session.testsfailed += 1
@@ -112,8 +114,9 @@ class CoverageSession:
         report = self.report()
         if self.term != "off":
             terminalreporter.write_sep("-", "MCP surface coverage")
+            redactor = session_secrets(self.config).redactor()  # server names can hold secrets
             for line in format_table(report, missing=self.term == "missing"):
-                terminalreporter.write_line(line)
+                terminalreporter.write_line(redactor.text(line))
         if self._written is not None:
             terminalreporter.write_line(f"MCP surface coverage JSON written to {self._written}")
         if self.fail_under is not None:

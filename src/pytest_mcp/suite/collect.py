@@ -90,8 +90,10 @@ class RootCollector(pytest.Collector):
         items = self.make_items()
         if not self.wanted:
             return items
+        kept = [item for item in items if getattr(item, "always_collected", False)]
+        items = [item for item in items if item not in kept]
         self.unmatched = [name for name in self.wanted if name and not any(selects(name, item.name) for item in items)]
-        return [item for item in items if any(selects(wanted, item.name) for wanted in self.wanted)]
+        return kept + [item for item in items if any(selects(wanted, item.name) for wanted in self.wanted)]
 
     def make_items(self) -> list[pytest.Item]:
         """Every item of this collector, before the command line's selection."""
@@ -106,7 +108,10 @@ class RootCollector(pytest.Collector):
 
 
 class SuiteCollector(RootCollector):
-    """``mcp-suite``: one ``SuiteItem`` per case (check, era, transport and subject) of the ``--mcp-suite`` suites."""
+    """``mcp-suite``: one ``SuiteItem`` per case (check, era, transport and subject) of the ``--mcp-suite`` suites.
+
+    When the target cannot be started or reached in any era, one ``ReachItem`` (``reach[<transport>]``,
+    kept whatever the node ids select) comes first and reports why; the other items skip, pointing at it."""
 
     def __init__(self, *, suites: tuple[str, ...], baseline: Baseline | None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -114,14 +119,24 @@ class SuiteCollector(RootCollector):
         self.baseline = baseline
 
     def make_items(self) -> list[pytest.Item]:
-        from .items import SuiteItem, plan, with_subjects
+        from .items import ReachItem, SuiteItem, plan, with_subjects
         from .registry import checks_in, load_checks
 
         load_checks()
         cases = plan(checks_in(self.suites), self.runtime.transport)
         if self.wanted:  # list the subjects of the checks asked for only (listing talks to the server)
             cases = [case for case in cases if any(_may_select(wanted, case.name) for wanted in self.wanted)]
-        return [
+        blocked: list[pytest.Item] = []
+        problem = self.runtime.blocked() if cases else None
+        if problem is not None:
+            # one item says why the target cannot be used; every other item skips, pointing at it
+            name = f"reach[{self.runtime.transport}]"
+            reach = ReachItem.from_parent(
+                self, name=name, nodeid=f"{self.nodeid}::{name}", runtime=self.runtime, problem=problem, cases=cases
+            )
+            self.runtime.blocked_at = reach.nodeid
+            blocked.append(reach)
+        return blocked + [
             # the node id as a string: pytest parses it the way it parses the ids --lf keeps in its cache
             SuiteItem.from_parent(
                 self,
@@ -131,7 +146,7 @@ class SuiteCollector(RootCollector):
                 runtime=self.runtime,
                 baseline=self.baseline,
             )
-            for case in with_subjects(cases, self.runtime)
+            for case in (cases if problem is not None else with_subjects(cases, self.runtime))
         ]
 
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from .._docs import docs_url
-from .fuzz_judge import judge, render_arguments, reply_text
+from .fuzz_judge import http_standin, judge, render_arguments, reply_text
 from .leaks import Leak, LeakDetector
 
 __all__ = ["DEFAULT_EXAMPLES", "FUZZ_MODES", "FuzzConfig", "FuzzFailure", "FuzzReport", "FuzzSession", "fuzz_tool"]
@@ -203,6 +203,9 @@ class _Engine:
             outcome = CallOutcome(self.tool.name, arguments, self.client.describe(), error=exc)
         self.calls += 1
         problem = judge(self.mode, outcome, self.tool)
+        http_reply = await self._http_reply(arguments) if problem is not None and http_standin(outcome) else None
+        if http_reply is not None:
+            problem = f"the server answered tools/call with {http_reply}, not a JSON-RPC message"
         if outcome.kind == "timeout":
             problem = await self._timed_out(arguments, problem)
         leaks: list[Leak] = []
@@ -212,7 +215,25 @@ class _Engine:
                 problem = "the reply leaks " + "; ".join(leak.describe() for leak in leaks)
         if outcome.kind == "crash":
             self.dead = self.crashed = True
-        return _Verdict(problem, self.detector.redact(reply_text(outcome)), leaks)
+        return _Verdict(problem, self.detector.redact(http_reply or reply_text(outcome)), leaks)
+
+    async def _http_reply(self, arguments: dict[str, Any]) -> str | None:
+        """What the HTTP server really sent for a call the SDK reported only as a stand-in error: the
+        call again, raw, described as HTTP status, content type and a short excerpt of the body."""
+        from ..raw import RawHttp, jsonrpc_request
+
+        try:
+            raw = self.client.raw
+            if not isinstance(raw, RawHttp):
+                return None
+            body = jsonrpc_request("tools/call", {"name": self.tool.name, "arguments": arguments}, id=1)
+            headers = {"mcp-protocol-version": self.client.protocol_version}
+            reply = await raw.request("POST", body, headers=headers, timeout=self.config.call_timeout or 10.0)
+        except Exception:  # the stand-in error is reported then
+            return None
+        if reply.status is None or reply.messages:
+            return None
+        return reply.summary()
 
     async def _timed_out(self, arguments: dict[str, Any], problem: str | None) -> str | None:
         """Judge an unanswered call by whether the server still answers anything.

@@ -102,6 +102,24 @@ def client_limit(outcome: Any) -> bool:
     return outcome.kind == "protocol_error" and outcome.code == CONNECTION_CLOSED and "byte limit" in str(outcome.error)
 
 
+SDK_STANDINS: Final = (
+    "Server returned an error response",
+    "Not Found",
+    "Session terminated",
+    "Unexpected content type",
+)
+"""How the SDK's HTTP client reports an HTTP reply that carries no JSON-RPC message (a 413 or 500 page)."""
+
+
+def http_standin(outcome: Any) -> bool:
+    """Whether ``outcome`` is the SDK's stand-in for an HTTP reply without a JSON-RPC message (its status and
+    body are lost: ``fuzz_engine`` sends the call again raw to report them)."""
+    if outcome.kind != "protocol_error":
+        return False
+    message = str(getattr(getattr(outcome.error, "error", None), "message", ""))
+    return message.startswith(SDK_STANDINS)
+
+
 def judge(mode: str, outcome: Any, tool: Any) -> str | None:
     """What is wrong with this reply for this kind of input; None when it is acceptable."""
     kind = outcome.kind

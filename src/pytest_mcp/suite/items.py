@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .context import CheckContext
     from .runtime import EraFacts, SuiteRuntime
 
-__all__ = ["Case", "SuiteItem", "case_marks", "plan", "run_case", "with_subjects"]
+__all__ = ["Case", "ReachItem", "SuiteItem", "blocked_skip", "case_marks", "plan", "run_case", "with_subjects"]
 
 EXCHANGE_LINES: Final = 16
 BASELINE_PROPERTY: Final = "mcp_baseline_entry"
@@ -167,6 +167,13 @@ def run_case(
 
     entry = baseline.find(case.check, case.era, case.transport, case.subject) if baseline is not None else None
     context_box: list[CheckContext] = outcome.contexts if outcome is not None else []
+    if outcome is None:
+        problem = runtime.blocked()
+        if problem is not None:
+            if runtime.blocked_at is None:  # the first case says why, once; the others point at it
+                runtime.blocked_at = case.name
+                pytest.fail(problem, pytrace=False)
+            pytest.skip(blocked_skip(runtime))
     try:
         if outcome is not None:
             outcome.replay()
@@ -284,6 +291,42 @@ def _failure_text(case: Case, exc: CheckFailed, box: list[CheckContext], runtime
     return redact_text("\n".join(lines), secrets)
 
 
+def blocked_skip(runtime: SuiteRuntime) -> str:
+    """The skip reason of the cases of a target that cannot be used: where the cause is reported."""
+    return f"not run: the {runtime.describe()} cannot be used; {runtime.blocked_at} says why"
+
+
+class ReachItem(pytest.Item):
+    """``mcp-suite::reach[<transport>]``: collected only when the target cannot be started or reached
+    (or speaks no era), it fails once with the cause; the target's other items skip, pointing at it."""
+
+    always_collected: Final = True
+    """Kept when node ids on the command line select among the suite's items (``collect.py``)."""
+
+    def __init__(self, *, runtime: SuiteRuntime, problem: str, cases: Iterable[Case] = (), **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.runtime = runtime
+        self.problem = problem
+        # selected by whatever selects the items it stands for (-m conformance, -k tools.list, ...)
+        for case in cases:
+            for mark in case_marks(case):
+                if mark.name not in self.keywords:
+                    self.add_marker(mark)
+            check = case.check
+            self.extra_keyword_matches.update({check.id, case.era, case.transport, check.level, check.suite})
+
+    def runtest(self) -> None:
+        pytest.fail(self.problem, pytrace=False)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        if isinstance(excinfo.value, pytest.fail.Exception):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"{self.name} - can the suite start and reach {self.runtime.describe()}?"
+
+
 class SuiteItem(pytest.Item):
     """A pytest item running one case of the built-in suite (created when ``--mcp-suite`` is given)."""
 
@@ -301,6 +344,8 @@ class SuiteItem(pytest.Item):
         self.user_properties.extend(case_properties(case))
 
     def runtest(self) -> None:
+        if self.runtime.blocked_at is not None:  # the target cannot be used: a ReachItem says why
+            pytest.skip(blocked_skip(self.runtime))
         run_case(self.case, self.runtime, self.baseline, self.user_properties, self._concurrent_outcome())
 
     def _concurrent_outcome(self) -> Outcome | None:
@@ -321,7 +366,7 @@ class SuiteItem(pytest.Item):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         # a baselined failure (pytest.xfail) needs no traceback: formatting one costs ~0.5 s per item
-        if isinstance(excinfo.value, CheckFailed | pytest.xfail.Exception):
+        if isinstance(excinfo.value, CheckFailed | pytest.xfail.Exception | pytest.fail.Exception):
             return str(excinfo.value)
         return super().repr_failure(excinfo, style=style)
 

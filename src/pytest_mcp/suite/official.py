@@ -165,6 +165,13 @@ def official_items(parent: pytest.Collector, runtime: SuiteRuntime) -> list[pyte
                 "can reach (give --mcp-server an http:// URL)",
             )
         ]
+    problem = runtime.blocked()
+    if problem is not None:  # the target cannot be used: one report of why (the suite's reach item, or this one)
+        from .items import blocked_skip
+
+        if runtime.blocked_at is not None:
+            return [_item(parent, "official[setup]", skip=blocked_skip(runtime))]
+        return [_item(parent, "official[setup]", error=problem)]
     if runtime.options.auth_token:
         return [
             _item(

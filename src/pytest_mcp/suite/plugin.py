@@ -68,8 +68,9 @@ OPTIONS: Final = (
         "auth_token",
         text,
         None,
-        "Bearer token for servers that require one (sent as Authorization: Bearer; never shown unredacted). "
-        "The suite's authorization checks also look at requests without it.",
+        "Bearer token of the built-in suite (--mcp-suite): sent as Authorization: Bearer on its requests; "
+        "the suite's authorization checks also send requests without it. mcp_client tests do not use it: "
+        "give them @pytest.mark.mcp_client(token=...) or the mcp_token marker. Never shown unredacted.",
         metavar="TOKEN",
     ),
     Option(
@@ -213,6 +214,13 @@ def pytest_configure(config: pytest.Config) -> None:
             "--mcp-suite and --mcp-official-conformance need a server: pass --mcp-server=TARGET "
             "(a command line, an http(s):// URL or module:attr) or set the mcp_server ini option"
         )
+    if options.suites or options.official:
+        from ..targets import parse_target
+
+        try:  # a target no request could reach (a malformed URL) is refused before anything runs
+            parse_target(_settings(config).server)  # type: ignore[arg-type]
+        except ValueError as exc:
+            raise pytest.UsageError(f"--mcp-server: {exc}") from None
     state = SuiteState(config, options, baseline)
     config.stash[STATE_KEY] = state
     config.pluginmanager.register(state, "pytest_mcp.suite.state")

@@ -36,7 +36,13 @@ if TYPE_CHECKING:
     from .checks._util import Listing
     from .concurrent import ConcurrentRun
 
-__all__ = ["EraFacts", "SuiteOptions", "SuiteRuntime", "transport_of"]
+__all__ = ["EraFacts", "SuiteOptions", "SuiteRuntime", "blocked_text", "transport_of"]
+
+ERAS = (HANDSHAKE_ERA, MODERN_ERA)
+EXCERPT = 200
+"""Characters of a reply body quoted in a message about it."""
+_SETUP_ERRORS = (OSError, RuntimeError, TimeoutError, ImportError, ValueError, AttributeError, TypeError)
+"""What starting or reaching a target may raise (a bad command, import path, URL or server object)."""
 
 
 def transport_of(target: Target) -> str:
@@ -63,6 +69,10 @@ class EraFacts:
     """The raw ``initialize`` (2025-11-25) or ``server/discover`` (2026-07-28) exchange."""
     auth_required: bool = False
     """The HTTP server answered 401 (authorization required, and no or a refused ``--mcp-auth-token``)."""
+    reached: bool = True
+    """False when the server could not be started or reached at all (``reason`` says why)."""
+    hint: str = ""
+    """What to do about ``reason`` (for a server that could not be started or reached)."""
 
     def declares(self, capability: str) -> bool:
         node: Any = self.capabilities
@@ -110,6 +120,9 @@ class SuiteRuntime:
         self._listings: dict[tuple[str, str], Listing] = {}
         self._tls: Any = None
         self._concurrent: ConcurrentRun | None = None
+        self._blocked: tuple[str | None] | None = None
+        self.blocked_at: str | None = None
+        """The item that reports why the target cannot be used (the others skip, pointing at it)."""
 
     def concurrent_run(self, jobs: int) -> ConcurrentRun:
         """The stored outcomes of this target's checks run side by side (``--mcp-suite-jobs``)."""
@@ -158,6 +171,29 @@ class SuiteRuntime:
             self._facts[era] = await self._detect(era)
         return self._facts[era]
 
+    async def blocker(self) -> str | None:
+        """Why no check can run against this target: it could not be started or reached in any era (each
+        era's detection, once); None when a server answered. (A server that answers but opens no era fails
+        each check instead, saying why: see ``items.applicable``.)"""
+        if self._blocked is None:
+            facts = []
+            for era in ERAS:  # one era that answers is enough: the other is detected when a check needs it
+                facts.append(await self.facts(era))
+                if facts[-1].supported or facts[-1].auth_required or facts[-1].reached:
+                    self._blocked = (None,)
+                    return None
+            self._blocked = (blocked_text(self.describe(), facts),)
+        return self._blocked[0]
+
+    def blocked(self) -> str | None:
+        """``blocker()`` from synchronous code (detects in an event loop of its own the first time)."""
+        if self._blocked is None:
+            import anyio
+
+            anyio.run(self.blocker, backend="asyncio")
+        assert self._blocked is not None
+        return self._blocked[0]
+
     def known_facts(self) -> dict[str, EraFacts]:
         return dict(self._facts)
 
@@ -191,15 +227,36 @@ class SuiteRuntime:
         return subject_keys(kind, listing.items, self.options)
 
     async def _detect(self, era: str) -> EraFacts:
+        import pytest
+
+        url = None
         try:
             async with self.wire(era, handshake=False, detecting=True) as wire:
                 reply = await self._probe(wire, era)
                 stray = _stray_response(wire, reply)
-        except (OSError, RuntimeError, TimeoutError, ImportError, ValueError) as exc:
-            return EraFacts(era, False, reason=f"the {self.describe()} could not be reached: {exc}")
+                if isinstance(wire, HttpWire):
+                    url = wire.url
+                elif isinstance(wire, StdioWire) and not reply.answered:
+                    await _await_exit(wire.link)
+        except (*_SETUP_ERRORS, pytest.UsageError) as exc:
+            return EraFacts(era, False, reason=str(exc), reached=False, hint=self._start_hint(exc))
         if stray is not None:
             return stray
-        return self._facts_from(era, reply)
+        return self._facts_from(era, reply, url)
+
+    def _start_hint(self, exc: BaseException) -> str:
+        """The next step for a target that could not be started or reached (``exc`` says why)."""
+        target = self.target
+        if isinstance(target, InProcessTarget | AsgiTarget):
+            return (
+                "check the 'module:attr' spelling, and that the module imports from the directory pytest "
+                "runs in (pythonpath = . in the ini file, or pip install -e .)"
+            )
+        if isinstance(target, StdioTarget):
+            return "check the command: run it in a terminal; a program not on PATH needs its full path"
+        if "TLS" in str(exc) or "connection refused" in str(exc):
+            return ""  # the cause already says what to do
+        return "check the URL, and that the server is running and reachable from here"
 
     async def _probe(self, wire: Wire, era: str) -> Reply:
         timeout = max(self.settings.timeout, 5.0)
@@ -216,7 +273,7 @@ class SuiteRuntime:
             wire.link.discover_reply = reply
         return reply
 
-    def _facts_from(self, era: str, reply: Reply) -> EraFacts:
+    def _facts_from(self, era: str, reply: Reply, url: str | None = None) -> EraFacts:
         method = "initialize" if era == HANDSHAKE_ERA else "server/discover"
         if reply.status == 401:
             how = "the --mcp-auth-token was refused" if self.options.auth_token else "pass --mcp-auth-token TOKEN"
@@ -227,10 +284,31 @@ class SuiteRuntime:
                 handshake=reply,
                 auth_required=True,
             )
+        if not reply.answered and reply.status is not None:
+            return _http_refusal(era, method, reply, url)
         if not reply.answered:
             crash = self._crash_text(era)
-            why = crash or f"no reply to {method} within {max(self.settings.timeout, 5.0):g} s"
-            return EraFacts(era, False, reason=f"{why}", handshake=reply)
+            if crash is not None:
+                return EraFacts(
+                    era,
+                    False,
+                    reason=crash,
+                    handshake=reply,
+                    reached=False,
+                    hint="the command starts, but the server stops at once: run it in a terminal to see why",
+                )
+            link = self._links.get(era)
+            if link is not None and link.eof:
+                return EraFacts(
+                    era,
+                    False,
+                    reason="it closed its stdout without answering (the process is still running)",
+                    handshake=reply,
+                    reached=False,
+                    hint="a stdio server writes its JSON-RPC messages to stdout and keeps it open",
+                )
+            why = f"no reply to {method} within {max(self.settings.timeout, 5.0):g} s"
+            return EraFacts(era, False, reason=why, handshake=reply)
         if reply.is_error:
             error = reply.error if isinstance(reply.error, dict) else {}
             return EraFacts(
@@ -275,7 +353,9 @@ class SuiteRuntime:
         if link is None or link.channel.process.returncode is None:
             return None
         process = link.channel.process
-        return f"the server {process.describe_exit()}; stderr: {process.stderr_tail(5) or '(empty)'}"
+        tail = process.stderr_tail(5).strip()
+        stderr = ("; its stderr ends:\n" + tail) if tail else "; its stderr is empty"
+        return f"the server {process.describe_exit()} before answering{stderr}"
 
     # -- sessions ---------------------------------------------------------------------------
     @asynccontextmanager
@@ -394,3 +474,49 @@ class SuiteRuntime:
         options.setdefault("timeout", self.settings.timeout)
         async with connect(self.server(era), era=era, **options) as client:
             yield client
+
+
+async def _await_exit(link: StdioLink, grace: float = 1.0) -> None:
+    """Give a stdio process that closed its stdout ``grace`` seconds to exit (so its exit code is known)."""
+    import anyio
+
+    if not link.eof:
+        return
+    with anyio.move_on_after(grace):
+        while link.channel.process.returncode is None:
+            await anyio.sleep(0.01)
+
+
+def _http_refusal(era: str, method: str, reply: Reply, url: str | None) -> EraFacts:
+    """Facts for an HTTP reply to the era's opening request that carries no JSON-RPC message."""
+    kind = reply.headers.get("content-type", "").split(";")[0].strip() or "no content-type"
+    text = reply.raw.decode("utf-8", "replace").strip()
+    excerpt = " ".join(text.split())[:EXCERPT] + ("…" if len(text) > EXCERPT else "")
+    body = f"{kind}: {excerpt!r}" if excerpt else f"{kind}, empty body"
+    where = f"POST {url}" if url else f"POST {method}"
+    reason = f"{where} got HTTP {reply.status} ({body}), not a JSON-RPC reply"
+    if reply.status in (404, 405):
+        return EraFacts(
+            era,
+            False,
+            reason=reason,
+            handshake=reply,
+            reached=False,
+            hint="nothing serves MCP at this URL: check its path (a Python SDK server serves /mcp)",
+        )
+    return EraFacts(era, False, reason=reason, handshake=reply)
+
+
+def blocked_text(target: str, facts: list[EraFacts]) -> str:
+    """The one report for a target that could not be started or reached: what, why (per era where the
+    causes differ), and the next step."""
+    head = f"the {target} could not be started or reached"
+    reasons = list(dict.fromkeys(item.reason for item in facts))
+    if len(reasons) == 1:
+        why = reasons[0]
+    else:
+        why = "\n".join(f"{item.era}: {item.reason}" for item in facts)
+    hints = list(dict.fromkeys(item.hint for item in facts if item.hint))
+    lines = [f"{head}, so no check of the suite ran:", *("  " + line for line in why.splitlines())]
+    lines.extend(f"Next: {hint}" for hint in hints)
+    return "\n".join(lines)

@@ -242,6 +242,8 @@ class StdioLink:
         self.init_reply: Reply | None = None
         self.discover_reply: Reply | None = None
         self.closed = False
+        self.eof = False
+        """The server closed its stdout (nothing more can come)."""
 
     @property
     def alive(self) -> bool:
@@ -256,6 +258,7 @@ class StdioLink:
         except TimeoutError:
             return None
         if reply is None:
+            self.eof = True
             return None
         raw = reply.body
         try:
@@ -317,7 +320,7 @@ class StdioWire(Wire):
             if key in self._unclaimed:
                 return self._unclaimed.pop(key)
             left = deadline - time.monotonic()
-            if left <= 0 or (not self.link.alive and not self.link.backlog):
+            if left <= 0 or ((not self.link.alive or self.link.eof) and not self.link.backlog):
                 # one last look: lines may still be queued after the process exited
                 line = await self._take(0.05)
                 if line is None:
@@ -343,7 +346,7 @@ class StdioWire(Wire):
         while (left := deadline - time.monotonic()) > 0:
             line = await self._take(min(left, 0.25))
             if line is None:
-                if not self.link.alive:
+                if not self.link.alive or self.link.eof:
                     break
                 continue
             seen.append(line)
@@ -359,7 +362,12 @@ class StdioWire(Wire):
 
 
 def _id_key(value: Any) -> tuple[str, Any]:
-    """Ids compare by JSON type and value: ``1``, ``1.0``, ``"1"`` and ``true`` are all different."""
+    """Ids compare by JSON type and value: ``1``, ``1.0``, ``"1"`` and ``true`` are all different.
+
+    Any JSON value may come back as an id (a server may echo an object or an array): those compare
+    by their canonical JSON text, so they never match a request's id and never break the lookup."""
+    if isinstance(value, dict | list):
+        return (type(value).__name__, json.dumps(value, sort_keys=True, default=repr))
     return (type(value).__name__, value)
 
 

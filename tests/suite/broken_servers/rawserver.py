@@ -99,6 +99,11 @@ DEFECTS = {
     "auth-session-only": "HTTP auth: a known session id is enough, without the token",
     "auth-403": "HTTP auth: a request without a token gets 403 instead of 401",
     "auth-refuse-token": "HTTP auth: even the valid token is refused",
+    "ping-object-id": "ping is answered with an object as its id",
+    "exit-at-start": "the server writes an error to stderr and exits with code 3 before reading anything",
+    "close-stdout": "stdio: the server closes its stdout at start and keeps running",
+    "tools-call-413": "HTTP: tools/call gets 413 Payload Too Large with an HTML body",
+    "get-405-jsonrpc": "HTTP: GET gets 405 with a JSON-RPC error body",
 }
 
 
@@ -295,6 +300,8 @@ class Core:
         if era == MODERN and method == "tools/list" and "modern-list-changed" in self.defects:
             emit({"jsonrpc": "2.0", "method": "notifications/tools/list_changed"})
         response = self.respond(request_id, result)
+        if method == "ping" and "ping-object-id" in self.defects:
+            response["id"] = {"echo": request_id}
         if method == "ping" and "result-and-error" in self.defects:
             response["error"] = {"code": -32603, "message": "also an error"}
         return response
@@ -553,6 +560,11 @@ def serve_stdio(core: Core) -> None:
     if "banner" in core.defects:
         out.write(b"raw server ready\n")
         out.flush()
+    if "close-stdout" in core.defects:
+        sys.stdout.close()
+        os.close(1)
+        while True:
+            time.sleep(1)
     for raw in sys.stdin.buffer:
         if not raw.strip():
             continue
@@ -646,6 +658,8 @@ def serve_http(core: Core, port: int, token: str | None) -> None:
                 ended.add(session)
                 del sessions[session]
                 return Response(status_code=200)
+            if "get-405-jsonrpc" in core.defects:
+                return error(405, -32600, "Method Not Allowed: this server opens no GET stream")
             return Response(status_code=405)
         accept = request.headers.get("accept", "")
         if "no-406" not in core.defects and not ("application/json" in accept and "text/event-stream" in accept):
@@ -658,6 +672,9 @@ def serve_http(core: Core, port: int, token: str | None) -> None:
         if not isinstance(message, dict):
             return error(400, -32600, "Batches are not supported")
         method = message.get("method")
+        if method == "tools/call" and "tools-call-413" in core.defects:
+            page = "<html><head><title>413 Request Entity Too Large</title></head><body>nginx</body></html>"
+            return Response(page, status_code=413, media_type="text/html")
         params = message.get("params") if isinstance(message.get("params"), dict) else {}
         meta = params.get("_meta") if isinstance(params.get("_meta"), dict) else None
         modern = (meta is not None and PV in meta) or method == "server/discover" or version_header == MODERN
@@ -740,6 +757,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--auth-token")
     args = parser.parse_args(argv)
     core = Core(set(args.defect))
+    if "exit-at-start" in core.defects:
+        sys.stderr.write("rawserver: cannot open the database: /nonexistent/db.sqlite\n")
+        sys.exit(3)
     if args.http:
         serve_http(core, args.port, args.auth_token)
     else:

@@ -348,6 +348,8 @@ async def get_stream_or_405(ctx: CheckContext) -> None:
             f"GET got HTTP {reply.status} {kind or '(no content-type)'}, not a text/event-stream or 405",
             received=reply.describe(),
         )
+        if reply.status != 200:
+            return  # a 405 may explain itself in any body (a JSON-RPC error too): only a stream is looked into
         for message in reply.messages:
             ctx.expect(
                 not (isinstance(message, dict) and ("result" in message or "error" in message)),
