@@ -117,13 +117,9 @@ class ManagedProcess:
     def exited(self) -> bool:
         """Whether the process has ended. ``poll()`` says None while another thread waits on the
         process; a zombie (ended, not yet reaped) has ended all the same."""
-        if self.popen.poll() is not None:
-            return True
-        try:
-            with open(f"/proc/{self.popen.pid}/stat", "rb") as stat:
-                return stat.read().rsplit(b")", 1)[1].split()[0] == b"Z"
-        except (OSError, IndexError):  # gone already, or no /proc (not Linux)
-            return self.popen.poll() is not None
+        from ._reaper import zombie
+
+        return self.popen.poll() is not None or zombie(self.popen.pid)
 
     def stderr_size(self) -> int:
         """Bytes the child wrote to stderr so far (an offset for ``stderr_text(start)``)."""

@@ -68,19 +68,24 @@ def _stop(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
+def zombie(pid: int) -> bool:
+    """Whether ``pid`` has ended but is not yet reaped by its parent (False where /proc cannot say)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return False
+
+
 def alive(pid: int) -> bool:
-    """Whether ``pid`` runs (a zombie, killed but not yet reaped by its parent, does not)."""
+    """Whether ``pid`` runs (a zombie does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except OSError:  # alive, but not ours to signal
         return True
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
-    except OSError:  # no /proc (not Linux): signal 0 is all there is
-        return True
+    return not zombie(pid)
 
 
 def watch(pid: int, groups: set[int], every: float = 0.25) -> None:

@@ -106,8 +106,22 @@ def text(value: str) -> str:
     return value
 
 
+class _Named:
+    """The two spellings of a setting named ``field``: ini key ``mcp_<field>``, flag ``--mcp-<field>``."""
+
+    field: str
+
+    @property
+    def ini_name(self) -> str:
+        return f"mcp_{self.field}"
+
+    @property
+    def flag(self) -> str:
+        return "--mcp-" + self.field.replace("_", "-")
+
+
 @dataclass(frozen=True)
-class Option:
+class Option(_Named):
     """One setting: its ``Settings`` field, how to parse it, its default and its help text."""
 
     field: str
@@ -118,14 +132,6 @@ class Option:
     choices: Sequence[str] = ()
     path: bool = False
     """A file or directory: an ini value is resolved against the ini file's directory."""
-
-    @property
-    def ini_name(self) -> str:
-        return f"mcp_{self.field}"
-
-    @property
-    def flag(self) -> str:
-        return "--mcp-" + self.field.replace("_", "-")
 
 
 OPTIONS: Final[tuple[Option, ...]] = (
@@ -223,19 +229,11 @@ OPTIONS_BY_FIELD: Final = {option.field: option for option in OPTIONS}
 
 
 @dataclass(frozen=True)
-class Switch:
+class Switch(_Named):
     """An on/off setting: a bool ini key ``mcp_<field>`` and a ``--mcp-<field>`` flag that turns it on."""
 
     field: str
     help: str
-
-    @property
-    def ini_name(self) -> str:
-        return f"mcp_{self.field}"
-
-    @property
-    def flag(self) -> str:
-        return "--mcp-" + self.field.replace("_", "-")
 
     @property
     def dest(self) -> str:
