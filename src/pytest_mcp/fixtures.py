@@ -6,6 +6,7 @@ server or client.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager, contextmanager
 from typing import TYPE_CHECKING, Any
@@ -311,7 +312,8 @@ ASYNC_FIXTURES: frozenset[str] = frozenset({"mcp_client"})
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_pycollect_makeitem(collector: pytest.Module | pytest.Class, name: str, obj: object) -> None:
-    if collector.istestfunction(obj, name):
+    # Called for every name of every test module: the cheap test first (only async tests matter).
+    if (inspect.iscoroutinefunction(obj) or hasattr(obj, "hypothesis")) and collector.istestfunction(obj, name):
         lend_to_anyio(collector, obj)
 
 
