@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from ._docs import docs_url
 from .errors import McpAssertionError
+from .protocol import classify
 
 __all__ = [
     "assert_content_types",
@@ -87,18 +88,6 @@ def _describe_error(error: BaseException) -> str:
     return f"an exception {type(error).__name__}: {error}"
 
 
-def _error_kind(error: BaseException) -> str:
-    from mcp.shared.exceptions import MCPError
-
-    from .errors import McpServerCrashed, McpTimeoutError
-
-    if isinstance(error, McpTimeoutError):
-        return "timeout"
-    if isinstance(error, McpServerCrashed):
-        return "crash"
-    return "protocol_error" if isinstance(error, MCPError) else "exception"
-
-
 def assert_tool_ok(result: Any) -> Any:
     """Assert the tool call succeeded; return its structured content, or its text when it has none."""
     __tracebackhide__ = True
@@ -133,7 +122,7 @@ def assert_tool_error(
         kind = "protocol_error"
     wanted = kind or "is_error or protocol_error"
     if error is not None:
-        actual_kind, text = _error_kind(error), str(getattr(error, "message", error))
+        actual_kind, text = classify(error).kind, str(getattr(error, "message", error))
     elif call.is_error:
         actual_kind, text = "is_error", _text_of(call)
     else:

@@ -10,24 +10,21 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import json
 import queue
 import subprocess
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any
 
 import anyio
 
 from ._process import ManagedProcess
 from .errors import McpConnectionError
+from .protocol import JSON_AND_SSE, Reply, encode, find_response, json_messages, request
 from .transcript import Transcript
 
 __all__ = ["RawHttp", "RawReply", "RawStdio", "ServerUnreachable", "explain_http_failure", "jsonrpc_request"]
-
-JSON_AND_SSE: Final = "application/json, text/event-stream"
 
 
 class ServerUnreachable(McpConnectionError, ConnectionError):
@@ -78,71 +75,10 @@ def explain_http_failure(exc: BaseException, method: str, url: str) -> str:
     return f"{method} {url}: no HTTP reply ({name}: {leaf})"
 
 
-def jsonrpc_request(method: str, params: Any = None, id: Any = 1) -> dict[str, Any]:
-    """A JSON-RPC 2.0 request object (``params`` left out when None)."""
-    message: dict[str, Any] = {"jsonrpc": "2.0", "id": id, "method": method}
-    if params is not None:
-        message["params"] = params
-    return message
-
-
-def _encode(message: bytes | str | Mapping[str, Any] | list[Any]) -> bytes:
-    if isinstance(message, bytes):
-        return message
-    if isinstance(message, str):
-        return message.encode()
-    return json.dumps(message, separators=(",", ":")).encode()
-
-
-@dataclass
-class RawReply:
-    """What came back: the HTTP status, headers and body, or one stdout line; parsed where possible."""
-
-    body: bytes
-    status: int | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", "replace")
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "").split(";")[0].strip().lower()
-
-    @property
-    def messages(self) -> list[Any]:
-        """The JSON values in the body: one for JSON, one per ``data:`` event for SSE."""
-        if self.content_type == "text/event-stream":
-            found = []
-            for event in self.text.replace("\r\n", "\n").split("\n\n"):
-                data = "\n".join(line[5:].lstrip(" ") for line in event.split("\n") if line.startswith("data:"))
-                if data.strip():
-                    with contextlib.suppress(ValueError):
-                        found.append(json.loads(data))
-            return found
-        try:
-            return [json.loads(self.text)] if self.text.strip() else []
-        except ValueError:
-            return []
-
-    @property
-    def json(self) -> Any:
-        """The single JSON-RPC message in the reply (the last one of an SSE stream), or None."""
-        messages = self.messages
-        return messages[-1] if messages else None
-
-    def summary(self, limit: int = 200) -> str:
-        """``HTTP 413 text/html: '<html>…'``: status, content type and the start of the body on one line."""
-        text = " ".join(self.text.split())
-        excerpt = text[:limit] + ("…" if len(text) > limit else "")
-        body = repr(excerpt) if excerpt else "(empty body)"
-        return f"HTTP {self.status} {self.content_type or '(no content-type)'}: {body}"
-
-    def describe(self) -> str:
-        head = f"HTTP {self.status} {self.content_type or '(no content-type)'}: " if self.status is not None else ""
-        text = self.text
-        return head + (text if len(text) < 600 else text[:600] + f"… ({len(self.body)} bytes)")
+RawReply = Reply
+"""What came back over a raw channel (``pytest_mcp.protocol.Reply``)."""
+jsonrpc_request = request
+"""A JSON-RPC 2.0 request object (``pytest_mcp.protocol.request``)."""
 
 
 class RawStdio:
@@ -162,10 +98,9 @@ class RawStdio:
         self.process = ManagedProcess(command, env=env, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self._lines: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         # A receive waits for a line in a worker thread. If the receive is cancelled, its thread is
-        # abandoned and may still take a line: it leaves it in ``_taken`` for the next receive (it
-        # used to be lost). ``_taker`` lets one thread at a time wait on ``_lines``: a CI run once
-        # hung with a waiter blocked on the queue far past its timeout while another had waited
-        # beside it.
+        # abandoned and may still take a line: it leaves it in ``_taken`` for the next receive, so no
+        # line is lost. ``_taker`` lets one thread at a time wait on ``_lines``, so an abandoned waiter
+        # and a new one never both block on the queue.
         self._taken: collections.deque[bytes | None] = collections.deque()
         self._taker = threading.Lock()
         self._reader = threading.Thread(target=self._read, daemon=True, name=f"mcp-raw-stdio-{self.process.pid}")
@@ -193,7 +128,7 @@ class RawStdio:
 
     async def send(self, message: bytes | str | Mapping[str, Any] | list[Any], *, newline: bool = True) -> None:
         """Write ``message`` (bytes as they are; dicts and lists as compact JSON) plus a newline."""
-        data = _encode(message) + (b"\n" if newline else b"")
+        data = encode(message) + (b"\n" if newline else b"")
         if self.transcript is not None:
             self.transcript.add("->", "event", None, None, data.decode("utf-8", "replace"), note="raw")
         stdin = self.process.popen.stdin
@@ -299,7 +234,7 @@ class RawHttp:
         if default_headers and method == "POST":
             sent_headers = {"accept": JSON_AND_SSE, "content-type": "application/json"}
         sent_headers.update({k.lower(): v for k, v in (headers or {}).items()})
-        content = None if body is None else _encode(body)
+        content = None if body is None else encode(body)
         if self.transcript is not None:
             shown = content.decode("utf-8", "replace") if content else ""
             self.transcript.add("->", "event", method, None, {"headers": sent_headers, "body": shown}, note="raw http")
@@ -349,10 +284,4 @@ def _sse_done(body: bytes, headers: Mapping[str, str]) -> bool:
     """True once an SSE body holds a JSON-RPC response (the stream may stay open after it)."""
     if not headers.get("content-type", "").startswith("text/event-stream"):
         return False
-    for event in body.decode("utf-8", "replace").replace("\r\n", "\n").split("\n\n")[:-1]:
-        data = "\n".join(line[5:].lstrip(" ") for line in event.split("\n") if line.startswith("data:"))
-        with contextlib.suppress(ValueError):
-            message = json.loads(data)
-            if isinstance(message, dict) and "method" not in message and ("result" in message or "error" in message):
-                return True
-    return False
+    return find_response(json_messages(body)) is not None

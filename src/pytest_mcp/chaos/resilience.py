@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from .._docs import docs_url
 from ..errors import McpAssertionError
+from ..protocol import classify
 
 if TYPE_CHECKING:
     from ..client import McpClient
@@ -48,23 +49,9 @@ def _describe(outcome: Any) -> tuple[str, str, str, Any]:
         error = outcome.error
         return outcome.kind, str(getattr(error, "message", None) or error), what, error
     if isinstance(outcome, BaseException):
-        from mcp.shared.exceptions import MCPError
-
-        from ..errors import McpServerCrashed, McpTimeoutError
-
-        kind = (
-            "timeout"
-            if isinstance(outcome, McpTimeoutError)
-            else "crash"
-            if isinstance(outcome, McpServerCrashed)
-            else "protocol_error"
-            if isinstance(outcome, MCPError)
-            else "exception"
-        )
-        return kind, str(getattr(outcome, "message", None) or outcome), "the request", outcome
+        return classify(outcome).kind, str(getattr(outcome, "message", None) or outcome), "the request", outcome
     text = "\n".join(getattr(b, "text", "") for b in getattr(outcome, "content", []) or [])
-    kind = "is_error" if getattr(outcome, "is_error", False) else "ok"
-    return kind, text, f"tools/call {getattr(outcome, 'tool', '') or '(tool)'!r}", None
+    return classify(outcome).kind, text, f"tools/call {getattr(outcome, 'tool', '') or '(tool)'!r}", None
 
 
 def assert_clean_error(outcome: Any, *, match: str | None = None, code: int | None = None) -> str:
@@ -84,7 +71,7 @@ def assert_clean_error(outcome: Any, *, match: str | None = None, code: int | No
             [f"result: {_short(text)}"],
             "assert_clean_error",
         )
-    if kind in ("timeout", "crash", "exception") or getattr(error, "code", None) in (
+    if kind in ("timeout", "crash", "connection", "exception") or getattr(error, "code", None) in (
         CONNECTION_CLOSED,
         REQUEST_TIMEOUT,
     ):

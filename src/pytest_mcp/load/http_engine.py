@@ -23,7 +23,8 @@ import anyio
 
 from .. import __version__
 from ..errors import McpConnectionError
-from .wire import HANDSHAKE_ERA, MODERN_ERA, McpWire, Reply
+from ..protocol import Outcome
+from .wire import HANDSHAKE_ERA, MODERN_ERA, McpWire
 
 if TYPE_CHECKING:
     from anyio.abc import SocketStream
@@ -134,15 +135,15 @@ class HttpEngineUser:
         except (OSError, anyio.BrokenResourceError, anyio.EndOfStream, _Closed, ProtocolError) as exc:
             await self._drop()
             return await self._crash_or("connection", f"tools/call {tool!r}: {_describe_error(exc)}")
-        return reply.kind, reply.message
+        return (None, "") if reply.ok else (reply.kind, reply.message)
 
-    async def _connect_step(self, method: str) -> Reply:
+    async def _connect_step(self, method: str) -> Outcome:
         reply = await self._request(method)
         if not reply.ok:
             raise McpConnectionError(f"{method} failed while connecting to the {self.describe}: {reply.message}")
         return reply
 
-    async def _request(self, method: str, params: Mapping[str, Any] | None = None) -> Reply:
+    async def _request(self, method: str, params: Mapping[str, Any] | None = None) -> Outcome:
         request_id, body, headers = self.wire.request(method, params)
         status, response_headers, content = await self._exchange("POST", body, headers, method)
         return self.wire.reply(method, request_id, status, response_headers.get("content-type", ""), content)
@@ -251,7 +252,7 @@ class HttpEngineUser:
                 await stream.aclose()
 
 
-def _refuse_unauthorized(reply: Reply) -> None:
+def _refuse_unauthorized(reply: Outcome) -> None:
     if reply.status in AUTH_STATUSES:
         raise McpConnectionError(f"{reply.message}{AUTH_HINT}")
 

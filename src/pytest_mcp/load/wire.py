@@ -19,77 +19,36 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
+
+from ..protocol import (
+    CLIENT_CAPABILITIES_META,
+    CLIENT_INFO_META,
+    HANDSHAKE_ERA,
+    JSON_AND_SSE,
+    MODERN_ERA,
+    PROTOCOL_VERSION_META,
+    Outcome,
+    Reply,
+    classify_reply,
+    excerpt,
+    label,
+    routing_headers,
+)
 
 __all__ = [
     "HANDSHAKE_ERA",
     "MODERN_ERA",
     "McpWire",
-    "Reply",
     "excerpt",
     "label",
     "parse_body",
 ]
 
-HANDSHAKE_ERA: Final = "2025-11-25"
-MODERN_ERA: Final = "2026-07-28"
-ERAS: Final = (MODERN_ERA, HANDSHAKE_ERA)
-JSON_AND_SSE: Final = "application/json, text/event-stream"
-PROTOCOL_VERSION_META: Final = "io.modelcontextprotocol/protocolVersion"
-CLIENT_INFO_META: Final = "io.modelcontextprotocol/clientInfo"
-CLIENT_CAPABILITIES_META: Final = "io.modelcontextprotocol/clientCapabilities"
-NAME_BEARING: Final = {"tools/call": "name", "prompts/get": "name", "resources/read": "uri"}
-INPUT_REQUIRED: Final = (
-    "the server asked the client for input (sampling, elicitation or roots), which a hand-built "
-    "JSON-RPC client cannot answer"
-)
-
 
 def parse_body(content_type: str, body: bytes) -> list[Any]:
-    """The JSON-RPC messages in a response body: one for JSON, one per ``data:`` event for SSE."""
-    if not body:
-        return []
-    if content_type.split(";")[0].strip().lower() != "text/event-stream":
-        return [json.loads(body)]
-    messages = []
-    for event in body.decode("utf-8", "replace").replace("\r\n", "\n").split("\n\n"):
-        data = "\n".join(line[5:].lstrip(" ") for line in event.split("\n") if line.startswith("data:"))
-        if data.strip():
-            messages.append(json.loads(data))
-    return messages
-
-
-def label(method: str, params: Mapping[str, Any] | None) -> str:
-    """The statistics row of a request: the method, plus the tool, prompt or resource it names."""
-    key = NAME_BEARING.get(method)
-    value = params.get(key) if key and params else None
-    return f"{method} {value}" if isinstance(value, str) else method
-
-
-def excerpt(content: bytes | str | None, limit: int = 300) -> str:
-    text = content.decode("utf-8", "replace") if isinstance(content, bytes) else (content or "")
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-@dataclass(frozen=True)
-class Reply:
-    """How one request ended: its ``result``, or a failure ``kind`` and ``message``.
-
-    Kinds: ``http_error`` (a non-2xx status), ``bad_reply`` (no parseable JSON-RPC response with
-    the request's id), ``protocol_error`` (a JSON-RPC error), ``is_error`` (a tool result with
-    ``isError``) and ``input_required`` (a 2026-07-28 result asking the client for input).
-    """
-
-    result: Any = None
-    kind: str | None = None
-    message: str = ""
-    status: int = 200
-    """The HTTP status of the response."""
-
-    @property
-    def ok(self) -> bool:
-        return self.kind is None
+    """The JSON-RPC messages in a response body (``ValueError`` when part of it is not JSON)."""
+    return Reply(body, headers={"content-type": content_type}).read_messages()
 
 
 class McpWire:
@@ -103,7 +62,7 @@ class McpWire:
         capabilities: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        if era not in ERAS:
+        if era not in (MODERN_ERA, HANDSHAKE_ERA):
             raise ValueError(f"the era must be {MODERN_ERA!r} or {HANDSHAKE_ERA!r}, not {era!r}")
         self.era = era
         self.protocol_version = era
@@ -126,8 +85,9 @@ class McpWire:
         """The headers of every POST (and of the handshake era's closing DELETE)."""
         headers = {"Accept": JSON_AND_SSE, "Content-Type": "application/json", **self.extra_headers}
         if self.era == HANDSHAKE_ERA and self.session_id:
-            headers["Mcp-Session-Id"] = self.session_id
-            headers["MCP-Protocol-Version"] = self.protocol_version
+            headers.update(
+                routing_headers(self.era, None, protocol_version=self.protocol_version, session_id=self.session_id)
+            )
         return headers
 
     def request(self, method: str, params: Mapping[str, Any] | None = None) -> tuple[int, bytes, dict[str, str]]:
@@ -138,21 +98,22 @@ class McpWire:
         if self.era == MODERN_ERA:
             given = body_params.get("_meta")
             body_params["_meta"] = {**given, **self._meta} if given else self._meta
-            headers["MCP-Protocol-Version"] = self.protocol_version
-            headers["Mcp-Method"] = method
-            key = NAME_BEARING.get(method)
-            if key is not None and isinstance(body_params.get(key), str):
-                headers["Mcp-Name"] = _header_value(body_params[key])
-            if method == "tools/call" and self.param_headers:
-                header_map = self.param_headers.get(body_params.get("name", ""))
-                if header_map:
-                    from mcp.shared.inbound import mcp_param_headers
-
-                    headers.update(mcp_param_headers(header_map, body_params.get("arguments") or {}))
         message: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id, "method": method}
         if body_params:
             message["params"] = body_params
+        if self.era == MODERN_ERA:
+            headers.update(routing_headers(self.era, message, protocol_version=self.protocol_version))
+            headers.update(self._param_headers(method, body_params))
         return request_id, json.dumps(message, separators=(",", ":")).encode(), headers
+
+    def _param_headers(self, method: str, params: Mapping[str, Any]) -> dict[str, str]:
+        """The ``Mcp-Param-*`` headers of a ``tools/call`` whose tool marks properties with ``x-mcp-header``."""
+        header_map = self.param_headers.get(params.get("name", "")) if method == "tools/call" else None
+        if not header_map:
+            return {}
+        from mcp.shared.inbound import mcp_param_headers
+
+        return dict(mcp_param_headers(header_map, params.get("arguments") or {}))
 
     def notification(self, method: str, params: Mapping[str, Any] | None = None) -> tuple[bytes, dict[str, str]]:
         """A JSON-RPC notification (the handshake era's ``notifications/initialized``): (body, headers)."""
@@ -174,28 +135,10 @@ class McpWire:
         body: bytes,
         *,
         tool_errors: bool = True,
-    ) -> Reply:
+    ) -> Outcome:
         """Judge the HTTP response to request ``request_id``; ``tool_errors=False`` lets ``isError`` results pass."""
-        if not 200 <= status < 300:
-            return Reply(kind="http_error", message=f"HTTP {status}: {excerpt(body)}", status=status)
-        try:
-            messages = parse_body(content_type, body)
-        except ValueError as exc:
-            return Reply(kind="bad_reply", message=f"unparseable body ({exc}): {excerpt(body)}")
-        reply = next((m for m in messages if isinstance(m, dict) and m.get("id") == request_id), None)
-        if reply is None:
-            return Reply(kind="bad_reply", message=f"no JSON-RPC response with id {request_id} in: {excerpt(body)}")
-        if "error" in reply:
-            error = reply["error"] if isinstance(reply["error"], dict) else {}
-            return Reply(kind="protocol_error", message=f"{error.get('message')} (code {error.get('code')})")
-        result = reply.get("result")
-        if isinstance(result, dict):
-            if result.get("resultType") == "input_required":
-                return Reply(result, "input_required", INPUT_REQUIRED)
-            if method == "tools/call" and tool_errors and result.get("isError") is True:
-                texts = [block.get("text", "") for block in result.get("content") or () if isinstance(block, dict)]
-                return Reply(result, "is_error", "\n".join(texts))
-        return Reply(result)
+        reply = Reply(body, status, {"content-type": content_type})
+        return classify_reply(reply, request_id, method, tool_errors=tool_errors)
 
     def adopt_initialize(self, result: Mapping[str, Any], session_id: str | None) -> None:
         """Take the negotiated version and the session id from an ``initialize`` exchange."""
@@ -214,10 +157,3 @@ class McpWire:
             header_map = x_mcp_header_map(tool.get("inputSchema") or {})
             if header_map:
                 self.param_headers[tool["name"]] = header_map
-
-
-def _header_value(value: str) -> str:
-    """A header-safe value, encoded as the SDK's client does (printable ASCII as is, else base64)."""
-    from mcp.shared.inbound import encode_header_value
-
-    return str(encode_header_value(value))

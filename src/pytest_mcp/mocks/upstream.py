@@ -194,22 +194,25 @@ class _Spec:
 _MISSING: Final = object()
 
 
-def build_server(spec: _Spec) -> Any:
-    """A low-level SDK ``Server`` answering from ``spec``."""
+async def _answer(reply: Reply) -> Reply:
+    """Wait the reply's ``delay``, then raise its ``rpc_error`` or hand it back."""
     import anyio
+    from mcp.shared.exceptions import MCPError
+
+    if reply.delay:
+        await anyio.sleep(reply.delay)
+    if reply.rpc_error is not None:
+        raise MCPError(*reply.rpc_error)
+    return reply
+
+
+def _tool_handlers(spec: _Spec) -> dict[str, Any]:
+    """``on_list_tools`` and ``on_call_tool``: the canned tools and their replies."""
     import mcp_types as types
-    from mcp.server import Server
     from mcp.shared.exceptions import MCPError
     from pydantic import TypeAdapter
 
     blocks = TypeAdapter(list[types.ContentBlock])
-
-    async def answer(reply: Reply) -> Reply:
-        if reply.delay:
-            await anyio.sleep(reply.delay)
-        if reply.rpc_error is not None:
-            raise MCPError(*reply.rpc_error)
-        return reply
 
     async def list_tools(ctx: Any, params: Any) -> Any:
         spec.record(UpstreamCall("tools/list", time=time.time()))
@@ -228,7 +231,7 @@ def build_server(spec: _Spec) -> Any:
         reply = spec.take("tool", params.name, "tools/call", params.arguments)
         if reply is None:
             raise MCPError(INVALID_PARAMS, f"Unknown tool: {params.name}")
-        reply = await answer(reply)
+        reply = await _answer(reply)
         if reply.error is not None:
             return types.CallToolResult(content=[types.TextContent(type="text", text=reply.error)], is_error=True)
         content: list[Any] = []
@@ -239,6 +242,14 @@ def build_server(spec: _Spec) -> Any:
         if not content and reply.structured is not None:
             content.append(types.TextContent(type="text", text=json.dumps(reply.structured)))
         return types.CallToolResult(content=content, structured_content=reply.structured, is_error=False)
+
+    return {"on_list_tools": list_tools, "on_call_tool": call_tool}
+
+
+def _resource_handlers(spec: _Spec) -> dict[str, Any]:
+    """``on_list_resources`` and ``on_read_resource``: the canned resources and their contents."""
+    import mcp_types as types
+    from mcp.shared.exceptions import MCPError
 
     async def list_resources(ctx: Any, params: Any) -> Any:
         spec.record(UpstreamCall("resources/list", time=time.time()))
@@ -258,7 +269,7 @@ def build_server(spec: _Spec) -> Any:
         reply = spec.take("resource", uri, "resources/read", None)
         if reply is None:
             raise MCPError(INVALID_PARAMS, f"Resource not found: {uri}", {"uri": uri})
-        reply = await answer(reply)
+        reply = await _answer(reply)
         mime = reply.mime_type or spec.find("resource", uri, None).meta.get("mime_type")  # type: ignore[union-attr]
         if reply.blob is not None:
             contents: Any = types.BlobResourceContents(
@@ -267,6 +278,14 @@ def build_server(spec: _Spec) -> Any:
         else:
             contents = types.TextResourceContents(uri=uri, text=reply.text or "", mime_type=mime)
         return types.ReadResourceResult(contents=[contents])
+
+    return {"on_list_resources": list_resources, "on_read_resource": read_resource}
+
+
+def _prompt_handlers(spec: _Spec) -> dict[str, Any]:
+    """``on_list_prompts`` and ``on_get_prompt``: the canned prompts and their messages."""
+    import mcp_types as types
+    from mcp.shared.exceptions import MCPError
 
     async def list_prompts(ctx: Any, params: Any) -> Any:
         spec.record(UpstreamCall("prompts/list", time=time.time()))
@@ -286,7 +305,7 @@ def build_server(spec: _Spec) -> Any:
         reply = spec.take("prompt", params.name, "prompts/get", params.arguments)
         if reply is None:
             raise MCPError(INVALID_PARAMS, f"Unknown prompt: {params.name}")
-        reply = await answer(reply)
+        reply = await _answer(reply)
         raw = reply.messages if reply.messages is not None else [{"role": "user", "text": reply.text or ""}]
         messages = [
             types.PromptMessage.model_validate(
@@ -297,16 +316,20 @@ def build_server(spec: _Spec) -> Any:
         description = spec.find("prompt", params.name, None).meta.get("description")  # type: ignore[union-attr]
         return types.GetPromptResult(messages=messages, description=description)
 
+    return {"on_list_prompts": list_prompts, "on_get_prompt": get_prompt}
+
+
+def build_server(spec: _Spec) -> Any:
+    """A low-level SDK ``Server`` answering from ``spec``."""
+    from mcp.server import Server
+
     return Server(
         spec.name,
         version=spec.version,
         instructions=spec.instructions,
-        on_list_tools=list_tools,
-        on_call_tool=call_tool,
-        on_list_resources=list_resources,
-        on_read_resource=read_resource,
-        on_list_prompts=list_prompts,
-        on_get_prompt=get_prompt,
+        **_tool_handlers(spec),
+        **_resource_handlers(spec),
+        **_prompt_handlers(spec),
     )
 
 

@@ -26,18 +26,27 @@ from typing import Any, Final
 
 import anyio
 
+from .. import protocol
+from ..protocol import HANDSHAKE_ERA, LOG_LEVEL_META, MODERN_ERA, SESSION_ID_HEADER, find_response, id_key
 from ..raw import RawHttp, RawReply, RawStdio
 
-__all__ = ["CLIENT_INFO", "HttpWire", "Line", "Reply", "StdioLink", "StdioWire", "Wire", "envelope_meta"]
+__all__ = [
+    "CLIENT_INFO",
+    "HANDSHAKE_ERA",
+    "LOG_LEVEL_KEY",
+    "MODERN_ERA",
+    "HttpWire",
+    "Line",
+    "Reply",
+    "StdioLink",
+    "StdioWire",
+    "Wire",
+    "envelope_meta",
+]
 
-HANDSHAKE_ERA: Final = "2025-11-25"
-MODERN_ERA: Final = "2026-07-28"
-PROTOCOL_VERSION_KEY: Final = "io.modelcontextprotocol/protocolVersion"
-CLIENT_CAPABILITIES_KEY: Final = "io.modelcontextprotocol/clientCapabilities"
-CLIENT_INFO_KEY: Final = "io.modelcontextprotocol/clientInfo"
-LOG_LEVEL_KEY: Final = "io.modelcontextprotocol/logLevel"
+LOG_LEVEL_KEY: Final = LOG_LEVEL_META
+
 CLIENT_INFO: Final = {"name": "pytest-mcp-suite", "version": "0.1.0"}
-NAME_BEARING: Final = {"tools/call": "name", "prompts/get": "name", "resources/read": "uri"}
 
 _ids = itertools.count(1)
 
@@ -48,22 +57,15 @@ def next_id() -> int:
 
 
 def envelope_meta(era: str, capabilities: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The ``_meta`` protocol fields a 2026-07-28 request carries (empty for the handshake era)."""
-    if era != MODERN_ERA:
-        return {}
-    return {
-        PROTOCOL_VERSION_KEY: MODERN_ERA,
-        CLIENT_CAPABILITIES_KEY: dict(capabilities or {}),
-        CLIENT_INFO_KEY: dict(CLIENT_INFO),
-    }
+    """The ``_meta`` protocol fields a 2026-07-28 request of the suite carries (empty for the handshake era)."""
+    return protocol.envelope_meta(era, client_info=CLIENT_INFO, capabilities=capabilities)
 
 
 def with_envelope(era: str, params: Mapping[str, Any] | None, meta: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """``params`` with the era's ``_meta`` fields merged in (explicit ``meta`` keys win)."""
-    merged = dict(params or {})
-    fields = {**envelope_meta(era), **dict(merged.get("_meta") or {}), **dict(meta or {})}
-    if fields:
-        merged["_meta"] = fields
+    merged = protocol.with_envelope(params, envelope_meta(era))
+    if meta:
+        merged["_meta"] = {**dict(merged.get("_meta") or {}), **dict(meta)}
     return merged
 
 
@@ -309,12 +311,12 @@ class StdioWire(Wire):
             self.lines.append(line)
             self._log("<-", line.raw)
             if line.is_response:
-                self._unclaimed[_id_key(line.data.get("id"))] = line
+                self._unclaimed[id_key(line.data.get("id"))] = line
         return line
 
     async def wait_reply(self, id: Any, timeout: float | None = None) -> Line | None:
         """The response line whose id equals ``id`` (same value and JSON type), or None in time."""
-        key = _id_key(id)
+        key = id_key(id)
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
         while True:
             if key in self._unclaimed:
@@ -361,16 +363,6 @@ class StdioWire(Wire):
             await self.link.aclose()
 
 
-def _id_key(value: Any) -> tuple[str, Any]:
-    """Ids compare by JSON type and value: ``1``, ``1.0``, ``"1"`` and ``true`` are all different.
-
-    Any JSON value may come back as an id (a server may echo an object or an array): those compare
-    by their canonical JSON text, so they never match a request's id and never break the lookup."""
-    if isinstance(value, dict | list):
-        return (type(value).__name__, json.dumps(value, sort_keys=True, default=repr))
-    return (type(value).__name__, value)
-
-
 async def stdio_handshake(wire: StdioWire, timeout: float) -> Reply:
     """Run the ``initialize`` handshake on a fresh stdio process (handshake era)."""
     reply = await wire.request(
@@ -412,22 +404,10 @@ class HttpWire(Wire):
 
     def routing_headers(self, body: Any) -> dict[str, str]:
         """The headers a well-behaved client sends with ``body`` in this era and session."""
-        headers: dict[str, str] = dict(self.base_headers)
-        if self.session_id:
-            headers["mcp-session-id"] = self.session_id
-        if self.protocol_version:
-            headers["mcp-protocol-version"] = self.protocol_version
-        if self.era == MODERN_ERA and isinstance(body, dict) and isinstance(body.get("method"), str):
-            method = body["method"]
-            headers["mcp-method"] = method
-            key = NAME_BEARING.get(method)
-            params = body.get("params")
-            value = params.get(key) if key and isinstance(params, dict) else None
-            if isinstance(value, str):
-                from mcp.shared.inbound import encode_header_value
-
-                headers["mcp-name"] = encode_header_value(value)
-        return headers
+        routing = protocol.routing_headers(
+            self.era, body, protocol_version=self.protocol_version, session_id=self.session_id
+        )
+        return {**self.base_headers, **routing}
 
     async def post(
         self,
@@ -507,16 +487,9 @@ def _http_text(reply: RawReply) -> str:
 def _http_reply(sent: Any, reply: RawReply, elapsed: float) -> Reply:
     messages = reply.messages
     wanted = sent.get("id") if isinstance(sent, dict) else None
-    response = None
-    for message in messages:
-        is_response = (
-            isinstance(message, dict) and "method" not in message and ("result" in message or "error" in message)
-        )
-        if is_response and (response is None or _id_key(message.get("id")) == _id_key(wanted)):
-            response = message
     return Reply(
         sent=sent,
-        message=response,
+        message=find_response(messages, wanted),
         raw=reply.body,
         status=reply.status,
         headers=dict(reply.headers),
@@ -534,7 +507,7 @@ async def http_handshake(wire: HttpWire, timeout: float) -> Reply:
     )
     reply = await wire.send_request(body, timeout=timeout)
     if reply.is_result:
-        wire.session_id = reply.headers.get("mcp-session-id") or None
+        wire.session_id = reply.headers.get(SESSION_ID_HEADER) or None
         version = reply.result.get("protocolVersion") if isinstance(reply.result, dict) else None
         wire.protocol_version = version if isinstance(version, str) else HANDSHAKE_ERA
         await wire.notify("notifications/initialized", envelope=False)
