@@ -7,6 +7,13 @@ signature functions then check each value with the parsers the options use (``se
 ``@pytest.mark.mcp_timeout(-5): give seconds > 0 as a finite number, not -5``. Every marker a test
 carries, the feature packages' too, is checked before the test sets up (``check_item``).
 
+A feature package declares each of its markers once, as an options type: a frozen keyword-only
+dataclass in a cheap module whose fields are the marker's keywords (``options_signature``), whose
+``__post_init__`` checks their values, and whose instance is what the marker's fixture hands to the
+heavy class it builds (``merged_options`` reads the markers of a test; ``extra_keywords()`` declares
+a ``**keywords`` catch-all, ``field(kw_only=False)`` a positional argument, with ``POSITIONAL_ONLY``
+in its metadata one passed by position only).
+
 The plugin registers only the markers it reads or puts on items itself: the ``mcp_*`` markers and
 the suite names its items carry. The generic category markers (``slow``, ``unit``, ...) are
 registered only in projects that opt in with ini ``mcp_category_markers = true``, so elsewhere
@@ -15,9 +22,12 @@ registered only in projects that opt in with ini ``mcp_category_markers = true``
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import importlib
 import inspect
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
 import pytest
@@ -58,32 +68,38 @@ def mcp_fresh_server() -> dict[str, Any]:
 LOG_LEVELS: Final = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 
 
-def mcp_client(
-    *,
-    headers: dict[str, str] | None = None,
-    token: str | None = None,
-    sampling: Any = None,
-    elicitation: Any = None,
-    roots: Any = None,
-    log_level: str | None = None,
-    raise_exceptions: bool = False,
-) -> dict[str, Any]:
-    """Options of the ``mcp_client`` fixture; the same keywords as ``mcp_client_factory``."""
-    if headers is not None and not (
-        isinstance(headers, Mapping) and all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())
-    ):
-        raise ValueError(f"headers: give a dict of header names to str values, not {headers!r}")
-    if token is not None and not isinstance(token, str):
-        raise ValueError(f"token: give a string, not {token!r}")
-    return {
-        "headers": headers,
-        "token": token,
-        "sampling": sampling,
-        "elicitation": elicitation,
-        "roots": roots,
-        "log_level": None if log_level is None else checked(choice(LOG_LEVELS), log_level, "log_level"),
-        "raise_exceptions": checked(flag, raise_exceptions, "raise_exceptions"),
-    }
+@dataclass(frozen=True, kw_only=True)
+class ClientOptions:
+    """Options of the ``mcp_client`` fixture; the same keywords as ``mcp_client_factory`` and ``connect()``."""
+
+    headers: dict[str, str] | None = None
+    token: str | None = None
+    sampling: Any = None
+    elicitation: Any = None
+    roots: Any = None
+    log_level: str | None = None
+    raise_exceptions: bool = False
+
+    def __post_init__(self) -> None:
+        headers = self.headers
+        if headers is not None and not (
+            isinstance(headers, Mapping) and all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())
+        ):
+            raise ValueError(f"headers: give a dict of header names to str values, not {headers!r}")
+        if self.token is not None and not isinstance(self.token, str):
+            raise ValueError(f"token: give a string, not {self.token!r}")
+        if self.log_level is not None:
+            object.__setattr__(self, "log_level", checked(choice(LOG_LEVELS), self.log_level, "log_level"))
+        object.__setattr__(self, "raise_exceptions", checked(flag, self.raise_exceptions, "raise_exceptions"))
+
+    @classmethod
+    def of(cls, options: ClientOptions | None, keywords: Mapping[str, Any]) -> ClientOptions:
+        """``options``, or the options these keywords give (a caller takes one or the other)."""
+        if options is None:
+            return cls(**keywords)
+        if keywords:
+            raise TypeError("pass either a ClientOptions or its keywords, not both")
+        return options
 
 
 def checked(parse: Callable[[Any], Any], value: Any, keyword: str = "") -> Any:
@@ -96,18 +112,20 @@ def checked(parse: Callable[[Any], Any], value: Any, keyword: str = "") -> Any:
         raise ValueError(f"{keyword}: {exc}") from None
 
 
-PLUGIN_MARKERS: Final[dict[str, Callable[..., dict[str, Any]]]] = {
+PLUGIN_MARKERS: Final[dict[str, Callable[..., Any]]] = {
     "mcp_server": mcp_server,
     "mcp_era": mcp_era,
     "mcp_timeout": mcp_timeout,
     "mcp_fresh_server": mcp_fresh_server,
-    "mcp_client": mcp_client,
+    "mcp_client": ClientOptions,
 }
 
 SUITE_MARKERS: Final = {
     "conformance": "MCP specification conformance checks",
     "fuzz": "property-based / fuzz tests",
     "security": "authentication, authorization and hostile-input tests",
+    "stateful": "sequences of tool calls, fuzzed as a state machine",
+    "mcp_contract": "expected-surface contract checks (--mcp-contract)",
 }
 """Markers the built-in suite puts on its items (``--mcp-suite``, ``checks_for``), so ``-m`` selects them:
 always registered."""
@@ -126,11 +144,63 @@ CATEGORY_MARKERS: Final = {
 """Generic category markers for ``-m`` selection, registered only with ini ``mcp_category_markers = true``."""
 
 
+EXTRA_KEYWORDS: Final = "pytest_mcp_extra_keywords"
+"""Field metadata of the options-type field that collects the keywords no other field names."""
+
+
+def extra_keywords() -> Any:
+    """An options-type field that takes every other keyword, as a dict (``**claims`` in the signature)."""
+    return dataclasses.field(default_factory=dict, metadata={EXTRA_KEYWORDS: True})
+
+
+POSITIONAL_ONLY: Final = "pytest_mcp_positional_only"
+"""Field metadata of an options-type field that is passed by position only (``target, /`` in the signature):
+``field(kw_only=False, metadata={POSITIONAL_ONLY: True})``."""
+
+
+def make_options(spec: Callable[..., Any], args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> Any:
+    """An options type built from a call's arguments as its signature binds them (``TypeError`` if they
+    don't fit; the ``ValueError`` of a wrong value)."""
+    return spec(**options_signature(spec).bind(*args, **kwargs).arguments)
+
+
+def is_options_type(spec: Any) -> bool:
+    """Whether ``spec`` is an options type (a dataclass) rather than a signature function."""
+    return isinstance(spec, type) and dataclasses.is_dataclass(spec)
+
+
+@functools.cache  # a marker's signature never changes; tests that carry markers bind them often
+def options_signature(spec: Callable[..., Any]) -> inspect.Signature:
+    """What a marker accepts: the fields of an options type (keyword-only unless declared
+    ``kw_only=False``; an ``extra_keywords()`` field as ``**name``), or a signature function's parameters."""
+    if not is_options_type(spec):
+        return inspect.signature(spec).replace(return_annotation=inspect.Signature.empty)
+    parameters = []
+    for item in dataclasses.fields(spec):  # type: ignore[arg-type]
+        if not item.init:
+            continue
+        if item.metadata.get(EXTRA_KEYWORDS):
+            parameters.append(inspect.Parameter(item.name, inspect.Parameter.VAR_KEYWORD, annotation="Any"))
+            continue
+        kind: inspect._ParameterKind = inspect.Parameter.KEYWORD_ONLY
+        if not item.kw_only:
+            kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+        if item.metadata.get(POSITIONAL_ONLY):
+            kind = inspect.Parameter.POSITIONAL_ONLY
+        default = item.default
+        if item.default_factory is not dataclasses.MISSING:
+            default = item.default_factory()
+        if default is dataclasses.MISSING:
+            default = inspect.Parameter.empty
+        parameters.append(inspect.Parameter(item.name, kind, default=default, annotation=item.type))
+    return inspect.Signature(sorted(parameters, key=lambda parameter: parameter.kind))
+
+
 def signature_text(name: str, func: Callable[..., Any], docs: str = DOCS) -> str:
     """A marker's line for ``--markers``: name, signature, docstring and where it is documented."""
-    bare = inspect.signature(func).replace(return_annotation=inspect.Signature.empty)
-    signature = str(bare).replace("'", "")  # annotations are strings under postponed evaluation
-    return f"{name}{signature}: {inspect.getdoc(func)} See {docs}."
+    signature = str(options_signature(func)).replace("'", "")  # annotations are strings under postponed evaluation
+    summary = " ".join((inspect.getdoc(func) or "").split())  # one line of --markers
+    return f"{name}{signature}: {summary} See {docs}."
 
 
 REGISTERED_BY_PLUGINS: Final = {"benchmark": "benchmark"}
@@ -162,27 +232,38 @@ def marker_values(node: pytest.Item | Any, name: str) -> dict[str, Any] | None:
     marker = node.get_closest_marker(name)
     if marker is None:
         return None
-    return bind(name, marker.args, marker.kwargs)
+    values: dict[str, Any] = bind(name, marker.args, marker.kwargs)
+    return values
 
 
 def bind(
     name: str,
     args: tuple[Any, ...],
     kwargs: Mapping[str, Any],
-    func: Callable[..., dict[str, Any]] | None = None,
+    func: Callable[..., Any] | None = None,
     docs: str = DOCS,
-) -> dict[str, Any]:
-    """Call the marker's signature function (``func``, default the plugin's own) with its arguments;
-    ``UsageError`` with the signature and ``docs`` if they don't fit."""
+) -> Any:
+    """The marker's value: its signature function (``func``, default the plugin's own) called with its
+    arguments, or its options type built from them; ``UsageError`` with the signature and ``docs`` if
+    they don't fit, with the marker as written and the reason if a value is wrong."""
     func = func or PLUGIN_MARKERS[name]
+    check_signature(name, args, kwargs, func, docs)
     try:
-        inspect.signature(func).bind(*args, **kwargs)
-    except TypeError as exc:
-        raise pytest.UsageError(f"@pytest.mark.{name}: {exc}. Signature: {signature_text(name, func, docs)}") from None
-    try:
+        if is_options_type(func):
+            return make_options(func, args, kwargs)
         return func(*args, **kwargs)
     except ValueError as exc:
         raise pytest.UsageError(f"{call_text(name, args, kwargs)}: {exc}") from None
+
+
+def check_signature(
+    name: str, args: tuple[Any, ...], kwargs: Mapping[str, Any], func: Callable[..., Any], docs: str = DOCS
+) -> inspect.BoundArguments:
+    """The marker's arguments bound to its signature; ``UsageError`` with the signature if they don't fit."""
+    try:
+        return options_signature(func).bind(*args, **kwargs)
+    except TypeError as exc:
+        raise pytest.UsageError(f"@pytest.mark.{name}: {exc}. Signature: {signature_text(name, func, docs)}") from None
 
 
 def call_text(name: str, args: Iterable[Any], kwargs: Mapping[str, Any]) -> str:
@@ -191,28 +272,43 @@ def call_text(name: str, args: Iterable[Any], kwargs: Mapping[str, Any]) -> str:
     return f"@pytest.mark.{name}({', '.join(shown)})"
 
 
-def merged_kwargs(
-    node: Any, name: str, func: Callable[..., dict[str, Any]] | None = None, docs: str = DOCS
-) -> dict[str, Any]:
+def merged_kwargs(node: Any, name: str, func: Callable[..., Any] | None = None, docs: str = DOCS) -> dict[str, Any]:
     """Keyword arguments of every ``name`` marker on the node, the nearest marker winning per keyword
-    (feature packages pass their marker's signature function as ``func``)."""
+    (feature packages pass their marker's options type as ``func``)."""
+    return merged_arguments(node, name, func or PLUGIN_MARKERS[name], docs)[1]
+
+
+def merged_arguments(
+    node: Any, name: str, func: Callable[..., Any], docs: str = DOCS
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The positional arguments of the nearest ``name`` marker that has some, and the keyword arguments
+    of all of them, the nearest winning per keyword; each marker is checked against the signature."""
+    args: tuple[Any, ...] = ()
     merged: dict[str, Any] = {}
     for marker in reversed(list(node.iter_markers(name))):
-        bind(name, marker.args, marker.kwargs, func, docs)
+        check_signature(name, marker.args, marker.kwargs, func, docs)
+        args = marker.args or args
         merged.update(marker.kwargs)
-    return merged
+    return args, merged
+
+
+def merged_options(node: Any, name: str, options: Callable[..., Any], docs: str = DOCS) -> Any:
+    """The ``options`` type built from every ``name`` marker on the node, the nearest winning per keyword
+    (the defaults without a marker); ``UsageError`` naming the signature or the wrong value."""
+    args, kwargs = merged_arguments(node, name, options, docs)
+    return bind(name, args, kwargs, options, docs)
 
 
 FEATURE_MARKERS: Final = {
-    "mcp_token": ("pytest_mcp.auth.plugin", "pytest_mcp.auth.plugin:token_marker"),
-    "mcp_chaos": ("pytest_mcp.chaos.plugin", "pytest_mcp.chaos._policy:chaos_options"),
-    "mcp_load": ("pytest_mcp.load.plugin", "pytest_mcp.load.signature:load_signature"),
-    "mcp_snapshot": ("pytest_mcp.coverage.plugin", "pytest_mcp.coverage.plugin:mcp_snapshot_marker"),
-    "mcp_http_mock": ("pytest_mcp.mocks.plugin", "pytest_mcp.mocks.plugin:http_mock_marker"),
-    "mcp_fake_upstream": ("pytest_mcp.mocks.plugin", "pytest_mcp.mocks.plugin:fake_upstream_marker"),
-    "mcp_mock_backend": ("pytest_mcp.mocks.plugin", "pytest_mcp.mocks.plugin:mock_backend_marker"),
+    "mcp_token": ("pytest_mcp.auth.plugin", "pytest_mcp.auth.options:TokenOptions"),
+    "mcp_chaos": ("pytest_mcp.chaos.plugin", "pytest_mcp.chaos._policy:ChaosOptions"),
+    "mcp_load": ("pytest_mcp.load.plugin", "pytest_mcp.load.options:LoadOptions"),
+    "mcp_snapshot": ("pytest_mcp.coverage.plugin", "pytest_mcp.coverage.plugin:SnapshotOptions"),
+    "mcp_http_mock": ("pytest_mcp.mocks.plugin", "pytest_mcp.mocks.options:HttpMockOptions"),
+    "mcp_fake_upstream": ("pytest_mcp.mocks.plugin", "pytest_mcp.mocks.options:FakeUpstreamOptions"),
+    "mcp_mock_backend": ("pytest_mcp.mocks.plugin", "pytest_mcp.mocks.options:BackendPatch"),
 }
-"""The feature packages' markers: the plugin module that registers each, and its signature function.
+"""The feature packages' markers: the plugin module that registers each, and its options type.
 Their fixtures bind them and check what only they know (a rate between 0 and 1, a known algorithm);
 ``check_item`` checks the types their signatures declare, and seconds, before the test sets up."""
 
@@ -262,7 +358,7 @@ def value_problem(func: Callable[..., Any], args: tuple[Any, ...], kwargs: Mappi
     """What is wrong with an argument whose type ``func``'s signature declares, or None.
 
     Arguments that do not bind are left to the marker's own fixture, which names its signature."""
-    signature = inspect.signature(func)
+    signature = options_signature(func)
     try:
         bound = signature.bind(*args, **kwargs)
     except TypeError:

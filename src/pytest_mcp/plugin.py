@@ -52,6 +52,9 @@ def pytest_configure(config: pytest.Config) -> None:
     clash.check_plugin_distribution(config, sys.modules[__name__])
     config.stash[SETTINGS_KEY] = Settings.from_config(config)
     markers.register(config, categories=CATEGORY_MARKERS_SWITCH.is_on(config))
+    for name in FEATURE_PLUGINS:
+        for provider in getattr(config.pluginmanager.get_plugin(name), "REPORT_PROVIDERS", ()):
+            reporting.add_report_provider(config, provider)
     OPEN_CONFIGS.append(config)
 
 
@@ -136,20 +139,12 @@ def pytest_assertrepr_compare(config: pytest.Config, op: str, left: object, righ
     return reporting.compare_results(left, right)
 
 
-@pytest.hookimpl(wrapper=True)
+@pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """The plugin's one report hook: the core's sections, the feature packages' (registered report
+    providers) and redaction last, after every other plugin's wrapper added its own (``reporting.py``)."""
     report = yield
-    reporting.add_sections(item, report)
-    return report
-
-
-@pytest.hookimpl(wrapper=True, tryfirst=True, specname="pytest_runtest_makereport")
-def pytest_runtest_makereport_redacted(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """Redact every report last, after all plugins added their sections and extras (``redact.py``)."""
-    report = yield
-    reporting.redact_report(item, report)
+    reporting.complete_report(item, call, report)
     return report

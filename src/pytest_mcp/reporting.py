@@ -1,16 +1,20 @@
-"""Report sections: the MCP transcript and server stderr of a test, shown like captured output.
+"""Test reports: the one ``pytest_runtest_makereport`` step of the plugin and what it adds.
 
-Every report is redacted here, once, after all sections are added (``redact_report``): the
-terminal, JUnit XML and pytest-html all render from the report object, so they all get the
-redacted text. The transcript JSONL files are redacted with the same redactor.
+``complete_report`` runs once per report: it adds the core's sections (the MCP transcript and
+server stderr of a test, shown like captured output), then what every report provider adds (the
+feature packages' ``REPORT_PROVIDERS`` and ``add_report_provider``: chaos, load, mocks, coverage,
+the suite), in the order they registered, and redacts the result last (``redact_report``): the terminal, JUnit XML
+and pytest-html all render from the report object, so they all get the redacted text. The
+transcript JSONL files are redacted with the same redactor.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, TypeAlias
 
 import pytest
 
@@ -18,8 +22,31 @@ from ._limits import clip
 from ._state import SETTINGS_KEY, TRANSCRIPTS_KEY
 from .redact import session_secrets
 
+ReportProvider: TypeAlias = Callable[[pytest.Item, "pytest.CallInfo[None]", pytest.TestReport], None]
+"""Adds to one report of one item (sections, extras, user properties, a changed outcome) or notes
+what it says; ``call`` is the phase's ``CallInfo`` (its exception, if any)."""
+
+PROVIDERS_KEY: Final = pytest.StashKey[list[ReportProvider]]()
+
 _TEXT_EXTRAS = frozenset({"html", "text", "json", "url"})
 """pytest-html extra formats whose content is text (images and videos are left alone)."""
+
+
+def add_report_provider(config: pytest.Config, provider: ReportProvider) -> None:
+    """Call ``provider(item, call, report)`` for every report of this run, before it is redacted.
+
+    A feature plugin module lists its providers in ``REPORT_PROVIDERS`` (registered when the core
+    configures); an object that exists only in some runs registers its own here. Providers run in
+    registration order, after the core's own sections."""
+    config.stash.setdefault(PROVIDERS_KEY, []).append(provider)
+
+
+def complete_report(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
+    """Add the core's sections and every registered provider's to ``report``, then redact it."""
+    add_sections(item, report)
+    for provider in item.config.stash.get(PROVIDERS_KEY, ()):
+        provider(item, call, report)
+    redact_report(item, report)
 
 
 def add_sections(item: pytest.Item, report: pytest.TestReport) -> None:

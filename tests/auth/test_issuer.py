@@ -13,9 +13,10 @@ import httpx2
 import jwt
 import pytest
 
+from pytest_mcp import markers
 from pytest_mcp.auth import BAD_TOKEN_KINDS, DEFAULT_AUDIENCE, TokenIssuer
 from pytest_mcp.auth.issuer import _thumbprint
-from pytest_mcp.auth.plugin import token_marker
+from pytest_mcp.auth.options import TokenOptions
 from pytest_mcp.errors import McpUsageError
 
 pytestmark = pytest.mark.anyio
@@ -205,10 +206,15 @@ def test_stop_closes_the_socket() -> None:
         probe.connect(("127.0.0.1", port))
 
 
-def test_the_marker_signature_is_the_token_signature() -> None:
-    token_params = list(inspect.signature(TokenIssuer.token).parameters.values())[1:]
-    marker_params = list(inspect.signature(token_marker).parameters.values())
-    assert [(p.name, p.kind, p.default) for p in marker_params] == [(p.name, p.kind, p.default) for p in token_params]
+def test_the_marker_options_are_what_token_signs(issuer: TokenIssuer) -> None:
+    marker = markers.options_signature(TokenOptions).parameters
+    assert list(marker)[:2] == ["sub", "scopes"] and marker["claims"].kind is inspect.Parameter.VAR_KEYWORD
+    by_options = issuer.decode(issuer.token(TokenOptions(sub="ann", scopes="a b", claims={"role": "admin"})))
+    by_keywords = issuer.decode(issuer.token(sub="ann", scopes=["a", "b"], role="admin"))
+    for claims in (by_options, by_keywords):
+        assert (claims["sub"], claims["scope"], claims["role"]) == ("ann", "a b", "admin")
+    with pytest.raises(McpUsageError, match="either a TokenOptions or keywords, not both"):
+        issuer.token(TokenOptions(sub="ann"), role="admin")
 
 
 # -- HTTP endpoints ---------------------------------------------------------------------------------

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import random
 
 import pytest
 
-from pytest_mcp.chaos import FaultInjector, exponential, normal
+from pytest_mcp import markers
+from pytest_mcp.chaos import ChaosOptions, FaultInjector, exponential, normal
 from pytest_mcp.chaos._policy import (
-    FaultPolicy,
-    bind,
-    chaos_options,
+    DOCS,
     derive_seed,
     method_matches,
     parse_seed,
@@ -22,21 +22,27 @@ from pytest_mcp.chaos.injector import damage
 pytestmark = [pytest.mark.unit, pytest.mark.chaos]
 
 
-def test_marker_fixture_and_injector_share_one_signature() -> None:
-    marker = inspect.signature(chaos_options).parameters
-    injector = dict(inspect.signature(FaultInjector).parameters)
-    injector.pop("server")
-    assert [(p.name, p.default) for p in marker.values()] == [(p.name, p.default) for p in injector.values()]
+def test_marker_fixture_and_injector_share_one_options_type() -> None:
+    marker = markers.options_signature(ChaosOptions).parameters
+    assert list(marker) == [field.name for field in dataclasses.fields(ChaosOptions)]
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in marker.values())
+    by_keywords = FaultInjector(seed=3, drop_rate=0.5, methods=["tools/call"])
+    by_options = FaultInjector(ChaosOptions(seed=3, drop_rate=0.5, methods=["tools/call"]))
+    assert by_keywords.policy == by_options.policy == ChaosOptions(seed=3, drop_rate=0.5, methods=("tools/call",))
+    with pytest.raises(TypeError, match="unexpected keyword argument 'drop'"):
+        FaultInjector(drop=0.5)
 
 
 def test_bind_names_the_wrong_keyword_and_shows_the_signature() -> None:
     with pytest.raises(
-        ValueError, match=r"got an unexpected keyword argument 'latency'\. Signature: mcp_chaos\(\*, seed"
+        pytest.UsageError, match=r"got an unexpected keyword argument 'latency'\. Signature: mcp_chaos\(\*, seed"
     ):
-        bind((), {"latency": 5})
-    with pytest.raises(ValueError, match="too many positional arguments"):
-        bind((0.5,), {})
-    assert bind((), {"drop_rate": 0.5})["drop_rate"] == 0.5
+        markers.bind("mcp_chaos", (), {"latency": 5}, ChaosOptions, DOCS)
+    with pytest.raises(pytest.UsageError, match="too many positional arguments"):
+        markers.bind("mcp_chaos", (0.5,), {}, ChaosOptions, DOCS)
+    with pytest.raises(pytest.UsageError, match=r"^@pytest.mark.mcp_chaos\(drop_rate=2\): drop_rate=2: a rate is"):
+        markers.bind("mcp_chaos", (), {"drop_rate": 2}, ChaosOptions, DOCS)
+    assert markers.bind("mcp_chaos", (), {"drop_rate": 0.5}, ChaosOptions, DOCS).drop_rate == 0.5
 
 
 @pytest.mark.parametrize(
@@ -54,7 +60,7 @@ def test_bind_names_the_wrong_keyword_and_shows_the_signature() -> None:
 )
 def test_bad_policies_are_rejected_with_the_reason(changes: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        FaultPolicy(**changes)  # type: ignore[arg-type]
+        ChaosOptions(**changes)  # type: ignore[arg-type]
 
 
 def test_latency_specs_are_sampled_within_their_bounds_and_capped() -> None:
@@ -85,13 +91,13 @@ def test_methods_match_by_method_or_method_and_name_and_spare_the_handshake() ->
 
 
 def test_policy_describes_only_what_is_switched_on() -> None:
-    assert FaultPolicy().describe() == "no faults"
-    assert not FaultPolicy().active
-    policy = FaultPolicy(latency_ms=(1, 5), latency_rate=0.5, drop_rate=0.1, methods=["tools/call"])
+    assert ChaosOptions().describe() == "no faults"
+    assert not ChaosOptions().active
+    policy = ChaosOptions(latency_ms=(1, 5), latency_rate=0.5, drop_rate=0.1, methods=["tools/call"])
     assert policy.describe() == "latency_ms=(1, 5) at rate 0.5, drop_rate=0.1, methods=['tools/call']"
     assert policy.active
-    assert FaultPolicy(latency_ms=exponential(20)).describe() == "latency_ms=exponential(mean_ms=20, max_ms=200)"
-    assert FaultPolicy(methods="tools/call").methods == ("tools/call",)
+    assert ChaosOptions(latency_ms=exponential(20)).describe() == "latency_ms=exponential(mean_ms=20, max_ms=200)"
+    assert ChaosOptions(methods="tools/call").methods == ("tools/call",)
 
 
 def test_seeds_are_stable_per_base_and_name_and_parse_like_ints() -> None:

@@ -9,7 +9,6 @@ A page's project is its ``# file:`` blocks (``docs_examples.extract``); ``text``
 
 from __future__ import annotations
 
-import inspect
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -148,10 +147,11 @@ def test_snapshots_page(mcp_pytester: pytest.Pytester, monkeypatch: pytest.Monke
 
 
 def test_snapshots_page_shows_the_marker_signature() -> None:
-    from pytest_mcp.coverage.plugin import mcp_snapshot_marker
+    from pytest_mcp.coverage.plugin import SnapshotOptions
+    from pytest_mcp.markers import options_signature
 
     defaults = ", ".join(
-        f"{name}={parameter.default!r}" for name, parameter in inspect.signature(mcp_snapshot_marker).parameters.items()
+        f"{name}={parameter.default!r}" for name, parameter in options_signature(SnapshotOptions).parameters.items()
     )
     assert f"@pytest.mark.mcp_snapshot({defaults})" in blocks("snapshots.md", "python")[1]
 

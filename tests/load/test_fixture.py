@@ -351,3 +351,25 @@ def test_handshake_only_server_is_skipped_in_2026(load_pytester: pytest.Pytester
     result.stdout.fnmatch_lines(
         ["SKIPPED * does not speak 2026-07-28* (use --mcp-unsupported-era=fail to fail instead)"]
     )
+
+
+@pytest.mark.anyio
+async def test_run_load_takes_the_marker_s_options_type() -> None:
+    from pytest_mcp.errors import McpUsageError
+    from pytest_mcp.load import LoadOptions, call, run_load
+    from pytest_mcp.servers import RunningServer
+    from pytest_mcp.settings import Settings
+    from pytest_mcp.targets import parse_target
+
+    server = RunningServer(parse_target(INPROC), Settings()).start()
+    try:
+        options = LoadOptions(users=2, calls=6, seed=1, timeout=5)
+        by_options = await run_load(server, [call("add", {"a": 1, "b": 2})], options)
+        by_keywords = await run_load(server, [call("add", {"a": 1, "b": 2})], users=2, calls=6, seed=1, timeout=5)
+        assert (by_options.users, by_options.calls) == (by_keywords.users, by_keywords.calls) == (2, 6)
+        with pytest.raises(McpUsageError, match="either a LoadOptions or its keywords, not both"):
+            await run_load(server, [call("add", {"a": 1, "b": 2})], options, calls=3)
+        with pytest.raises(McpUsageError, match=r"run_load\(\.\.\.\): got an unexpected keyword argument 'user'"):
+            await run_load(server, [call("add", {"a": 1, "b": 2})], user=2, calls=3)
+    finally:
+        server.stop()

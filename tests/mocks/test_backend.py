@@ -187,3 +187,15 @@ def test_fixture_and_marker_with_an_in_process_server(mcp_pytester: pytest.Pytes
         ["*@pytest.mark.mcp_mock_backend: missing a required argument: 'target'. Signature: mcp_mock_backend(target*"]
     )
     result.assert_outcomes(passed=4, errors=3)
+
+
+def test_a_backend_patch_is_what_patch_and_the_marker_apply() -> None:
+    from pytest_mcp.mocks import BackendPatch
+
+    original = Store.add
+    with BackendMocks() as mocks:
+        mock = mocks.apply(BackendPatch(Store, "add", assert_called=False, configure={"return_value": 7}))
+        assert Store.add is mock and Store().add("row") == 7
+    assert Store.add is original
+    with pytest.raises(McpUsageError, match=r"the arguments are \(target, attribute=None"):
+        BackendMocks().patch()

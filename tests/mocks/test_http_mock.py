@@ -282,3 +282,16 @@ def test_marker_keywords_are_checked(mcp_pytester: pytest.Pytester) -> None:
         ]
     )
     result.assert_outcomes(passed=1, errors=1)
+
+
+def test_the_marker_s_options_type_configures_http_mock() -> None:
+    from pytest_mcp.mocks import HttpMockOptions
+
+    by_options = HttpMock(HttpMockOptions(base_url="https://api.example", assert_all_called=False))
+    by_keywords = HttpMock(base_url="https://api.example", assert_all_called=False)
+    for mock in (by_options, by_keywords):
+        assert (mock.base_url, mock.assert_all_called, mock.assert_all_mocked) == ("https://api.example", False, True)
+    with pytest.raises(McpUsageError, match="either an HttpMockOptions or keywords, not both"):
+        HttpMock(HttpMockOptions(), base_url="https://api.example")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'base'"):
+        HttpMock(base="https://api.example")

@@ -15,9 +15,10 @@ _EXPORTS: dict[str, str] = {
     "IssuerRequest": "issuer",
     "OAuthClient": "issuer",
     "TokenIssuer": "issuer",
+    "TokenOptions": "options",
 }
 
-__all__ = ["BAD_TOKEN_KINDS", "DEFAULT_AUDIENCE", "IssuerRequest", "OAuthClient", "TokenIssuer"]
+__all__ = ["BAD_TOKEN_KINDS", "DEFAULT_AUDIENCE", "IssuerRequest", "OAuthClient", "TokenIssuer", "TokenOptions"]
 
 
 def __getattr__(name: str) -> Any:
@@ -36,3 +37,4 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from .issuer import BAD_TOKEN_KINDS, DEFAULT_AUDIENCE, IssuerRequest, OAuthClient, TokenIssuer
+    from .options import TokenOptions

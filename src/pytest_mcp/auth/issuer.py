@@ -31,7 +31,9 @@ from typing import Any, Final, final
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..errors import McpUsageError
+from ..markers import make_options
 from ..redact import SECRETS
+from .options import TokenOptions
 
 __all__ = ["BAD_TOKEN_KINDS", "DEFAULT_AUDIENCE", "IssuerRequest", "OAuthClient", "TokenIssuer"]
 
@@ -300,19 +302,8 @@ class TokenIssuer:
         payload.update(claims)
         return {name: value for name, value in payload.items() if value is not None}
 
-    def token(
-        self,
-        *,
-        sub: str | None = None,
-        scopes: str | Sequence[str] | None = None,
-        audience: str | Sequence[str] | None = None,
-        expires_in: float | None = None,
-        algorithm: str | None = None,
-        client_id: str | None = None,
-        headers: Mapping[str, Any] | None = None,
-        **claims: Any,
-    ) -> str:
-        """A signed access token.
+    def token(self, options: TokenOptions | None = None, /, **keywords: Any) -> str:
+        """A signed access token, as ``options`` (a ``TokenOptions``) or the same keywords say.
 
         ``sub``, ``scopes`` (a list or a space-separated string; written as the ``scope`` claim),
         ``audience`` and ``expires_in`` (seconds; negative for an expired token) default to the
@@ -320,10 +311,19 @@ class TokenIssuer:
         header (``kid``, ``typ``); any other keyword is a claim, and a claim given as None is
         left out (``token(exp=None)`` never expires).
         """
+        if options is None:
+            options = make_options(TokenOptions, (), keywords)
+        elif keywords:
+            raise McpUsageError("pass TokenIssuer.token either a TokenOptions or keywords, not both")
         payload = self.claims_for(
-            sub=sub, scopes=scopes, audience=audience, expires_in=expires_in, client_id=client_id, **claims
+            sub=options.sub,
+            scopes=options.scopes,
+            audience=options.audience,
+            expires_in=options.expires_in,
+            client_id=options.client_id,
+            **options.claims,
         )
-        return self._sign(payload, algorithm, headers)
+        return self._sign(payload, options.algorithm, options.headers)
 
     def _sign(self, payload: Mapping[str, Any], algorithm: str | None, headers: Mapping[str, Any] | None) -> str:
         import jwt

@@ -12,15 +12,16 @@ Must stay cheap to import: no MCP SDK, pydantic, starlette, PyJWT or cryptograph
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
+from .. import markers
 from .._docs import docs_url
 from ..early import EarlyFixture
 from ..settings import Option, add_options, choice, read_options, text
+from .options import TokenOptions
 
 if TYPE_CHECKING:
     from .issuer import TokenIssuer
@@ -65,41 +66,12 @@ EARLY_FIXTURES: Final = (EarlyFixture("_mcp_auth", markers=frozenset({"mcp_token
 """Set up ``_mcp_auth`` first in tests that carry ``mcp_token`` (see ``pytest_mcp.early``)."""
 
 
-def token_marker(
-    *,
-    sub: str | None = None,
-    scopes: str | list[str] | tuple[str, ...] | None = None,
-    audience: str | list[str] | None = None,
-    expires_in: float | None = None,
-    algorithm: str | None = None,
-    client_id: str | None = None,
-    headers: dict[str, Any] | None = None,
-    **claims: Any,
-) -> dict[str, Any]:
-    """The token of the mcp_token fixture and of the mcp_client fixture; the keywords of TokenIssuer.token()."""
-    given = {
-        "sub": sub,
-        "scopes": scopes,
-        "audience": audience,
-        "expires_in": expires_in,
-        "algorithm": algorithm,
-        "client_id": client_id,
-        "headers": headers,
-    }
-    return {**{name: value for name, value in given.items() if value is not None}, **claims}
-
-
-def _marker_line() -> str:
-    signature = str(inspect.signature(token_marker).replace(return_annotation=inspect.Signature.empty))
-    return f"mcp_token{signature.replace(chr(39), '')}: {inspect.getdoc(token_marker)} See {DOCS}."
-
-
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser, OPTIONS)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", _marker_line())
+    config.addinivalue_line("markers", markers.signature_text("mcp_token", TokenOptions, DOCS))
     values = read_options(config, OPTIONS)
     config.stash[ISSUER_OPTIONS_KEY] = {
         "issuer": values["token_issuer"],
@@ -116,18 +88,6 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         return []
     shown = ", ".join(f"{name}={value or '(loopback)'}" for name, value in options.items())
     return [f"mcp auth: {shown}"]
-
-
-def _token_options(node: Any) -> dict[str, Any]:
-    """Keywords of the ``mcp_token`` markers on ``node``, nearest winning per keyword."""
-    merged: dict[str, Any] = {}
-    for marker in reversed(list(node.iter_markers("mcp_token"))):
-        try:
-            inspect.signature(token_marker).bind(*marker.args, **marker.kwargs)
-        except TypeError as exc:
-            raise pytest.UsageError(f"@pytest.mark.mcp_token: {exc}. Signature: {_marker_line()}") from None
-        merged.update(marker.kwargs)
-    return token_marker(**merged)
 
 
 @pytest.fixture(scope="session")
@@ -150,8 +110,8 @@ def mcp_token(request: pytest.FixtureRequest, mcp_token_issuer: TokenIssuer) -> 
     if stored is not None:
         return stored
     try:
-        options = _token_options(request.node)
-        token = mcp_token_issuer.token(**options)
+        options = markers.merged_options(request.node, "mcp_token", TokenOptions, DOCS)
+        token = mcp_token_issuer.token(options)
     except (pytest.UsageError, TypeError, ValueError) as exc:
         problem = str(exc)
     else:

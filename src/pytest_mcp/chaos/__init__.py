@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 _EXPORTS: dict[str, str] = {
     "BackendFault": "backend",
     "ChaosDispatcher": "injector",
-    "ChaosEvent": "injector",
+    "ChaosEvent": "events",
     "FaultInjector": "injector",
-    "FaultPolicy": "_policy",
+    "ChaosOptions": "_policy",
     "WriteLedger": "resilience",
     "assert_clean_error": "resilience",
     "assert_recovers": "resilience",
@@ -26,8 +26,8 @@ __all__ = [
     "BackendFault",
     "ChaosDispatcher",
     "ChaosEvent",
+    "ChaosOptions",
     "FaultInjector",
-    "FaultPolicy",
     "WriteLedger",
     "assert_clean_error",
     "assert_recovers",
@@ -51,7 +51,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from ._policy import FaultPolicy, exponential, normal
+    from ._policy import ChaosOptions, exponential, normal
     from .backend import BackendFault
-    from .injector import ChaosDispatcher, ChaosEvent, FaultInjector
+    from .events import ChaosEvent
+    from .injector import ChaosDispatcher, FaultInjector
     from .resilience import WriteLedger, assert_clean_error, assert_recovers

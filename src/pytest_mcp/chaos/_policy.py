@@ -1,17 +1,18 @@
-"""What to break and how often: the fault policy, its one signature, and seed derivation.
+"""What to break and how often: ``ChaosOptions`` (the ``mcp_chaos`` marker's keywords, the fixture's
+configuration and ``FaultInjector``'s argument, declared once), latency distributions, request
+matching and seed derivation.
 
-Pure Python with no heavy imports: the plugin uses it at configure time to validate markers.
+Pure Python with no heavy imports: the plugin uses it at configure time to register and check the marker.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import hashlib
-import inspect
 import math
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any, Final, TypeAlias
 
 from .._docs import docs_url
@@ -25,42 +26,6 @@ FAULTS: Final = ("error", "drop", "disconnect", "corrupt", "duplicate", "reorder
 HANDSHAKE_METHODS: Final = frozenset({"initialize", "server/discover", "notifications/initialized"})
 DOCS: Final = docs_url("chaos.md")
 _MAX_SEED: Final = 2**32
-
-
-def chaos_options(
-    *,
-    seed: int | None = None,
-    latency_ms: Any = None,
-    latency_rate: float = 1.0,
-    error_rate: float = 0.0,
-    drop_rate: float = 0.0,
-    drop_reply_rate: float = 0.0,
-    duplicate_rate: float = 0.0,
-    reorder_rate: float = 0.0,
-    corrupt_rate: float = 0.0,
-    disconnect_rate: float = 0.0,
-    methods: Sequence[str] | None = None,
-    handshake: bool = False,
-    reorder_window_ms: float = 1000.0,
-    disconnect_after_ms: Any = (0.0, 50.0),
-    max_hold_ms: float = 30000.0,
-) -> dict[str, Any]:
-    """Seeded transport faults for this test's clients (the ``mcp_chaos`` marker, fixture and ``FaultInjector``)."""
-    return {name: value for name, value in locals().items()}
-
-
-def signature_text(name: str = "mcp_chaos") -> str:
-    bare = inspect.signature(chaos_options).replace(return_annotation=inspect.Signature.empty)
-    return f"{name}{str(bare).replace(chr(39), '')}: {inspect.getdoc(chaos_options)} See {DOCS}."
-
-
-def bind(args: tuple[Any, ...], kwargs: dict[str, Any], *, where: str = "@pytest.mark.mcp_chaos") -> dict[str, Any]:
-    """Bind marker/fixture arguments to ``chaos_options``; ``ValueError`` naming the signature if they don't fit."""
-    try:
-        inspect.signature(chaos_options).bind(*args, **kwargs)
-    except TypeError as exc:
-        raise ValueError(f"{where}: {exc}. Signature: {signature_text()}") from None
-    return chaos_options(**kwargs)
 
 
 def sample_ms(spec: Any, rng: random.Random, *, limit_ms: float) -> float:
@@ -115,10 +80,11 @@ def _check_latency(name: str, spec: Any) -> None:
         )
 
 
-@dataclass(frozen=True)
-class FaultPolicy:
-    """The rates and shapes of transport faults (everything of ``chaos_options`` but the seed)."""
+@dataclass(frozen=True, kw_only=True)
+class ChaosOptions:
+    """Seeded transport faults for this test's clients (the ``mcp_chaos`` marker, fixture and ``FaultInjector``)."""
 
+    seed: int | None = None
     latency_ms: Any = None
     latency_rate: float = 1.0
     error_rate: float = 0.0
@@ -128,7 +94,7 @@ class FaultPolicy:
     reorder_rate: float = 0.0
     corrupt_rate: float = 0.0
     disconnect_rate: float = 0.0
-    methods: tuple[str, ...] | None = None
+    methods: Sequence[str] | None = None
     handshake: bool = False
     reorder_window_ms: float = 1000.0
     disconnect_after_ms: Any = (0.0, 50.0)
@@ -150,12 +116,7 @@ class FaultPolicy:
         elif self.methods is not None:
             object.__setattr__(self, "methods", tuple(self.methods))
 
-    @classmethod
-    def from_options(cls, options: dict[str, Any]) -> FaultPolicy:
-        names = {f.name for f in fields(cls)}
-        return cls(**{key: value for key, value in options.items() if key in names})
-
-    def replace(self, **changes: Any) -> FaultPolicy:
+    def replace(self, **changes: Any) -> ChaosOptions:
         return replace(self, **changes)
 
     def rate(self, fault: str) -> float:

@@ -18,6 +18,7 @@ from typing import Any, Final
 
 from ..errors import McpUsageError
 from ._policy import derive_seed, sample_ms
+from .events import ChaosEvent
 
 __all__ = ["BackendFault"]
 
@@ -141,7 +142,6 @@ class BackendFault:
         return plan
 
     def _note(self, plan: _Plan) -> None:
-        from .injector import ChaosEvent
 
         if plan.timeout:
             self.timeouts += 1

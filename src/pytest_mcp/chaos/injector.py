@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import inspect
 import json
 import os
 import random
@@ -25,12 +24,13 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 import anyio
 
 from ..errors import McpUsageError
-from ._policy import FAULTS, FaultPolicy, chaos_options, method_matches, new_base_seed, request_target, sample_ms
+from ._policy import FAULTS, ChaosOptions, method_matches, new_base_seed, request_target, sample_ms
+from .backend import BackendFault
+from .events import ChaosEvent
 
 if TYPE_CHECKING:
     from ..client import McpClient
     from ..servers import RunningServer
-    from .backend import BackendFault
 
 __all__ = ["ChaosDispatcher", "ChaosEvent", "FaultInjector"]
 
@@ -39,26 +39,6 @@ T = TypeVar("T")
 _SCALAR_JUNK: Final = ({"\ufffd": None}, [None, "\ufffd"])
 _CONTAINER_JUNK: Final = ("\ufffd\x00", 0)
 _KILL_WAIT_SECONDS: Final = 5.0
-
-
-@dataclass(frozen=True)
-class ChaosEvent:
-    """One fault the injector applied (or a kill/restart/backend fault), for reports and replays."""
-
-    index: int
-    """The request's number among the requests subject to faults (1-based); 0 for server kills/restarts."""
-    method: str
-    target: str | None
-    fault: str
-    detail: str = ""
-    latency_ms: float = 0.0
-
-    def render(self) -> str:
-        what = f"{self.method} {self.target!r}" if self.target else self.method
-        number = f"#{self.index}" if self.index else "--"
-        delay = f" +{self.latency_ms:.0f} ms" if self.latency_ms else ""
-        detail = f" ({self.detail})" if self.detail else ""
-        return f"{number:>5} {what}: {self.fault}{delay}{detail}"
 
 
 @dataclass(frozen=True)
@@ -123,28 +103,20 @@ class FaultInjector:
 
     def __init__(
         self,
+        options: ChaosOptions | None = None,
         *,
-        seed: int | None = None,
-        latency_ms: Any = None,
-        latency_rate: float = 1.0,
-        error_rate: float = 0.0,
-        drop_rate: float = 0.0,
-        drop_reply_rate: float = 0.0,
-        duplicate_rate: float = 0.0,
-        reorder_rate: float = 0.0,
-        corrupt_rate: float = 0.0,
-        disconnect_rate: float = 0.0,
-        methods: Sequence[str] | None = None,
-        handshake: bool = False,
-        reorder_window_ms: float = 1000.0,
-        disconnect_after_ms: Any = (0.0, 50.0),
-        max_hold_ms: float = 30000.0,
         server: RunningServer | Callable[[], RunningServer] | None = None,
+        **keywords: Any,
     ) -> None:
-        names = inspect.signature(chaos_options).parameters
-        options = {k: v for k, v in locals().items() if k in names}
-        self.seed: int = new_base_seed() if seed is None else int(seed)
-        self.policy = FaultPolicy.from_options(options)
+        """``options``, or the same as keywords (``seed=7, drop_rate=0.1``: see ``ChaosOptions``);
+        ``server`` is what ``kill_server``/``restart_server`` act on (a server or a function returning one)."""
+        if options is None:
+            options = ChaosOptions(**keywords)
+        elif keywords:
+            raise McpUsageError("pass FaultInjector either a ChaosOptions or keywords, not both")
+        self.seed: int = new_base_seed() if options.seed is None else int(options.seed)
+        self.policy = options.replace(seed=self.seed)
+        """The faults applied from now on (``configure``/``faults`` change them; the seed stays)."""
         self.events: list[ChaosEvent] = []
         """Every fault applied so far, in order (see ``fault_sequence``)."""
         self.requests = 0
@@ -381,7 +353,6 @@ class FaultInjector:
         ``monkeypatch``). With ``require_calls`` (default) closing fails if the target was never called,
         which catches a patch in the wrong place.
         """
-        from .backend import BackendFault
 
         fault = BackendFault(
             target,

@@ -14,16 +14,17 @@ Must stay cheap to import: no MCP SDK, pydantic or starlette at module level.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
+from .. import markers
 from .._state import DISPATCHER_WRAPPERS_KEY, SETTINGS_KEY
 from ..early import EarlyFixture
 from ..settings import Option, add_options, read_options
-from ._policy import bind, derive_seed, new_base_seed, parse_seed, signature_text
+from ._policy import DOCS, ChaosOptions, derive_seed, new_base_seed, parse_seed
 
 if TYPE_CHECKING:
     from .injector import FaultInjector
@@ -119,7 +120,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", signature_text())
+    config.addinivalue_line("markers", markers.signature_text("mcp_chaos", ChaosOptions, DOCS))
     seed = read_options(config, OPTIONS)["seed"]
     workerinput = getattr(config, "workerinput", None)
     if seed is not None:
@@ -132,15 +133,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(run, "pytest_mcp.chaos.run")
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistHooks(run), "pytest_mcp.chaos.xdist")
-
-
-def _marker_options(node: pytest.Item) -> dict[str, Any]:
-    """The ``mcp_chaos`` markers of the test, nearest winning per keyword, validated."""
-    merged: dict[str, Any] = {}
-    for marker in reversed(list(node.iter_markers("mcp_chaos"))):
-        bind(marker.args, dict(marker.kwargs))
-        merged.update(marker.kwargs)
-    return bind((), merged)
 
 
 @pytest.fixture
@@ -156,17 +148,16 @@ def mcp_chaos(request: pytest.FixtureRequest) -> Iterator[FaultInjector]:
 
     run = request.config.stash[RUN_KEY]
     try:
-        options = _marker_options(request.node)  # type: ignore[arg-type]
-        seed = options.pop("seed")
-        if seed is None:
-            seed = derive_seed(run.base_seed, request.node.nodeid)
-        injector = FaultInjector(seed=seed, server=lambda: request.getfixturevalue("mcp_server"), **options)
-    except (ValueError, TypeError) as exc:
+        options = markers.merged_options(request.node, "mcp_chaos", ChaosOptions, DOCS)
+    except pytest.UsageError as exc:
         problem = str(exc)
     else:
         problem = ""
     if problem:
         pytest.fail(problem, pytrace=False)
+    if options.seed is None:
+        options = options.replace(seed=derive_seed(run.base_seed, request.node.nodeid))
+    injector = FaultInjector(options, server=lambda: request.getfixturevalue("mcp_server"))
     wrappers = request.node.stash.setdefault(DISPATCHER_WRAPPERS_KEY, [])
     wrappers.append(injector.wrap_dispatcher)
     request.node.stash[INJECTOR_KEY] = injector
@@ -191,14 +182,12 @@ def _mcp_chaos_early(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("mcp_chaos")
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    report = yield
+def report_section(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
+    """The "MCP chaos" section of a failed test (of every test with ``--mcp-transcript=always``): the
+    faults applied and how to replay them (a report provider, see ``pytest_mcp.reporting``)."""
     injector = item.stash.get(INJECTOR_KEY, None)
     if injector is None:
-        return report
+        return
     always = item.config.stash[SETTINGS_KEY].transcript == "always"
     if report.failed or (always and report.when == "call"):
         run = item.config.stash[RUN_KEY]
@@ -212,4 +201,7 @@ def pytest_runtest_makereport(
                 f"or pin it with @pytest.mark.mcp_chaos(seed={injector.seed})"
             )
         report.sections.append((f"MCP chaos (seed {injector.seed})", "\n".join(lines)))
-    return report
+
+
+REPORT_PROVIDERS: Final = (report_section,)
+"""Added to every report by the core's one report hook (see ``pytest_mcp.reporting``)."""

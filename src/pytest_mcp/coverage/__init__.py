@@ -1,4 +1,4 @@
-"""MCP surface coverage, snapshots, argument factories and report integration (issue 6).
+"""MCP surface coverage, snapshots, argument factories and report integration.
 
 Public names load lazily (``syrupy`` and ``factory-boy`` are imported only when used):
 
@@ -10,7 +10,12 @@ Public names load lazily (``syrupy`` and ``factory-boy`` are imported only when 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
+
+from .._docs import docs_url
+
+DOCS: Final = docs_url("coverage.md")
+"""Where surface coverage is documented (named by the plugin's options and the coverage session's messages)."""
 
 _EXPORTS = {
     "McpSnapshotExtension": "snapshot",

@@ -7,7 +7,6 @@ No pytest-html import at module level: the plugin object only implements its hoo
 from __future__ import annotations
 
 import json
-from collections.abc import Generator
 from html import escape
 from typing import Any, Final
 
@@ -111,21 +110,18 @@ class HtmlReportHooks:
         self._coverage_report = coverage_report
         """A zero-argument callable returning the final ``CoverageReport`` (or None without --mcp-cov)."""
 
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_makereport(
-        self, item: pytest.Item, call: pytest.CallInfo[None]
-    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-        report = yield
+    def add_transcript_extras(self, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
+        """The test's transcripts as pytest-html extras of its teardown report (a report provider)."""
         if report.failed:
             item.stash[FAILED_KEY] = True
         records = item.stash.get(TRANSCRIPTS_KEY, None)
         if not records or report.when != "teardown":
-            return report  # once per test, at the end: pytest-html shows every phase's extras in one row
+            return  # once per test, at the end: pytest-html shows every phase's extras in one row
         settings = item.config.stash[SETTINGS_KEY]
         failed = item.stash.get(FAILED_KEY, False)
         show = settings.transcript == "always" or (settings.transcript == "on-failure" and failed)
         if not show:
-            return report
+            return
         from pytest_html import extras  # type: ignore[import-untyped]
 
         limit = settings.report_limit
@@ -135,7 +131,6 @@ class HtmlReportHooks:
             for record in records
         ]
         report.extras = [*getattr(report, "extras", []), *added]  # type: ignore[attr-defined]
-        return report
 
     def pytest_html_results_summary(
         self, prefix: list[str], summary: list[str], postfix: list[str], session: Any

@@ -15,7 +15,8 @@ Must stay cheap to import: no MCP SDK, pydantic, syrupy or factory-boy at module
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 import pytest
@@ -24,13 +25,14 @@ from .. import markers
 from .._docs import docs_url
 from .._state import TRANSCRIPTS_KEY
 from ..extras import fail_if_missing
+from ..reporting import add_report_provider
 from ..settings import Option, add_options, choice, percent, read_options, text
+from . import DOCS
 
 if TYPE_CHECKING:
     from .factories import ToolArgumentsFactory
     from .session import CoverageSession
 
-DOCS: Final = docs_url("coverage.md")
 SNAPSHOT_DOCS: Final = docs_url("snapshots.md")
 TERM_MODES: Final = ("missing", "summary", "off")
 
@@ -80,7 +82,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", markers.signature_text("mcp_snapshot", mcp_snapshot_marker, SNAPSHOT_DOCS))
+    config.addinivalue_line("markers", markers.signature_text("mcp_snapshot", SnapshotOptions, SNAPSHOT_DOCS))
     values = read_options(config, OPTIONS)
     enabled = bool(config.getoption("mcp_cov") or config.getini("mcp_cov")) or any(
         v is not None for v in values.values()
@@ -94,31 +96,36 @@ def pytest_configure(config: pytest.Config) -> None:
         )
         config.stash[COVERAGE_KEY] = session
         config.pluginmanager.register(session, "pytest_mcp.coverage.session")
+        add_report_provider(config, session.record_report)
         if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
             config.pluginmanager.register(XdistController(session), "pytest_mcp.coverage.xdist")
     if config.pluginmanager.hasplugin("html") and config.getoption("htmlpath", None):
         from .html import HtmlReportHooks
 
-        config.pluginmanager.register(
-            HtmlReportHooks(session.report if session is not None else lambda: None), "pytest_mcp.coverage.html"
-        )
+        hooks = HtmlReportHooks(session.report if session is not None else lambda: None)
+        config.pluginmanager.register(hooks, "pytest_mcp.coverage.html")
+        add_report_provider(config, hooks.add_transcript_extras)
 
 
 # -- JUnit XML properties -------------------------------------------------------------------
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+def report_properties(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
+    """Give an MCP test and its reports ``mcp_server``, ``mcp_transport`` and ``mcp_era`` user properties
+    (JUnit XML ``<property>``; a report provider, see ``pytest_mcp.reporting``)."""
     records = item.stash.get(TRANSCRIPTS_KEY, None)
     if records:
         add_properties(item, records)
-    return (yield)
+        shown = set(report.user_properties)
+        report.user_properties += [prop for prop in item.user_properties if prop not in shown]
+
+
+REPORT_PROVIDERS: Final = (report_properties,)
+"""Added to every report by the core's one report hook (see ``pytest_mcp.reporting``)."""
 
 
 def add_properties(item: pytest.Item, records: list[Any]) -> None:
-    """Give an MCP test ``mcp_server``, ``mcp_transport`` and ``mcp_era`` user properties (JUnit XML ``<property>``)."""
+    """Give an MCP test ``mcp_server``, ``mcp_transport`` and ``mcp_era`` user properties."""
     from .discover import era_of
 
     present = set(item.user_properties)
@@ -136,33 +143,25 @@ def add_properties(item: pytest.Item, records: list[Any]) -> None:
 # -- snapshots ------------------------------------------------------------------------------
 
 
-def mcp_snapshot_marker(
-    *,
-    paths: tuple[str, ...] | list[str] = (),
-    patterns: tuple[str, ...] | list[str] | dict[str, str] = (),
-    uuids: bool = True,
-    timestamps: bool = True,
-    ids: bool = True,
-    envelope: bool = False,
-) -> dict[str, Any]:
+@dataclass(frozen=True, kw_only=True)
+class SnapshotOptions:
     """Masks of the ``mcp_snapshot`` fixture: JSON paths and regexes to mask, and the built-in masks to keep."""
-    return {
-        "paths": paths,
-        "patterns": patterns,
-        "uuids": uuids,
-        "timestamps": timestamps,
-        "ids": ids,
-        "envelope": envelope,
-    }
+
+    paths: tuple[str, ...] | list[str] = ()
+    patterns: tuple[str, ...] | list[str] | dict[str, str] = ()
+    uuids: bool = True
+    timestamps: bool = True
+    ids: bool = True
+    envelope: bool = False
 
 
 def snapshot_masks(node: Any) -> Any:
     """The ``McpMasks`` of a test: its ``mcp_snapshot`` markers, the nearest winning per keyword."""
     from .snapshot import McpMasks
 
-    merged = markers.merged_kwargs(node, "mcp_snapshot", mcp_snapshot_marker, SNAPSHOT_DOCS)
+    options = markers.merged_options(node, "mcp_snapshot", SnapshotOptions, SNAPSHOT_DOCS)
     try:
-        return McpMasks(**mcp_snapshot_marker(**merged))
+        return McpMasks(**vars(options))
     except ValueError as exc:
         raise pytest.UsageError(f"@pytest.mark.mcp_snapshot: {exc}") from None
 
@@ -219,4 +218,4 @@ def mcp_arguments_factory(mcp_client: Any) -> Callable[..., Any]:
     return ArgumentsFactories(mcp_client)
 
 
-__all__ = ["ArgumentsFactories", "add_properties"]
+__all__ = ["ArgumentsFactories", "SnapshotOptions", "add_properties"]

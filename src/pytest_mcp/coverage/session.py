@@ -12,7 +12,7 @@ import pytest
 
 from .._state import SETTINGS_KEY, TRANSCRIPTS_KEY
 from ..redact import session_secrets
-from .plugin import DOCS
+from . import DOCS
 from .surface import CoverageData, CoverageReport, build_report, format_table
 
 __all__ = ["CoverageSession", "XdistController"]
@@ -52,19 +52,15 @@ class CoverageSession:
             self._discover(records)
         return (yield)
 
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_makereport(
-        self, item: pytest.Item, call: pytest.CallInfo[None]
-    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-        report = yield
-        if call.when == "teardown":
+    def record_report(self, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
+        """Count a finished test's servers and add its transcripts (a report provider, registered by the plugin)."""
+        if report.when == "teardown":
             records = item.stash.get(TRANSCRIPTS_KEY, None)
             for key in {record.server.describe() for record in records or ()}:
                 self.data.server(key).tests += 1
             for record in records or ():
                 self.data.server(record.server.describe()).add_transcript(record.transcript.messages)
             self._report = None
-        return report
 
     def _discover(self, records: list[Any]) -> None:
         from .discover import discover, era_of

@@ -24,6 +24,7 @@ _EXPORTS: dict[str, str] = {
     "Task": "runner",
     "call": "runner",
     "run_load": "runner",
+    "LoadOptions": "options",
     "scenario": "runner",
     "LoadStats": "stats",
     "ToolStats": "stats",
@@ -35,6 +36,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "LoadOptions",
     "LoadRun",
     "LoadStats",
     "LocustError",
@@ -68,5 +70,6 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from .benchmark import McpBenchmark
     from .locust_runner import LocustError, LocustRun, run_locust
+    from .options import LoadOptions
     from .runner import LoadRun, McpLoad, Task, call, run_load, scenario
     from .stats import LoadStats, ToolStats, percentile

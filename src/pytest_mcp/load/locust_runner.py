@@ -83,6 +83,43 @@ def run_locust(
     ``env`` replaces the child processes' environment (default: this process's).
     """
     __tracebackhide__ = True
+    path = _checked_locustfile(locustfile, users, workers, run_time)
+    seconds = max(1, math.ceil(run_time))
+    rate = spawn_rate if spawn_rate is not None else users
+    child_env = dict(env) if env is not None else dict(os.environ)
+    directory = str(cwd) if cwd is not None else str(path.parent)
+    base = (sys.executable, "-m", "locust", "-f", str(path), *user_classes)
+    with tempfile.TemporaryDirectory(prefix="pytest-mcp-locust-") as scratch:
+        out = Path(scratch) / "stats.json"
+        errors_file = Path(scratch) / "errors.json"
+        child_env[ERRORS_FILE_ENV] = str(errors_file)
+        options = ("--host", host, "--users", str(users), "--spawn-rate", f"{rate:g}", "--run-time", f"{seconds}s")
+        command = (*base, *HEADLESS, *options, "--stop-timeout", f"{stop_timeout:g}")
+        command = (*command, "--json-file", str(out.with_suffix("")), *extra_args)
+        limit = seconds + stop_timeout + grace
+        worker_command: tuple[str, ...] = ()
+        if workers:
+            command, worker_command = _distributed(command, base, workers)
+            limit += WORKER_WAIT
+        code, output, worker_outputs = _run_processes(
+            command, worker_command, workers, child_env, directory, limit=limit, grace=grace
+        )
+        if code is None:
+            raise LocustError(f"Locust did not finish within {limit:g} s:\n{_tail(output)}")
+        if code != 0 or not out.exists():
+            workers_said = "".join(f"\n--- worker {i + 1} ---\n{_tail(text)}" for i, text in enumerate(worker_outputs))
+            raise LocustError(f"Locust exited with code {code}:\n{_tail(output)}{workers_said}")
+        stats = LoadStats.from_locust_json(out, target=host, errors=_errors(errors_file))
+    return LocustRun(dataclasses.replace(stats, users=users), command, output, worker_outputs)
+
+
+HEADLESS: Final = ("--headless", "--only-summary", "--exit-code-on-error", "0")
+"""Locust without its web UI, printing only the final summary; errors are judged from the statistics."""
+
+
+def _checked_locustfile(locustfile: str | Path, users: int, workers: int, run_time: float) -> Path:
+    """The locustfile's absolute path, once Locust is installed and the run's numbers make sense."""
+    __tracebackhide__ = True
     if importlib.util.find_spec("locust") is None:
         raise McpUsageError(missing_message("locust", "run_locust"))
     if not isinstance(users, int) or users < 1:
@@ -94,77 +131,48 @@ def run_locust(
     path = Path(locustfile).resolve()
     if not path.is_file():
         raise McpUsageError(f"run_locust: no locustfile at {path}")
-    seconds = max(1, math.ceil(run_time))
-    rate = spawn_rate if spawn_rate is not None else users
-    child_env = dict(env) if env is not None else dict(os.environ)
-    directory = str(cwd) if cwd is not None else str(path.parent)
-    base = (sys.executable, "-m", "locust", "-f", str(path), *user_classes)
-    with tempfile.TemporaryDirectory(prefix="pytest-mcp-locust-") as scratch:
-        out = Path(scratch) / "stats.json"
-        errors_file = Path(scratch) / "errors.json"
-        child_env[ERRORS_FILE_ENV] = str(errors_file)
-        command = (
-            *base,
-            "--headless",
-            "--only-summary",
-            "--exit-code-on-error",
-            "0",
-            "--host",
-            host,
-            "--users",
-            str(users),
-            "--spawn-rate",
-            f"{rate:g}",
-            "--run-time",
-            f"{seconds}s",
-            "--stop-timeout",
-            f"{stop_timeout:g}",
-            "--json-file",
-            str(out.with_suffix("")),
-            *extra_args,
-        )
-        limit = seconds + stop_timeout + grace
-        if workers:
-            from .._process import free_port
+    return path
 
-            port = str(free_port())
-            command = (
-                *command,
-                "--master",
-                "--master-bind-host",
-                "127.0.0.1",
-                "--master-bind-port",
-                port,
-                "--expect-workers",
-                str(workers),
-                "--expect-workers-max-wait",
-                str(WORKER_WAIT),
-            )
-            worker_command = (*base, "--worker", "--master-host", "127.0.0.1", "--master-port", port)
-            limit += WORKER_WAIT
-            worker_processes = [_start(worker_command, child_env, directory) for _ in range(workers)]
-        else:
-            worker_processes = []
+
+def _distributed(
+    command: tuple[str, ...], base: tuple[str, ...], workers: int
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The master's command (bound to a free loopback port, waiting for ``workers``) and a worker's."""
+    from .._process import free_port
+
+    port = str(free_port())
+    master = ("--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", port)
+    expect = ("--expect-workers", str(workers), "--expect-workers-max-wait", str(WORKER_WAIT))
+    return (*command, *master, *expect), (*base, "--worker", "--master-host", "127.0.0.1", "--master-port", port)
+
+
+def _run_processes(
+    command: Sequence[str],
+    worker_command: Sequence[str],
+    workers: int,
+    env: Mapping[str, str],
+    cwd: str,
+    *,
+    limit: float,
+    grace: float,
+) -> tuple[int | None, str, tuple[str, ...]]:
+    """Run the master (and ``workers`` workers) to the end or ``limit`` seconds: the master's exit code
+    (None if it did not finish), its output and each worker's; every process is stopped."""
+    worker_processes = [_start(worker_command, env, cwd) for _ in range(workers)]
+    try:
+        master = _start(command, env, cwd)
         try:
-            master = _start(command, child_env, directory)
-            try:
-                code = _wait(master, limit)
-                output = master.stderr_text()
-            finally:
-                master.stop()
-                master.close_stderr()
-            worker_outputs = tuple(_finish(worker, grace) for worker in worker_processes)
+            code = _wait(master, limit)
+            output = master.stderr_text()
         finally:
-            for worker in worker_processes:
-                worker.stop()
-                worker.close_stderr()
-        if code is None:
-            raise LocustError(f"Locust did not finish within {limit:g} s:\n{_tail(output)}")
-        if code != 0 or not out.exists():
-            workers_said = "".join(f"\n--- worker {i + 1} ---\n{_tail(text)}" for i, text in enumerate(worker_outputs))
-            raise LocustError(f"Locust exited with code {code}:\n{_tail(output)}{workers_said}")
-        stats = LoadStats.from_locust_json(out, target=host, errors=_errors(errors_file))
-    return LocustRun(dataclasses.replace(stats, users=users), command, output, worker_outputs)
+            master.stop()
+            master.close_stderr()
+        worker_outputs = tuple(_finish(worker, grace) for worker in worker_processes)
+    finally:
+        for worker in worker_processes:
+            worker.stop()
+            worker.close_stderr()
+    return code, output, worker_outputs
 
 
 def _start(command: Sequence[str], env: Mapping[str, str], cwd: str) -> Any:

@@ -14,18 +14,17 @@ Must stay cheap to import: no MCP SDK, pydantic or starlette at module level.
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Generator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
+from .. import markers
 from .._docs import docs_url
 from ..extras import fail_if_missing
 from ..settings import Option, add_options, positive_float, read_options
-from .signature import load_signature
+from .options import LoadOptions
 
 if TYPE_CHECKING:
     from ..servers import RunningServer
@@ -95,21 +94,15 @@ SETTINGS_KEY: Final = pytest.StashKey[LoadSettings]()
 RUNS_KEY: Final = pytest.StashKey[list["LoadStats"]]()
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+def report_section(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
     """Put each load run's statistics table into the call report (shown for failed tests and with -rP)."""
-    report = yield
     if report.when == "call":
         for stats in item.stash.get(RUNS_KEY, []):
             report.sections.append(("MCP load", str(stats)))
-    return report
 
 
-def _marker_help() -> str:
-    signature = str(inspect.signature(load_signature).replace(return_annotation=inspect.Signature.empty))
-    return f"mcp_load{signature.replace(chr(39), '')}: default keywords of the test's mcp_load runs. See {DOCS}."
+REPORT_PROVIDERS: Final = (report_section,)
+"""Added to every report by the core's one report hook (see ``pytest_mcp.reporting``)."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -117,22 +110,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", _marker_help())
+    config.addinivalue_line("markers", markers.signature_text("mcp_load", LoadOptions, DOCS))
     values = read_options(config, OPTIONS)
     config.stash[SETTINGS_KEY] = LoadSettings(values["load_max_duration"], values["load_progress"])
     config.pluginmanager.register(LoadSummary(), "pytest_mcp.load.summary")
-
-
-def _marker_defaults(node: pytest.Item) -> dict[str, Any]:
-    """The test's ``mcp_load`` markers, nearest winning per keyword, checked against the signature."""
-    merged: dict[str, Any] = {}
-    for marker in reversed(list(node.iter_markers("mcp_load"))):
-        try:
-            inspect.signature(load_signature).bind(*marker.args, **marker.kwargs)
-        except TypeError as exc:
-            raise pytest.UsageError(f"@pytest.mark.mcp_load: {exc}. Signature: {_marker_help()}") from None
-        merged.update(marker.kwargs)
-    return merged
 
 
 def _progress_reporter(config: pytest.Config, nodeid: str) -> Any:
@@ -171,13 +152,11 @@ def mcp_load(
     mcp_settings: Settings,
 ) -> McpLoad:
     """Run N concurrent clients against the test's server: ``stats = await mcp_load(tasks, users=8, duration=2)``."""
-    from .. import markers
-
     config = request.config
     settings = config.stash[SETTINGS_KEY]
     problem = None
     try:
-        defaults = _marker_defaults(request.node)
+        defaults = markers.merged_kwargs(request.node, "mcp_load", LoadOptions, DOCS)
         client_marker = markers.merged_kwargs(request.node, "mcp_client")
     except pytest.UsageError as exc:
         problem = str(exc)

@@ -21,14 +21,15 @@ import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
 from .._docs import docs_url
-from ..errors import McpConnectionError, McpServerCrashed, McpTimeoutError, McpUsageError
+from ..errors import McpConnectionError, McpTimeoutError, McpUsageError
+from ..protocol import classify
 from ..transcript import Transcript
-from .signature import load_signature
+from .options import LoadOptions
 from .stats import TOTAL, LoadStats, ToolStats
 
 if TYPE_CHECKING:
@@ -258,17 +259,8 @@ class LoadRun:
 
 
 def _classify(error: BaseException) -> tuple[str, str]:
-    from mcp.shared.exceptions import MCPError
-
-    if isinstance(error, McpTimeoutError):
-        return "timeout", str(error).split(" (raise it")[0]
-    if isinstance(error, McpServerCrashed):
-        return "crash", str(error).splitlines()[0]
-    if isinstance(error, MCPError):
-        return "protocol_error", f"{error.error.message} (code {error.code})"
-    if isinstance(error, McpConnectionError):
-        return "connection", str(error)
-    return "exception", f"{type(error).__name__}: {error}"
+    outcome = classify(error)
+    return outcome.kind, outcome.message
 
 
 async def _run_task(client: McpClient, task: Task, number: int) -> tuple[str | None, str]:
@@ -330,152 +322,193 @@ async def _http_user(
         await user.aclose()
 
 
+DEFAULT_TIMEOUT: Final = 10.0
+"""Per-call timeout of a run whose options give none (``McpLoad`` passes its own instead)."""
+
+
 async def run_load(
     server: RunningServer,
     tasks: Any,
+    options: LoadOptions | None = None,
     *,
-    users: int = 1,
-    duration: float | None = None,
-    calls: int | None = None,
-    wait: float | tuple[float, float] = 0.0,
     era: str = "auto",
-    timeout: float = 10.0,
-    seed: int | None = None,
-    warmup: bool = True,
-    allow_remote: bool = False,
-    engine: str = "auto",
     max_duration: float = 60.0,
     progress: Callable[[LoadRun], None] | None = None,
     progress_interval: float = 5.0,
-    client_options: Mapping[str, Any] | None = None,
+    **keywords: Any,
 ) -> LoadStats:
-    """Run ``users`` concurrent clients against ``server`` until ``duration`` seconds have passed
-    or ``calls`` calls were made (whichever comes first), and return the statistics.
+    """Run ``options.users`` concurrent clients against ``server`` until ``duration`` seconds have
+    passed or ``calls`` calls were made (whichever comes first), and return the statistics.
 
+    ``options`` is a ``LoadOptions``, or its keywords are given here (``users=8, duration=2``).
     ``wait`` is each user's pause between calls (seconds, or a ``(min, max)`` range); ``warmup``
     lists the tools once per user before the clock starts, so the SDK's first-call schema fetch is
     not measured. ``max_duration`` bounds every run, also those limited only by ``calls``.
-    ``client_options`` are ``mcp_client`` keywords (``headers``, ``token``, ...). ``engine`` is
+    ``client`` holds ``mcp_client`` keywords (``headers``, ``token``, ...). ``engine`` is
     ``auto``, ``http`` or ``sdk`` (see the module's docstring).
     """
     __tracebackhide__ = True
-    import anyio
+    if options is None:
+        options = load_options(keywords, "run_load(...)")
+    elif keywords:
+        raise McpUsageError("run_load: pass either a LoadOptions or its keywords, not both")
+    runner = _LoadRunner(server, as_tasks(tasks), options, era=era, max_duration=max_duration)
+    await runner.drive(progress, progress_interval)
+    return runner.result()
 
-    task_list = as_tasks(tasks)
-    _check_bounds(users, duration, calls, max_duration, timeout)
-    check_loopback(server, allow_remote=allow_remote)
+
+def _wait_range(wait: float | tuple[float, float]) -> tuple[float, float]:
+    __tracebackhide__ = True
     low, high = (float(wait), float(wait)) if isinstance(wait, int | float) else (float(wait[0]), float(wait[1]))
     if not 0 <= low <= high:
         raise McpUsageError(f"mcp_load(wait={wait!r}): give seconds >= 0, or a (min, max) range with min <= max")
-    weights = list(itertools.accumulate(task.weight for task in task_list))
-    base_seed = seed if seed is not None else random.randrange(2**32)
-    options = dict(client_options or {})
-    chosen = choose_engine(engine, server, task_list, options)
-    run = LoadRun(task_list, users, describe_server(server), era, duration, calls, chosen)
-    wants_warmup = warmup and any(task.tool is not None for task in task_list)
-    connect_limit = timeout * 2 + 5
-    ready, go, done = anyio.Event(), anyio.Event(), anyio.Event()
-    counters = {"connecting": users, "active": users}
-    connect_errors: list[tuple[int, BaseException]] = []
-    eras: set[str] = set()
-    close_errors: list[BaseException] = []
-    deadline = math.inf
+    return low, high
 
-    def mark(counter: str, event: anyio.Event) -> None:
-        counters[counter] -= 1
-        if counters[counter] == 0:
+
+class _LoadRunner:
+    """One run: every user connects, the clock starts once all are connected, they call until a bound."""
+
+    def __init__(
+        self, server: RunningServer, tasks: list[Task], options: LoadOptions, *, era: str, max_duration: float
+    ) -> None:
+        __tracebackhide__ = True
+        import anyio
+
+        self.server, self.tasks, self.era, self.max_duration = server, tasks, era, max_duration
+        self.users, self.duration, self.calls = options.users, options.duration, options.calls
+        self.timeout = options.timeout if options.timeout is not None else DEFAULT_TIMEOUT
+        _check_bounds(self.users, self.duration, self.calls, max_duration, self.timeout)
+        check_loopback(server, allow_remote=options.allow_remote)
+        self.low, self.high = _wait_range(options.wait)
+        self.weights = list(itertools.accumulate(task.weight for task in tasks))
+        self.single = tasks[0] if len(tasks) == 1 else None
+        self.base_seed = options.seed if options.seed is not None else random.randrange(2**32)
+        self.client = dict(options.client or {})
+        self.engine = choose_engine(options.engine, server, tasks, self.client)
+        self.run = LoadRun(tasks, self.users, describe_server(server), era, self.duration, self.calls, self.engine)
+        self.warmup = options.warmup and any(task.tool is not None for task in tasks)
+        self.connect_limit = self.timeout * 2 + 5
+        self.ready, self.go, self.done = anyio.Event(), anyio.Event(), anyio.Event()
+        self.counters = {"connecting": self.users, "active": self.users}
+        self.connect_errors: list[tuple[int, BaseException]] = []
+        self.close_errors: list[BaseException] = []
+        self.eras: set[str] = set()
+        self.deadline = math.inf
+
+    def _mark(self, counter: str, event: Any) -> None:
+        self.counters[counter] -= 1
+        if self.counters[counter] == 0:
             event.set()
 
-    single = task_list[0] if len(task_list) == 1 else None
+    async def _calls_loop(self, run_task: RunTask, rng: random.Random) -> None:
+        import anyio
 
-    async def calls_loop(run_task: RunTask, rng: random.Random) -> None:
-        while (calls is None or run.issued < calls) and time.perf_counter() < deadline:
+        run = self.run
+        while (self.calls is None or run.issued < self.calls) and time.perf_counter() < self.deadline:
             number = run.issued
             run.issued += 1
-            task = single or rng.choices(task_list, cum_weights=weights)[0]
+            task = self.single or rng.choices(self.tasks, cum_weights=self.weights)[0]
             started = time.perf_counter()
             kind, message = await run_task(task, number)
             run.record(task.name, time.perf_counter() - started, kind, message)
-            if high > 0:
-                await anyio.sleep(rng.uniform(low, high))
+            if self.high > 0:
+                await anyio.sleep(rng.uniform(self.low, self.high))
 
-    def open_user(index: int) -> Any:
-        if chosen == "http":
-            return _http_user(server, era=era, timeout=timeout, options=options)
-        return _sdk_user(server, index, era=era, timeout=timeout, warmup=wants_warmup, options=options)
+    def _open_user(self, index: int) -> Any:
+        if self.engine == "http":
+            return _http_user(self.server, era=self.era, timeout=self.timeout, options=self.client)
+        return _sdk_user(
+            self.server, index, era=self.era, timeout=self.timeout, warmup=self.warmup, options=self.client
+        )
 
-    async def user(index: int) -> None:
-        rng = random.Random(f"{base_seed}-{index}")
+    async def _user(self, index: int) -> None:
+        rng = random.Random(f"{self.base_seed}-{index}")
         connected = False
         try:
-            async with open_user(index) as (run_task, negotiated):
-                eras.add(negotiated)
+            async with self._open_user(index) as (run_task, negotiated):
+                self.eras.add(negotiated)
                 connected = True
-                mark("connecting", ready)
-                await go.wait()
-                if not connect_errors:
+                self._mark("connecting", self.ready)
+                await self.go.wait()
+                if not self.connect_errors:
                     try:
-                        await calls_loop(run_task, rng)
+                        await self._calls_loop(run_task, rng)
                     finally:
-                        mark("active", done)
+                        self._mark("active", self.done)
         except Exception as exc:
             if connected:
-                close_errors.append(exc)
+                self.close_errors.append(exc)
             else:
-                connect_errors.append((index, exc))
-                mark("connecting", ready)
+                self.connect_errors.append((index, exc))
+                self._mark("connecting", self.ready)
 
-    async def report_progress() -> None:
-        assert progress is not None
-        while True:
-            await anyio.sleep(progress_interval)
-            progress(run)
+    async def drive(self, progress: Callable[[LoadRun], None] | None, progress_interval: float) -> None:
+        """Start the users, wait until all are connected (bounded), then run the clock."""
+        import anyio
 
-    async with anyio.create_task_group() as group:
-        for index in range(users):
-            group.start_soon(user, index)
-        with anyio.move_on_after(connect_limit):
-            await ready.wait()
-        if connect_errors or not ready.is_set():
-            go.set()  # connected users see the failure and close normally
-            if not ready.is_set():
+        async with anyio.create_task_group() as group:
+            for index in range(self.users):
+                group.start_soon(self._user, index)
+            with anyio.move_on_after(self.connect_limit):
+                await self.ready.wait()
+            if self.connect_errors or not self.ready.is_set():
+                self.go.set()  # connected users see the failure and close normally
+                if not self.ready.is_set():
+                    group.cancel_scope.cancel()
+            elif not await self._measure(progress, progress_interval):
+                self.run.stopped_by = "deadline"
                 group.cancel_scope.cancel()
-        else:
-            run.started = time.perf_counter()
-            deadline = run.started + (duration if duration is not None else max_duration)
-            go.set()
-            async with anyio.create_task_group() as side:
-                if progress is not None and progress_interval > 0:
-                    side.start_soon(report_progress)
-                with anyio.move_on_after(deadline - run.started + DEADLINE_GRACE + timeout) as cut:
-                    await done.wait()
-                side.cancel_scope.cancel()
-            run.ended = time.perf_counter()
-            if cut.cancelled_caught:
-                run.stopped_by = "deadline"
-                group.cancel_scope.cancel()
-    if connect_errors:
-        index, error = connect_errors[0]
-        raise _connect_failure(index, users, error, server)
-    if not ready.is_set():
-        raise McpTimeoutError(
-            f"the {users} load users could not all connect to the {describe_server(server)} within {connect_limit:g} s",
-            method="connect",
-            timeout=connect_limit,
-        )
-    if close_errors:
-        raise McpConnectionError(
-            f"a load user failed after its calls, while disconnecting from the {describe_server(server)}: "
-            f"{_classify(close_errors[0])[1]}"
-        ) from close_errors[0]
-    if len(eras) == 1:
-        run.era = eras.pop()  # what the users negotiated (``auto`` resolves to an era)
-    if not run.stopped_by:
-        if calls is not None and run.issued >= calls:
-            run.stopped_by = "calls"
-        else:
-            run.stopped_by = "duration" if duration is not None else "deadline"
-    return run.stats()
+
+    async def _measure(self, progress: Callable[[LoadRun], None] | None, progress_interval: float) -> bool:
+        """Let the connected users call until a bound; False if they had to be cut off at the deadline."""
+        import anyio
+
+        async def report_progress() -> None:
+            assert progress is not None
+            while True:
+                await anyio.sleep(progress_interval)
+                progress(self.run)
+
+        run = self.run
+        run.started = time.perf_counter()
+        self.deadline = run.started + (self.duration if self.duration is not None else self.max_duration)
+        self.go.set()
+        async with anyio.create_task_group() as side:
+            if progress is not None and progress_interval > 0:
+                side.start_soon(report_progress)
+            with anyio.move_on_after(self.deadline - run.started + DEADLINE_GRACE + self.timeout) as cut:
+                await self.done.wait()
+            side.cancel_scope.cancel()
+        run.ended = time.perf_counter()
+        return not cut.cancelled_caught
+
+    def result(self) -> LoadStats:
+        """The run's statistics, or the error that kept it from running or from ending cleanly."""
+        __tracebackhide__ = True
+        server, run = self.server, self.run
+        if self.connect_errors:
+            index, error = self.connect_errors[0]
+            raise _connect_failure(index, self.users, error, server)
+        if not self.ready.is_set():
+            raise McpTimeoutError(
+                f"the {self.users} load users could not all connect to the {describe_server(server)} "
+                f"within {self.connect_limit:g} s",
+                method="connect",
+                timeout=self.connect_limit,
+            )
+        if self.close_errors:
+            raise McpConnectionError(
+                f"a load user failed after its calls, while disconnecting from the {describe_server(server)}: "
+                f"{_classify(self.close_errors[0])[1]}"
+            ) from self.close_errors[0]
+        if len(self.eras) == 1:
+            run.era = self.eras.pop()  # what the users negotiated (``auto`` resolves to an era)
+        if not run.stopped_by:
+            if self.calls is not None and run.issued >= self.calls:
+                run.stopped_by = "calls"
+            else:
+                run.stopped_by = "duration" if self.duration is not None else "deadline"
+        return run.stats()
 
 
 def _check_bounds(users: int, duration: float | None, calls: int | None, max_duration: float, timeout: float) -> None:
@@ -516,9 +549,9 @@ class McpLoad:
     """Load one started server: ``stats = await load([call("add", {...})], users=8, duration=3)``.
 
     This is what the ``mcp_load`` fixture returns; outside pytest, build it from a
-    ``RunningServer``. Keywords given here are defaults for every run; each call's keywords win.
-    The keywords are those of ``run_load`` (and of the ``mcp_load`` marker), plus ``client=`` for
-    ``mcp_client`` options of the virtual users (``{"token": ..., "headers": {...}}``).
+    ``RunningServer``. Keywords given here (those of ``LoadOptions``, as for the ``mcp_load``
+    marker) are defaults for every run; each call's keywords win. ``timeout`` is the per-call
+    timeout of runs whose options give none.
     """
 
     def __init__(
@@ -526,7 +559,7 @@ class McpLoad:
         server: RunningServer,
         *,
         era: str = "auto",
-        timeout: float = 10.0,
+        timeout: float = DEFAULT_TIMEOUT,
         max_duration: float = 60.0,
         progress: Callable[[LoadRun], None] | None = None,
         progress_interval: float = 5.0,
@@ -540,7 +573,9 @@ class McpLoad:
         self.progress = progress
         self.progress_interval = progress_interval
         self.on_stats = on_stats
-        self.defaults = run_options(defaults, "McpLoad(...)")
+        load_options(defaults, "McpLoad(...)")
+        self.defaults = dict(defaults)
+        """The keywords given here (checked against ``LoadOptions``), the defaults of every run."""
         self.runs: list[LoadStats] = []
         """The statistics of every run so far, in order."""
 
@@ -549,19 +584,17 @@ class McpLoad:
 
     async def __call__(self, tasks: Any, **options: Any) -> LoadStats:
         __tracebackhide__ = True
-        chosen = {**self.defaults, **run_options(options, "mcp_load(...)")}
-        client = dict(chosen.pop("client", None) or {})
-        timeout = chosen.pop("timeout", None) or self.timeout
+        chosen = load_options({**self.defaults, **options}, "mcp_load(...)")
+        if chosen.timeout is None:
+            chosen = replace(chosen, timeout=self.timeout)
         stats = await run_load(
             self.server,
             tasks,
+            chosen,
             era=self.era,
-            timeout=timeout,
             max_duration=self.max_duration,
             progress=self.progress,
             progress_interval=self.progress_interval,
-            client_options=client,
-            **chosen,
         )
         self.runs.append(stats)
         if self.on_stats is not None:
@@ -569,15 +602,12 @@ class McpLoad:
         return stats
 
 
-def run_options(options: Mapping[str, Any], where: str) -> dict[str, Any]:
-    """Check ``options`` against ``load_signature``; a wrong keyword is a ``McpUsageError`` naming the valid ones."""
+def load_options(keywords: Mapping[str, Any], where: str) -> LoadOptions:
+    """``LoadOptions`` from ``keywords``; a wrong keyword is a ``McpUsageError`` naming the valid ones."""
     __tracebackhide__ = True
-    import inspect
-
-    signature = inspect.signature(load_signature)
     try:
-        signature.bind(**options)
+        return LoadOptions(**keywords)
     except TypeError as exc:
-        valid = ", ".join(signature.parameters)
-        raise McpUsageError(f"{where}: {exc}; the keywords are: {valid} (see {DOCS})") from None
-    return dict(options)
+        valid = ", ".join(field.name for field in fields(LoadOptions))
+        problem = str(exc).removeprefix("LoadOptions.__init__() ")
+        raise McpUsageError(f"{where}: {problem}; the keywords are: {valid} (see {DOCS})") from None

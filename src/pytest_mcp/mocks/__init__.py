@@ -11,13 +11,25 @@ from typing import TYPE_CHECKING, Any
 
 _EXPORTS: dict[str, str] = {
     "BackendMocks": "backend",
+    "BackendPatch": "options",
+    "FakeUpstreamOptions": "options",
+    "HttpMockOptions": "options",
     "FakeUpstream": "upstream",
     "HttpMock": "http",
     "Reply": "upstream",
     "UpstreamCall": "upstream",
 }
 
-__all__ = ["BackendMocks", "FakeUpstream", "HttpMock", "Reply", "UpstreamCall"]
+__all__ = [
+    "BackendMocks",
+    "BackendPatch",
+    "FakeUpstream",
+    "FakeUpstreamOptions",
+    "HttpMock",
+    "HttpMockOptions",
+    "Reply",
+    "UpstreamCall",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -37,4 +49,5 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from .backend import BackendMocks
     from .http import HttpMock
+    from .options import BackendPatch, FakeUpstreamOptions, HttpMockOptions
     from .upstream import FakeUpstream, Reply, UpstreamCall

@@ -17,6 +17,8 @@ from typing import Any, Final, final
 
 from .._docs import docs_url
 from ..errors import McpAssertionError, McpUsageError
+from ..markers import make_options
+from .options import BackendPatch
 
 __all__ = ["BackendMocks"]
 
@@ -103,22 +105,27 @@ class BackendMocks:
         self.assert_all_called = assert_all_called
         self._patches: list[_Patch] = []
 
-    def patch(
-        self,
-        target: Any,
-        attribute: str | None = None,
-        /,
-        *,
-        assert_called: bool | None = None,
-        **configure: Any,
-    ) -> Any:
-        """Replace ``target.attribute`` with an autospec'd mock and return the mock.
+    def patch(self, *args: Any, **keywords: Any) -> Any:
+        """Replace ``target.attribute`` with an autospec'd mock and return the mock: the arguments of a
+        ``BackendPatch`` (``patch(target, attribute=None, /, *, assert_called=None, **configure)``).
 
         ``target``: an object (module, class, instance) with ``attribute``, a module path with
         ``attribute``, or one string ``'pkg.module:name.attr'`` / ``'pkg.module.name'``.
         ``configure``: passed to ``mock.configure_mock`` (``return_value=``, ``side_effect=``,
         ``**{"method.return_value": ...}``). ``assert_called``: override ``assert_all_called``.
         """
+        try:
+            request = make_options(BackendPatch, args, keywords)
+        except TypeError as exc:
+            raise McpUsageError(
+                f"mcp_mock_backend: {exc}; the arguments are (target, attribute=None, /, *, "
+                "assert_called=None, **configure)"
+            ) from None
+        return self.apply(request)
+
+    def apply(self, request: BackendPatch) -> Any:
+        """Make the replacement ``request`` describes (what ``patch`` and the marker do) and return the mock."""
+        target, attribute, configure = request.target, request.attribute, request.configure
         owner, name, label = _resolve(target, attribute)
         had_own = name in getattr(owner, "__dict__", {})
         original = inspect.getattr_static(owner, name) if had_own else getattr(owner, name)
@@ -132,7 +139,7 @@ class BackendMocks:
             except AttributeError as exc:
                 raise McpUsageError(f"mcp_mock_backend({label!r}): cannot configure {exc}") from None
         setattr(owner, name, mock)
-        check = self.assert_all_called if assert_called is None else assert_called
+        check = self.assert_all_called if request.assert_called is None else request.assert_called
         self._patches.append(_Patch(label, owner, name, original, had_own, mock, check, spec))
         return mock
 

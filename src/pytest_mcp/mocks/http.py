@@ -18,6 +18,7 @@ from typing import Any, Final, final
 from .._docs import docs_url
 from ..errors import McpAssertionError, McpUsageError
 from ..extras import require
+from .options import HttpMockOptions
 
 require("respx", "HttpMock (mcp_http_mock)")
 
@@ -59,19 +60,17 @@ class HttpMock:
     127.0.0.1/localhost/::1 that no route matches reach the network.
     """
 
-    def __init__(
-        self,
-        *,
-        assert_all_called: bool = True,
-        assert_all_mocked: bool = True,
-        base_url: str | None = None,
-        pass_through_loopback: bool = True,
-    ) -> None:
-        self.assert_all_called = assert_all_called
-        self.assert_all_mocked = assert_all_mocked
-        self.base_url = base_url
-        self.pass_through_loopback = pass_through_loopback
-        self.router = _router(assert_all_called=False, assert_all_mocked=False, base_url=base_url)
+    def __init__(self, options: HttpMockOptions | None = None, /, **keywords: Any) -> None:
+        """``options``, or the same as keywords (``base_url=...``: see ``HttpMockOptions``)."""
+        if options is None:
+            options = HttpMockOptions(**keywords)
+        elif keywords:
+            raise McpUsageError("pass HttpMock either an HttpMockOptions or keywords, not both")
+        self.assert_all_called = options.assert_all_called
+        self.assert_all_mocked = options.assert_all_mocked
+        self.base_url = options.base_url
+        self.pass_through_loopback = options.pass_through_loopback
+        self.router = _router(assert_all_called=False, assert_all_mocked=False, base_url=options.base_url)
         """The underlying ``respx.MockRouter`` (for anything respx offers that this class does not wrap)."""
         self.unmatched: list[Any] = []
         """Requests no route of the test matched (``httpx.Request`` objects)."""

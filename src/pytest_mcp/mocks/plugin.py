@@ -12,15 +12,16 @@ unless the test itself failed: then its own failure is the story.
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
+from .. import markers
 from .._docs import docs_url
 from ..early import EarlyFixture
 from ..extras import fail_if_missing
+from .options import BackendPatch, FakeUpstreamOptions, HttpMockOptions
 
 if TYPE_CHECKING:
     from .backend import BackendMocks
@@ -34,101 +35,28 @@ EARLY_FIXTURES: Final = (
 """Install marker-declared mocks before any server or client of the test starts (see ``pytest_mcp.early``)."""
 CALL_FAILED_KEY: Final = pytest.StashKey[bool]()
 
-# -- marker signatures: the keywords of the classes they build ------------------------------------
-
-
-def http_mock_marker(
-    *,
-    assert_all_called: bool = True,
-    assert_all_mocked: bool = True,
-    base_url: str | None = None,
-    pass_through_loopback: bool = True,
-) -> dict[str, Any]:
-    """Options of the mcp_http_mock fixture: the keywords of HttpMock."""
-    return {
-        "assert_all_called": assert_all_called,
-        "assert_all_mocked": assert_all_mocked,
-        "base_url": base_url,
-        "pass_through_loopback": pass_through_loopback,
-    }
-
-
-def fake_upstream_marker(
-    name: str = "fake-upstream",
-    *,
-    transport: str = "in_process",
-    version: str = "1.0.0",
-    instructions: str | None = None,
-    tools: dict[str, Any] | None = None,
-    resources: dict[str, Any] | None = None,
-    prompts: dict[str, Any] | None = None,
-    assert_all_called: bool = False,
-) -> dict[str, Any]:
-    """Options of the mcp_fake_upstream fixture: the arguments of FakeUpstream."""
-    return {
-        "name": name,
-        "transport": transport,
-        "version": version,
-        "instructions": instructions,
-        "tools": tools,
-        "resources": resources,
-        "prompts": prompts,
-        "assert_all_called": assert_all_called,
-    }
-
-
-def mock_backend_marker(
-    target: Any, attribute: str | None = None, /, *, assert_called: bool | None = None, **configure: Any
-) -> dict[str, Any]:
-    """Replace target.attribute with an autospec mock for the test (repeatable): the arguments of BackendMocks.patch."""
-    return {"target": target, "attribute": attribute, "assert_called": assert_called, "configure": configure}
-
-
-MARKERS: Final[dict[str, Callable[..., dict[str, Any]]]] = {
-    "mcp_http_mock": http_mock_marker,
-    "mcp_fake_upstream": fake_upstream_marker,
-    "mcp_mock_backend": mock_backend_marker,
+MARKERS: Final[dict[str, type]] = {
+    "mcp_http_mock": HttpMockOptions,
+    "mcp_fake_upstream": FakeUpstreamOptions,
+    "mcp_mock_backend": BackendPatch,
 }
-
-
-def _signature_text(name: str) -> str:
-    func = MARKERS[name]
-    signature = str(inspect.signature(func).replace(return_annotation=inspect.Signature.empty)).replace("'", "")
-    return f"{name}{signature}: {inspect.getdoc(func)} See {DOCS}#{name}."
-
-
-def _bind(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
-    try:
-        inspect.signature(MARKERS[name]).bind(*args, **kwargs)
-    except TypeError as exc:
-        raise pytest.UsageError(f"@pytest.mark.{name}: {exc}. Signature: {_signature_text(name)}") from None
-    return MARKERS[name](*args, **kwargs)
-
-
-def _merged(node: Any, name: str) -> dict[str, Any]:
-    """The ``name`` markers' arguments, nearest winning per keyword (positional arguments too)."""
-    args: tuple[Any, ...] = ()
-    kwargs: dict[str, Any] = {}
-    for marker in reversed(list(node.iter_markers(name))):
-        _bind(name, marker.args, marker.kwargs)
-        args = marker.args or args
-        kwargs.update(marker.kwargs)
-    return _bind(name, args, kwargs)
+"""Each marker's options type (``options.py``): its signature, and what its fixture builds from."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    for name in MARKERS:
-        config.addinivalue_line("markers", _signature_text(name))
+    for name, options in MARKERS.items():
+        config.addinivalue_line("markers", markers.signature_text(name, options, f"{DOCS}#{name}"))
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    report = yield
+def note_call_failure(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
+    """Remember a failed test body: its mocks' unmet expectations are then not reported on top (a report
+    provider, see ``pytest_mcp.reporting``)."""
     if report.when == "call" and report.failed:
         item.stash[CALL_FAILED_KEY] = True
-    return report
+
+
+REPORT_PROVIDERS: Final = (note_call_failure,)
+"""Added to every report by the core's one report hook (see ``pytest_mcp.reporting``)."""
 
 
 def _fail_on(request: pytest.FixtureRequest, problems: list[str]) -> None:
@@ -137,10 +65,11 @@ def _fail_on(request: pytest.FixtureRequest, problems: list[str]) -> None:
         pytest.fail("\n".join(problems) + f"\nSee {DOCS}.", pytrace=False)
 
 
-def _options_or_fail(node: Any, name: str) -> dict[str, Any]:
+def _options_or_fail(node: Any, name: str) -> Any:
+    """The ``name`` markers' options type, nearest winning per keyword (positional arguments too)."""
     __tracebackhide__ = True
     try:
-        return _merged(node, name)
+        return markers.merged_options(node, name, MARKERS[name], f"{DOCS}#{name}")
     except pytest.UsageError as exc:
         message = str(exc)
     pytest.fail(message, pytrace=False)
@@ -155,7 +84,7 @@ def mcp_http_mock(request: pytest.FixtureRequest) -> Iterator[HttpMock]:
     fail_if_missing("respx", "mcp_http_mock")
     from .http import HttpMock
 
-    mock = HttpMock(**_options_or_fail(request.node, "mcp_http_mock")).start()
+    mock = HttpMock(_options_or_fail(request.node, "mcp_http_mock")).start()
     try:
         yield mock
     finally:
@@ -173,7 +102,7 @@ def mcp_fake_upstream(request: pytest.FixtureRequest) -> Iterator[FakeUpstream]:
     """
     from .upstream import FakeUpstream
 
-    options = _options_or_fail(request.node, "mcp_fake_upstream")
+    options = vars(_options_or_fail(request.node, "mcp_fake_upstream")).copy()
     try:
         upstream = FakeUpstream(options.pop("name"), **options)
     except pytest.UsageError as exc:
@@ -204,10 +133,8 @@ def mcp_mock_backend(request: pytest.FixtureRequest) -> Iterator[BackendMocks]:
     message = ""
     try:
         for marker in reversed(list(request.node.iter_markers("mcp_mock_backend"))):
-            values = _bind("mcp_mock_backend", marker.args, marker.kwargs)
-            mocks.patch(
-                values["target"], values["attribute"], assert_called=values["assert_called"], **values["configure"]
-            )
+            name = "mcp_mock_backend"
+            mocks.apply(markers.bind(name, marker.args, marker.kwargs, BackendPatch, f"{DOCS}#{name}"))
     except pytest.UsageError as exc:
         message = str(exc)
     if message:
