@@ -53,7 +53,11 @@ def count(loop: str) -> collections.Counter[str]:
                 if traced:
                     sys.settrace(tracer)
                 for _ in range(CALLS if traced else 20):
-                    await client.call_tool("add", arguments, **timeout)
+                    if loop == "raw+fail_after":
+                        with anyio.fail_after(30):
+                            await client.call_tool("add", arguments)
+                    else:
+                        await client.call_tool("add", arguments, **timeout)
                 sys.settrace(None)
 
     anyio.run(main)
@@ -62,7 +66,7 @@ def count(loop: str) -> collections.Counter[str]:
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))
-    loops = {name: count(name) for name in ("raw", "raw+sdk timeout", "ours")}
+    loops = {name: count(name) for name in ("raw", "raw+sdk timeout", "raw+fail_after", "ours")}
     raw = loops["raw"]
     for name, counts in loops.items():
         total = sum(counts.values()) / CALLS

@@ -4,8 +4,8 @@
    vs a raw ``mcp.Client`` loop (no timeout), both in-process against the same server. Target:
    ratio <= 1.05. Two more raw loops show what a per-request timeout alone costs: the SDK's own
    ``read_timeout_seconds`` (an asyncio timer per request; the plugin uses it over the wire) and
-   ``anyio.fail_after`` around each call (the guard people write by hand). In-process, the plugin
-   keeps deadlines on its watchdog thread instead (``src/pytest_mcp/_watchdog.py``).
+   ``anyio.fail_after`` around each call (the guard people write by hand). The plugin bounds every
+   request with the event loop's own timeout (``src/pytest_mcp/_deadline.py``).
 2. A 100-test suite against a stdio Python server: the plugin's defaults (one shared process) vs
    a hand-written conftest that spawns the server per test with the SDK. Target: ratio <= 0.25.
 3. ``pytest --collect-only`` of a 500-test suite that never uses MCP: plugin loaded vs disabled
@@ -22,7 +22,7 @@ turn leading; a process's ratio is the median of its rounds' ratios (the two loo
 share the machine's state of the moment). The script prints the median over processes and their
 range, and also the ratio of the mean rounds, which counts the rare full garbage collections.
 
-Run: ``python benchmarks/core.py`` (add ``--quick`` for fewer repetitions).
+Run: ``python benchmarks/core.py`` (add ``--quick`` for fewer repetitions, ``--only-calls`` for (1) alone).
 """
 
 from __future__ import annotations
@@ -228,6 +228,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer rounds (noisier)")
     parser.add_argument("--call-overhead-child", type=int, metavar="ROUNDS", help=argparse.SUPPRESS)
+    parser.add_argument("--only-calls", action="store_true", help="run (1) only: CPU per in-process call_tool")
     args = parser.parse_args()
     if args.call_overhead_child:
         sys.path.insert(0, str(ROOT))
@@ -255,6 +256,8 @@ def main() -> None:
             f"   raw mcp.Client with {label:<21} {per_call(name):8.1f} us CPU/call   "
             f"vs raw {paired_ratios(per_process, name, 'raw')};  pytest_mcp vs it {paired_ratios(per_process, 'ours', name)}"
         )
+    if args.only_calls:
+        return
     ours, hand = bench_suite(rounds=max(1, rounds // 5))
     print(
         f"2. 100 stdio tests:      pytest_mcp {ours:8.2f} s         server per test  {hand:8.2f} s"

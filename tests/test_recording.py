@@ -164,25 +164,48 @@ def test_wrap_copies_and_leaves_the_result_as_it_was() -> None:
     assert (wrapped.tool, wrapped.arguments, wrapped.server, wrapped.text) == ("add", {"a": 1}, "srv", "3")
 
 
-def test_a_fresh_sdk_result_is_adopted_in_place_and_behaves_like_a_wrapped_one() -> None:
-    raw = _result()
-    adopted = ToolResult._adopt(raw, "add", {"a": 1}, "srv")
-    assert adopted is raw
-    assert type(adopted) is ToolResult
-    assert (adopted.tool, adopted.arguments, adopted.server) == ("add", {"a": 1}, "srv")
-    assert (adopted.text, adopted.structured, adopted.is_error) == ("3", {"result": 3}, False)
-    assert adopted == ToolResult.wrap(_result(), "add", {"a": 1}, "srv")
-    assert adopted.model_dump(by_alias=True, exclude_none=True) == _result().model_dump(
-        by_alias=True, exclude_none=True
+def test_a_wrapped_result_behaves_like_the_sdk_one_and_keeps_its_fields_set_and_extras() -> None:
+    raw = CallToolResult.model_validate(
+        {"content": [{"type": "text", "text": "3"}], "structuredContent": {"result": 3}, "vendorField": 7}
     )
+    wrapped = ToolResult.wrap(raw, "add", {"a": 1}, "srv")
+    assert type(wrapped) is ToolResult and type(raw) is CallToolResult
+    assert (wrapped.text, wrapped.structured, wrapped.is_error) == ("3", {"result": 3}, False)
+    assert wrapped.model_fields_set == raw.model_fields_set
+    assert wrapped.model_dump(by_alias=True, exclude_unset=True) == raw.model_dump(by_alias=True, exclude_unset=True)
+    assert wrapped == ToolResult.wrap(raw, "add", {"a": 1}, "srv")
 
 
-def test_a_result_of_another_type_is_copied_not_adopted() -> None:
+def test_a_result_of_another_type_is_wrapped_as_a_tool_result() -> None:
     class Subclass(CallToolResult):
         pass
 
     raw = Subclass.model_validate({"content": [], "isError": True})
-    adopted = ToolResult._adopt(raw, "x", None, "srv")
-    assert adopted is not raw
+    wrapped = ToolResult.wrap(raw, "x", None, "srv")
     assert type(raw) is Subclass
-    assert (type(adopted), adopted.is_error, adopted.tool) == (ToolResult, True, "x")
+    assert (type(wrapped), wrapped.is_error, wrapped.tool) == (ToolResult, True, "x")
+
+
+def test_record_traffic_wraps_the_dispatcher_of_an_sdk_client_under_the_recorder() -> None:
+    from mcp import Client
+
+    from pytest_mcp._recording import record_traffic
+    from tests.servers.demo import make_server
+
+    transcript = Transcript()
+    seen: list[str] = []
+
+    def wrapper(inner: Any) -> Any:
+        seen.append(type(inner).__name__)
+        return inner
+
+    async def main() -> None:
+        sdk = Client(make_server(), cache=None)
+        record_traffic(sdk, transcript, (wrapper,))
+        async with sdk:
+            await sdk.call_tool("add", {"a": 1, "b": 2})
+
+    anyio.run(main)
+    assert seen == ["DirectDispatcher"]
+    calls = [(m.direction, m.kind, m.method) for m in transcript.messages if m.method == "tools/call"]
+    assert calls == [("->", "request", "tools/call"), ("<-", "response", "tools/call")]

@@ -1,4 +1,4 @@
-"""The watchdog thread that holds in-process request and connect deadlines (no timer per call)."""
+"""Request and connect deadlines (``Deadline``): on the watchdog thread under asyncio, a cancel scope under trio."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import pytest
 from mcp.server.mcpserver import MCPServer
 
 from pytest_mcp import McpTimeoutError
-from pytest_mcp._watchdog import Deadline, Watchdog, current_task, watchdog
+from pytest_mcp._deadline import Deadline
+from pytest_mcp._watchdog import Watchdog, watchdog
 from pytest_mcp.client import McpClient, connect
 from pytest_mcp.servers import RunningServer
 from pytest_mcp.settings import Settings
@@ -21,8 +22,13 @@ from pytest_mcp.targets import in_process
 pytestmark = [pytest.mark.unit, pytest.mark.anyio]
 
 
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 def _server() -> MCPServer:
-    mcp = MCPServer("watchdog")
+    mcp = MCPServer("deadlines")
 
     @mcp.tool()
     def add(a: int, b: int) -> int:
@@ -38,55 +44,57 @@ def _server() -> MCPServer:
         """Swallows its cancellation and answers anyway, late."""
         try:
             await anyio.sleep(seconds)
-        except asyncio.CancelledError:
+        except anyio.get_cancelled_exc_class():
             return "answered after being cancelled"
         return "slept"
 
     return mcp
 
 
+def _running() -> RunningServer:
+    return RunningServer(in_process(_server()), Settings()).start()
+
+
+def _assert_task_not_left_cancelled() -> None:
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:  # trio: cancel scopes leave no per-task count behind
+        return
+    assert task is not None and task.cancelling() == 0
+
+
 @pytest.fixture
 async def client() -> AsyncIterator[McpClient]:
-    running = RunningServer(in_process(_server()), Settings()).start()
-    async with connect(running, timeout=5) as connected:
+    async with connect(_running(), timeout=5) as connected:
         yield connected
 
 
-async def test_an_in_process_client_keeps_its_deadlines_on_the_watchdog(client: McpClient) -> None:
-    assert client._watched
-    assert (await client.call("add", a=1, b=2)).structured == {"result": 3}
-    assert not watchdog.pending  # disarmed after the reply
-
-
-async def test_a_late_reply_fails_with_the_method_and_the_limit_and_the_task_is_not_left_cancelled(
-    client: McpClient,
-) -> None:
-    task = current_task()
-    assert task is not None
+async def test_a_late_reply_fails_with_the_method_and_the_limit_and_the_client_goes_on(client: McpClient) -> None:
     with pytest.raises(McpTimeoutError, match=r"no reply to tools/call 'sleep' within 0\.2 s from the in-process"):
         await client.call_tool("sleep", {"seconds": 5}, timeout=0.2)
-    assert task.cancelling() == 0
-    assert not watchdog.pending
-    # The client and the task go on as before: later awaits are not cancelled.
-    await anyio.sleep(0.01)
+    _assert_task_not_left_cancelled()
+    await anyio.sleep(0.01)  # later awaits are not cancelled
     assert (await client.call("add", a=2, b=2)).structured == {"result": 4}
 
 
 async def test_a_handler_that_swallows_the_cancellation_still_times_out(client: McpClient) -> None:
-    task = current_task()
-    assert task is not None
     with pytest.raises(McpTimeoutError, match=r"no reply to tools/call 'stubborn' within 0\.2 s"):
         await client.call_tool("stubborn", {"seconds": 5}, timeout=0.2)
-    assert task.cancelling() == 0
+    _assert_task_not_left_cancelled()
+
+
+async def test_every_other_request_has_the_same_deadline(client: McpClient) -> None:
+    with pytest.raises(McpTimeoutError, match=r"no reply to tools/list within 0\.2 s from the in-process"):
+        async with client.guard("tools/list", timeout=0.2):
+            await anyio.sleep(5)  # a server that never answers the listing
+    assert [tool.name for tool in await client.tools()] == ["add", "sleep", "stubborn"]
 
 
 async def test_an_outer_cancellation_stays_a_cancellation(client: McpClient) -> None:
     with anyio.move_on_after(0.2) as scope:
         await client.call_tool("sleep", {"seconds": 5})
     assert scope.cancelled_caught
-    task = current_task()
-    assert task is not None and task.cancelling() == 0
-    assert not watchdog.pending
+    _assert_task_not_left_cancelled()
 
 
 async def test_only_the_calls_past_their_deadline_time_out(client: McpClient) -> None:
@@ -106,38 +114,82 @@ async def test_only_the_calls_past_their_deadline_time_out(client: McpClient) ->
     assert outcomes == {**{f"quick{i}": "ok" for i in range(4)}, **{f"slow{i}": "timeout" for i in range(4)}}
 
 
-async def test_a_connect_deadline_held_by_the_watchdog_leaves_no_entry_or_cancel_behind() -> None:
-    task = current_task()
-    assert task is not None
-    deadline = Deadline(task, 0.2)
-    assert not deadline.fired
-    with pytest.raises(asyncio.CancelledError):
-        await anyio.sleep(5)
-    assert deadline.fired
-    assert deadline.passed()
-    assert not deadline.fired
-    assert not deadline.passed()  # a second look is a no-op
-    assert task.cancelling() == 0
-    in_time = Deadline(task, 5)
-    await anyio.sleep(0)
-    assert not in_time.passed()
-    assert not watchdog.pending
+async def test_a_connect_that_gets_no_reply_names_the_unanswered_request() -> None:
+    from pytest_mcp.chaos import FaultInjector
+
+    with FaultInjector(seed=1, drop_rate=1.0, handshake=True, methods=["server/discover", "initialize"]) as chaos:
+        with pytest.raises(
+            McpTimeoutError, match=r"no reply to server/discover \(connecting: 2026-07-28 discovery.*\) within 0\.3 s"
+        ):
+            async with chaos.connect(_running(), timeout=0.3):
+                pass
+    _assert_task_not_left_cancelled()
 
 
-async def test_a_deadline_that_fires_beside_another_cancellation_yields_to_it() -> None:
-    task = current_task()
+async def test_a_connect_deadline_is_reported_as_such_when_the_sdk_turns_the_cancellation_into_an_error() -> None:
+    from mcp.shared.exceptions import MCPError
+
+    class Stalls:
+        """Holds server/discover until cancelled, then fails it with a JSON-RPC error."""
+
+        def __init__(self, inner: Any) -> None:
+            self._inner = inner
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._inner, name)
+
+        async def send_raw_request(self, method: str, params: Any, opts: Any = None) -> Any:
+            if method == "server/discover":
+                try:
+                    await anyio.sleep(30)
+                except anyio.get_cancelled_exc_class():
+                    raise MCPError(code=-32600, message="stopped") from None
+            return await self._inner.send_raw_request(method, params, opts)
+
+    with pytest.raises(
+        McpTimeoutError, match=r"no reply to server/discover \(connecting: 2026-07-28 discovery.*\) within 0\.3 s"
+    ):
+        async with connect(_running(), era="2026-07-28", timeout=0.3, dispatcher_wrappers=[Stalls]):
+            pass
+    _assert_task_not_left_cancelled()
+
+
+async def test_after_connecting_the_connect_deadline_no_longer_applies() -> None:
+    async with connect(_running(), timeout=5, connect_timeout=0.2) as client:
+        await anyio.sleep(0.3)  # past the connect deadline: the test body is not cancelled
+        assert (await client.call_tool("sleep", {"seconds": 0.05})).text == "slept"
+
+
+async def test_under_asyncio_the_deadlines_are_on_the_watchdog_and_disarmed_after_each_reply(
+    client: McpClient, anyio_backend: str
+) -> None:
+    if anyio_backend != "asyncio":
+        pytest.skip("trio: a cancel scope, no watchdog")
+    deadline = Deadline(5)
+    async with deadline:
+        assert len(watchdog.pending) == 1
+        assert (await client.call("add", a=1, b=2)).structured == {"result": 3}
+        assert len(watchdog.pending) == 1  # the call's own deadline came and went
+    assert not watchdog.pending and not deadline.fired
+
+
+async def test_a_deadline_that_fires_beside_another_cancellation_yields_to_it(anyio_backend: str) -> None:
+    if anyio_backend != "asyncio":
+        pytest.skip("asyncio's task cancellation counts")
+    task = asyncio.current_task()
     assert task is not None
-    deadline = Deadline(task, 5)
+    deadline = Deadline(5)
     loop = asyncio.get_running_loop()
-    # Both land in the same turn of the loop: someone else's cancel and the watchdog's.
-    loop.call_soon(task.cancel)
-    loop.call_soon(watchdog._fire, deadline._key, task)
-    with pytest.raises(asyncio.CancelledError):
-        await asyncio.sleep(5)
-    assert task.cancelling() == 2
-    assert not deadline.passed()  # the other cancellation is pending: not ours to report as a timeout
-    assert task.cancelling() == 1
-    task.uncancel()  # what the other party does once its cancellation is handled
+    with pytest.raises(asyncio.CancelledError):  # the other party's cancellation, not a TimeoutError
+        async with deadline:
+            key = deadline._key
+            # Both land in the same turn of the loop: someone else's cancel and the watchdog's.
+            loop.call_soon(task.cancel)
+            loop.call_soon(watchdog._fire, key, task)
+            await asyncio.sleep(5)
+    assert deadline.fired
+    assert task.cancelling() == 1  # ours is taken back; the other one is for its owner to handle
+    task.uncancel()
 
 
 def test_the_thread_ends_when_idle_and_a_new_deadline_starts_it_again(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -180,57 +232,3 @@ def test_a_deadline_of_a_closed_loop_is_dropped(monkeypatch: pytest.MonkeyPatch)
             break
         threading.Event().wait(0.02)
     assert not dog.pending
-
-
-def test_current_task_is_none_outside_a_running_loop() -> None:
-    assert current_task() is None
-
-
-@pytest.mark.parametrize("anyio_backend", ["trio"])
-async def test_under_trio_a_cancel_scope_and_the_sdk_timer_hold_the_deadlines(anyio_backend: str) -> None:
-    from pytest_mcp.chaos import FaultInjector
-
-    running = RunningServer(in_process(_server()), Settings()).start()
-    async with connect(running, timeout=5) as client:
-        assert not client._watched
-        assert (await client.call("add", a=1, b=2)).structured == {"result": 3}
-        with pytest.raises(McpTimeoutError, match=r"no reply to tools/call 'sleep' within 0\.2 s"):
-            await client.call_tool("sleep", {"seconds": 5}, timeout=0.2)
-        assert (await client.call("add", a=2, b=2)).structured == {"result": 4}
-    with FaultInjector(seed=1, drop_rate=1.0, handshake=True, methods=["server/discover", "initialize"]) as chaos:
-        with pytest.raises(
-            McpTimeoutError, match=r"no reply to server/discover \(connecting: 2026-07-28 discovery.*\) within 0\.3 s"
-        ):
-            async with chaos.connect(running, timeout=0.3):
-                pass
-
-
-async def test_a_connect_deadline_is_reported_as_such_when_the_sdk_turns_the_cancellation_into_an_error() -> None:
-    from mcp.shared.exceptions import MCPError
-
-    class Stalls:
-        """Holds server/discover until cancelled, then fails it with a JSON-RPC error."""
-
-        def __init__(self, inner: Any) -> None:
-            self._inner = inner
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(self._inner, name)
-
-        async def send_raw_request(self, method: str, params: Any, opts: Any = None) -> Any:
-            if method == "server/discover":
-                try:
-                    await anyio.sleep(30)
-                except asyncio.CancelledError:
-                    raise MCPError(code=-32600, message="stopped") from None
-            return await self._inner.send_raw_request(method, params, opts)
-
-    running = RunningServer(in_process(_server()), Settings()).start()
-    with pytest.raises(
-        McpTimeoutError, match=r"no reply to server/discover \(connecting: 2026-07-28 discovery.*\) within 0\.3 s"
-    ):
-        async with connect(running, era="2026-07-28", timeout=0.3, dispatcher_wrappers=[Stalls]):
-            pass
-    task = current_task()
-    assert task is not None and task.cancelling() == 0
-    assert not watchdog.pending

@@ -3,12 +3,17 @@
 The dispatcher is the one seam every SDK connection passes through (JSON-RPC over stdio or HTTP,
 and the direct in-process dispatch that has no JSON-RPC at all), so one wrapper records all
 transports alike. It mints the request ids itself so the transcript shows the ids on the wire.
+
+``mcp.Client`` builds its dispatcher in a private connector and offers no public way to wrap it:
+its ``message_handler`` and callbacks see only what the server sends, and a wrapped ``Transport``
+sees the streams of stdio and HTTP but not the in-process dispatch. ``record_traffic`` therefore
+wraps the client's connector (``Client._connect``), the one private name this relies on.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from time import perf_counter
 from typing import Any
 
@@ -91,3 +96,17 @@ class RecordingDispatcher:
             return bool(on_notify_intercept(method, params)) if on_notify_intercept is not None else False
 
         await self._inner.run(recorded_request, on_notify, recorded_intercept, **kwargs)
+
+
+def record_traffic(sdk: Any, transcript: Transcript, wrappers: tuple[Callable[[Any], Any], ...] = ()) -> None:
+    """Have ``sdk`` (an un-entered ``mcp.Client``) record its traffic to ``transcript`` when it connects;
+    ``wrappers`` are applied to its dispatcher in order, under the recorder."""
+    connector = sdk._connect
+
+    async def recorded_connector(exit_stack: Any, mode: Any, raise_exceptions: bool) -> Any:
+        dispatcher = await connector(exit_stack, mode, raise_exceptions)
+        for wrap in wrappers:
+            dispatcher = wrap(dispatcher)
+        return RecordingDispatcher(dispatcher, transcript)
+
+    sdk._connect = recorded_connector

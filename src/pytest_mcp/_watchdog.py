@@ -1,17 +1,22 @@
-"""Request deadlines kept off the event loop: a thread cancels the waiting task when one passes.
+"""Request deadlines kept off the event loop: a thread cancels the waiting asyncio task when one passes.
 
-A per-request asyncio timer (what ``anyio.fail_after`` and the SDK's read timeout arm) costs every
-call a timer handle, a heap push and a cancel, and makes each turn of the loop do more work while
-it is pending. For in-process calls, where that is a noticeable share of a call, ``McpClient``
-registers its deadline here instead: a dict insert and a dict pop per call.
+A per-request asyncio timer (``asyncio.timeout``, ``anyio.fail_after``, the SDK's read timeout)
+costs every call a timer handle, a heap push and a cancel, and makes each turn of the loop do more
+work while it is pending: about 6% of an in-process ``call_tool`` (``benchmarks/core.py`` (1)).
+Here a deadline is a dict insert and a dict pop (``_deadline.Deadline`` arms and disarms it).
 
 A daemon thread looks at the deadlines at least every ``POLL`` seconds, and exactly when the
 nearest one is due. When one has passed, it asks the task's loop to cancel the task natively
-(``Task.cancel``, as ``asyncio.timeout`` does). The caller, on the loop, learns whether its
-deadline fired from ``disarm`` and turns the ``CancelledError`` into its own timeout error after
-``Task.uncancel``. Whether a deadline fires is decided on the loop thread only (``_fire`` and
-``disarm`` both pop the entry there), so a reply that arrives at the deadline either wins or is
-cancelled, never both. Asyncio only: under trio callers keep a timer (``current_task`` is None).
+(``Task.cancel``, as ``asyncio.timeout`` does). Whether a deadline fires is decided on the loop
+thread only (``_fire`` and ``disarm`` both pop the entry there), so a reply that arrives at the
+deadline either wins or is cancelled, never both. Asyncio only: under trio ``Deadline`` is a
+cancel scope.
+
+Also here: the threads left behind by in-process requests that timed out. The SDK runs a sync
+tool of an in-process server on a worker thread, which cannot be stopped from outside: a tool
+that never returns outlives its request's timeout, and Python would wait for it at exit.
+``abandon`` notes each such request; ``end_if_stuck``, the last thing a run does, ends the
+process if their threads still run, and says which.
 """
 
 from __future__ import annotations
@@ -32,14 +37,6 @@ POLL = 0.25  # the longest the thread sleeps while it runs
 IDLE_EXIT = 10.0  # the thread ends after this many seconds without a deadline to watch
 
 
-def current_task() -> asyncio.Task[Any] | None:
-    """The running asyncio task, or None outside asyncio (under trio)."""
-    try:
-        return asyncio.current_task()
-    except RuntimeError:
-        return None
-
-
 class Watchdog:
     """The deadlines of requests in flight, and the thread that enforces them."""
 
@@ -53,9 +50,6 @@ class Watchdog:
         self._wake = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        # Requests to in-process servers that timed out, whose handlers may still run on a thread
-        # (the SDK runs sync tools on anyio worker threads, which cannot be cancelled)
-        self.abandoned: list[str] = []
 
     def arm(self, task: asyncio.Task[Any], seconds: float) -> object:
         """Watch ``task`` for ``seconds``; returns the key for ``disarm``. Call on the task's loop."""
@@ -111,7 +105,6 @@ class Watchdog:
             self._wake.wait(look - now)
 
     def _after_fork(self) -> None:
-        self.abandoned = []  # a forked child has none of the parent's threads
         self.pending.clear()
         self.next_look = math.inf
         self._wake = threading.Event()
@@ -123,33 +116,16 @@ watchdog = Watchdog()
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=watchdog._after_fork)
 
-
-class Deadline:
-    """A deadline for the running task on the watchdog: what a cancel scope with a deadline does,
-    without a scope that later checkpoints of the task must walk past."""
-
-    __slots__ = ("_cancelling", "_key", "_task")
-
-    def __init__(self, task: asyncio.Task[Any], seconds: float) -> None:
-        self._task = task
-        self._cancelling = task.cancelling()
-        self._key: object | None = watchdog.arm(task, seconds)
-
-    @property
-    def fired(self) -> bool:
-        """Whether the deadline has cancelled the task (and ``passed`` has not been asked yet)."""
-        return self._key is not None and self._key not in watchdog.pending
-
-    def passed(self) -> bool:
-        """Stop watching (again is a no-op); True if the deadline cancelled the task, and no other
-        cancellation of it is pending (then the caller raises its timeout error in place of it)."""
-        key, self._key = self._key, None
-        if key is None or not watchdog.disarm(key):
-            return False
-        return self._task.uncancel() <= self._cancelling
+ABANDONED: list[str] = []
+"""The requests to in-process servers that timed out, whose handlers may still run on a thread."""
 
 
-# -- threads left behind by timed-out requests ---------------------------------------------------
+def _forget_abandoned() -> None:
+    ABANDONED.clear()  # a forked child has none of the parent's threads
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_abandoned)
 
 EXIT_GRACE = 1.0
 """Seconds the stuck threads get, all together, to finish after the session before the process ends."""
@@ -159,7 +135,7 @@ EXIT_DOCS = docs_url("targets.md", "a-sync-tool-that-never-returns")
 def abandon(what: str) -> None:
     """Note that a request to an in-process server (``what``) got no reply in time: its handler may
     still be running on a worker thread, which then keeps Python from exiting (``end_if_stuck``)."""
-    watchdog.abandoned.append(what)
+    ABANDONED.append(what)
 
 
 def stuck_threads(grace: float = EXIT_GRACE) -> list[threading.Thread]:
@@ -191,13 +167,13 @@ def end_if_stuck(status: int, write: Callable[[str], None]) -> None:
     its summary shown. Python would otherwise wait for the threads forever (a thread cannot be
     stopped from outside), so output is flushed and the process ends with ``os._exit``.
     """
-    if not watchdog.abandoned:
+    if not ABANDONED:
         return
     stuck = stuck_threads()
     if not stuck:
         return
     threads = ", ".join(f"{thread.name!r}{where_running(thread)}" for thread in stuck)
-    calls = ", ".join(dict.fromkeys(watchdog.abandoned))
+    calls = ", ".join(dict.fromkeys(ABANDONED))
     write(
         f"pytest_mcp: ending the process with exit code {status}: after timeouts of {calls}, "
         f"{len(stuck)} thread(s) still run ({threads}) and would keep Python from exiting. See {EXIT_DOCS}"

@@ -8,8 +8,6 @@ per-request timeout, plus conveniences for tests: ``call(tool, **args)``, ``tool
 from __future__ import annotations
 
 import difflib
-import math
-from asyncio import current_task as asyncio_current_task
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -22,29 +20,31 @@ from mcp_types import CONNECTION_CLOSED, PARSE_ERROR, REQUEST_TIMEOUT, CallToolR
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import PrivateAttr
 
-from ._recording import RecordingDispatcher
-from ._watchdog import Deadline, abandon, current_task
+from ._deadline import Deadline
+from ._recording import record_traffic
+from ._watchdog import abandon
 from .errors import McpConnectionError, McpServerCrashed, McpTimeoutError, McpUsageError
+from .markers import ClientOptions
+from .protocol import HANDSHAKE_ERA, MODERN_ERA, classify
 from .raw import RawHttp, RawStdio
 from .redact import SECRETS
 from .responder import Responder
 from .servers import RunningServer
 from .settings import positive_float
-from .targets import AsgiTarget, InProcessTarget
+from .targets import AsgiTarget
 from .transcript import Transcript
 
 __all__ = ["CallOutcome", "McpClient", "McpEraUnsupported", "ToolResult", "connect"]
 
 MAX_PAGES: Final = 1000
-HANDSHAKE_ERA: Final = "2025-11-25"
-MODERN_ERA: Final = "2026-07-28"
+
+
+_GUARDED: Final = (TimeoutError, MCPError, anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream)
+"""Failures a request can end in that may mean "no reply in time" or "the server died"."""
 
 
 _set: Final = object.__setattr__
 """Sets pydantic's own slots without going through ``BaseModel.__setattr__``."""
-
-_GUARDED: Final = (TimeoutError, MCPError, anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream)
-"""Failures a request can end in that may mean "no reply in time" or "the server died"."""
 
 
 class McpEraUnsupported(McpConnectionError):
@@ -60,27 +60,18 @@ class ToolResult(CallToolResult):
 
     @classmethod
     def wrap(cls, result: CallToolResult, tool: str, arguments: Any, server: str) -> ToolResult:
-        """A copy of ``result`` that knows its tool, arguments and server (``result`` is left as it is)."""
-        # What model_construct does, without re-running validation: the result is already validated.
+        """A copy of ``result`` that knows its tool, arguments and server (``result`` is left as it is).
+
+        What ``model_construct`` does (no second validation: the SDK validated the result), in the
+        few steps a result needs: pydantic's ``model_construct`` costs a tool call about 7% more
+        (``benchmarks/call_opcodes.py``).
+        """
         wrapped = cls.__new__(cls)
         _set(wrapped, "__dict__", dict(result.__dict__))
         _set(wrapped, "__pydantic_fields_set__", set(result.model_fields_set))
         _set(wrapped, "__pydantic_extra__", result.__pydantic_extra__)
         _set(wrapped, "__pydantic_private__", {"_tool": tool, "_arguments": arguments, "_server": server})
         return wrapped
-
-    @classmethod
-    def _adopt(cls, result: CallToolResult, tool: str, arguments: Any, server: str) -> ToolResult:
-        """``wrap`` for a result nobody else holds (the SDK's fresh reply): turned in place, not copied.
-
-        A subclass that adds no fields has its base's layout, so the class can be swapped; this is the
-        hot path of every tool call (benchmarks/core.py).
-        """
-        if type(result) is not CallToolResult:
-            return cls.wrap(result, tool, arguments, server)
-        _set(result, "__class__", cls)
-        _set(result, "__pydantic_private__", {"_tool": tool, "_arguments": arguments, "_server": server})
-        return result  # type: ignore[return-value]
 
     @property
     def tool(self) -> str:
@@ -116,16 +107,8 @@ class CallOutcome:
 
     @property
     def kind(self) -> str:
-        """``"ok"``, ``"is_error"``, ``"protocol_error"``, ``"timeout"``, ``"crash"`` or ``"exception"``."""
-        if self.result is not None:
-            return "is_error" if self.result.is_error else "ok"
-        if isinstance(self.error, McpTimeoutError):
-            return "timeout"
-        if isinstance(self.error, McpServerCrashed):
-            return "crash"
-        if isinstance(self.error, MCPError):
-            return "protocol_error"
-        return "exception"
+        """``"ok"``, ``"is_error"``, ``"protocol_error"``, ``"timeout"``, ``"crash"``, ``"connection"`` or ``"exception"``."""
+        return classify(self.result if self.result is not None else self.error).kind
 
     @property
     def code(self) -> int | None:
@@ -146,7 +129,6 @@ class McpClient:
     _tools: list[Tool] | None = None
     _raw: Any = None
     _description: str | None = None
-    _watched: bool = False  # request deadlines kept by the watchdog thread (asyncio, in-process)
 
     @property
     def notifications(self) -> list[dict[str, Any]]:
@@ -203,17 +185,28 @@ class McpClient:
     # -- the timeout / crash guard ------------------------------------------------------------
     @asynccontextmanager
     async def guard(self, method: str, label: str = "", timeout: float | None = None) -> AsyncIterator[None]:
-        """Fail with a readable error when the server does not answer in time or has died."""
+        """Bound the block by ``timeout`` (default: the client's), the one deadline of every request
+        on every transport (``_deadline.Deadline``). Fails with a readable error when the server does
+        not answer in time or has died."""
         __tracebackhide__ = True
         limit = self.timeout if timeout is None else check_timeout(timeout, "timeout=...")
+        deadline = Deadline(limit)
         try:
-            with anyio.fail_after(limit):
+            async with deadline:
                 yield
         except _GUARDED as exc:
-            replacement = await self._explain(exc, method, label, limit)
+            replacement = await self._explain(TimeoutError() if deadline.fired else exc, method, label, limit)
             if replacement is None:
                 raise
             raise replacement from None
+        if deadline.fired:  # also when the code inside swallowed the cancellation and went on, late
+            raise await self._late(method, label, limit)
+
+    async def _late(self, method: str, label: str, limit: float) -> BaseException:
+        """The error for a request whose deadline passed."""
+        replacement = await self._explain(TimeoutError(), method, label, limit)
+        assert replacement is not None  # a timeout always has its explanation
+        return replacement
 
     async def _explain(self, exc: BaseException, method: str, label: str, limit: float) -> BaseException | None:
         """The readable error for a request that timed out or whose server died; None to keep ``exc``."""
@@ -228,7 +221,7 @@ class McpClient:
                 return McpServerCrashed(
                     f"no reply to {what}: {crash}", returncode=process.returncode, stderr_tail=process.stderr_tail()
                 )
-            if self.server.server_object is not None:  # its handler may be stuck on a thread: see _watchdog
+            if self.server.kind in ("in_process", "asgi"):  # its handler may be stuck on a thread: see _watchdog
                 abandon(f"{what} of the {self.describe()}")
             return McpTimeoutError(
                 f"no reply to {what} within {limit:g} s from the {self.describe()} "
@@ -291,41 +284,28 @@ class McpClient:
         __tracebackhide__ = True
         args = dict(arguments) if arguments is not None else None
         limit = self.timeout if timeout is None else check_timeout(timeout, "call_tool(timeout=...)")
-        # The hot path of every test and load run. Over the wire, the SDK's own request timeout is
-        # the guard: its clock stops while a request waits on a person, and on expiry it sends the
-        # server notifications/cancelled. In-process, the watchdog thread holds the deadline, so
-        # no timer is armed per call (see _watchdog.py and benchmarks/core.py).
-        # (_watched is set for asyncio clients only, so there is a current task)
-        deadline = Deadline(asyncio_current_task(), limit) if self._watched else None  # type: ignore[arg-type]
+        # The hot path of every test and load run: what ``guard`` does, written out (no generator).
+        deadline = Deadline(limit)
         try:
-            result = await self.sdk.call_tool(
-                name,
-                args,
-                None if deadline else limit,
-                progress_callback,
-                input_responses=input_responses,
-                request_state=request_state,
-                meta=meta,
+            async with deadline:
+                result = await self.sdk.call_tool(
+                    name,
+                    args,
+                    progress_callback=progress_callback,
+                    input_responses=input_responses,
+                    request_state=request_state,
+                    meta=meta,
+                )
+        except _GUARDED as exc:
+            replacement = await self._explain(
+                TimeoutError() if deadline.fired else exc, "tools/call", repr(name), limit
             )
-        except BaseException as exc:
-            if deadline and deadline.passed():
-                raise await self._timed_out("tools/call", repr(name), limit) from None
-            if not isinstance(exc, _GUARDED):
-                raise
-            replacement = await self._explain(exc, "tools/call", repr(name), limit)
             if replacement is None:
                 raise
             raise replacement from None
-        if deadline and deadline.passed():
-            # The handler swallowed the cancellation and answered anyway, after the deadline.
-            raise await self._timed_out("tools/call", repr(name), limit)
-        return ToolResult._adopt(result, name, args, self.describe())
-
-    async def _timed_out(self, method: str, label: str, limit: float) -> BaseException:
-        """The error for a request whose watchdog deadline passed."""
-        replacement = await self._explain(TimeoutError(), method, label, limit)
-        assert replacement is not None  # a timeout always has its explanation
-        return replacement
+        if deadline.fired:  # no reply in time, or the handler swallowed the cancellation and answered late
+            raise await self._late("tools/call", repr(name), limit)
+        return ToolResult.wrap(result, name, args, self.describe())
 
     async def call(self, name: str, /, **arguments: Any) -> ToolResult:
         """``await mcp_client.call("add", a=1, b=2)``: call a tool with keyword arguments."""
@@ -478,106 +458,117 @@ async def connect(
     timeout: float = 10.0,
     connect_timeout: float | None = None,
     transcript: Transcript | None = None,
-    headers: Mapping[str, str] | None = None,
-    token: str | None = None,
-    sampling: Any = None,
-    elicitation: Any = None,
-    roots: Any = None,
-    log_level: str | None = None,
-    raise_exceptions: bool = False,
     dispatcher_wrappers: Sequence[Callable[[Any], Any]] = (),
+    options: ClientOptions | None = None,
+    **keywords: Any,
 ) -> AsyncIterator[McpClient]:
     """Connect to a started server in the requested era and yield an ``McpClient``.
 
+    ``options`` (a ``ClientOptions``), or its keywords here (``headers``, ``token``, ``sampling``,
+    ``elicitation``, ``roots``, ``log_level``, ``raise_exceptions``): the ``mcp_client`` marker's.
     ``dispatcher_wrappers`` are applied in order to the SDK dispatcher, under the transcript
     recorder (fault injection uses this seam; see docs/chaos.md).
     """
+    options = ClientOptions.of(options, keywords)
     timeout = check_timeout(timeout, "connect(timeout=...)")
-    if connect_timeout is not None:
-        connect_timeout = check_timeout(connect_timeout, "connect(connect_timeout=...)")
+    limit = timeout if connect_timeout is None else check_timeout(connect_timeout, "connect(connect_timeout=...)")
     transcript = transcript if transcript is not None else Transcript(label=server.describe())
+    all_headers = _request_headers(options.headers, options.token, transcript)
+    responder = Responder(sampling=options.sampling, elicitation=options.elicitation, roots=options.roots)
+    # When the connect deadline passes, on the transcript's clock (taken before the deadline is armed):
+    # what happened after it (a request cancelled into an error, a fallback sent then) is no answer in time.
+    due = transcript.now() + limit
+    # The deadline covers connecting only; it stays entered (lifted) for the client's life, because
+    # under trio it is a cancel scope, and the SDK client opens task groups that must nest inside it.
+    deadline = Deadline(limit)
+    connected = False
+    try:
+        async with AsyncExitStack() as stack:
+            await stack.enter_async_context(deadline)
+            sdk_server = await stack.enter_async_context(server.sdk_target(headers=all_headers))
+            sdk = _sdk_client(sdk_server, era, options, responder)
+            record_traffic(sdk, transcript, tuple(dispatcher_wrappers))
+            client = McpClient(sdk, server, transcript, timeout, responder, stack, all_headers)
+            await _open(stack, sdk, server, era, deadline)
+            if deadline.fired:
+                raise _timed_out(server, transcript, era, limit, due)  # connected, but too late
+            deadline.lift()
+            _check_era(server, era, client)
+            connected = True
+            yield client
+    except BaseException as raised:
+        # The SDK's task groups wrap whatever crosses them (our own errors, the test's assertion,
+        # pytest.skip); hand the single real exception on so reports show it, not a group.
+        if deadline.fired and not connected:
+            raise _timed_out(server, transcript, era, limit, due) from None
+        leaf = _single_exception(raised) if isinstance(raised, BaseExceptionGroup) else raised
+        if leaf is None or leaf is raised:
+            raise
+        raise leaf from None
+    if not connected:  # the deadline's cancellation ended connecting, and the scope caught it
+        raise _timed_out(server, transcript, era, limit, due)
+
+
+def _sdk_client(sdk_server: Any, era: str, options: ClientOptions, responder: Responder) -> Client:
+    """The SDK client for ``sdk_server`` (a server object or a transport), not yet connected."""
+    return Client(
+        sdk_server,
+        mode="legacy" if era == HANDSHAKE_ERA else "auto",
+        raise_exceptions=options.raise_exceptions,
+        cache=None,
+        log_level=options.log_level,  # type: ignore[arg-type]
+        **responder.callbacks(),
+    )
+
+
+def _request_headers(headers: Mapping[str, str] | None, token: str | None, transcript: Transcript) -> dict[str, str]:
+    """The HTTP headers of every request, with ``token`` as a bearer; their secrets kept out of reports."""
     all_headers = dict(headers or {})
     SECRETS.add_named(all_headers)
     if token:
         all_headers["Authorization"] = f"Bearer {token}"
         transcript.secrets = (*transcript.secrets, token)
         SECRETS.add_token(token)
-    responder = Responder(sampling=sampling, elicitation=elicitation, roots=roots)
+    return all_headers
 
-    connect_limit = connect_timeout if connect_timeout is not None else timeout
-    # When the connect deadline passes, on the transcript's clock (taken before the deadline is armed):
-    # what happened after it (a request cancelled into an error, a fallback sent then) is no answer in time.
-    due = transcript.now() + connect_limit
-    connected = False
-    task = current_task()
-    # The connect deadline: on the watchdog under asyncio, so no cancel scope stays open around
-    # the client (each call would walk past it); under trio, a cancel scope (see below).
-    deadline = Deadline(task, connect_limit) if task is not None else None
 
-    def timed_out() -> BaseException:
-        crash = server.crash_report()
-        if crash:
-            return _crashed_while_connecting(server, crash)
-        return _connect_timeout(server, transcript, era, connect_limit, due)
-
+async def _open(stack: AsyncExitStack, sdk: Client, server: RunningServer, era: str, deadline: Deadline) -> None:
+    """Enter the SDK client on ``stack`` (transport, then discovery or the handshake); a failure
+    that is not the connect deadline's is explained: a crash, a refused era, an unreachable server."""
     try:
-        async with AsyncExitStack() as stack:
-            connect_scope = None
-            if deadline is None:
-                # The deadline covers connecting only; the scope stays open (with no deadline) for
-                # the client's life, because the SDK client opens task groups that must nest inside it.
-                connect_scope = stack.enter_context(anyio.CancelScope(deadline=anyio.current_time() + connect_limit))
-            sdk_server = await stack.enter_async_context(server.sdk_target(headers=all_headers))
-            sdk = Client(
-                sdk_server,
-                mode="legacy" if era == HANDSHAKE_ERA else "auto",
-                raise_exceptions=raise_exceptions,
-                cache=None,
-                log_level=log_level,  # type: ignore[arg-type]
-                **responder.callbacks(),
-            )
-            _record(sdk, transcript, tuple(dispatcher_wrappers))
-            client = McpClient(sdk, server, transcript, timeout, responder, stack, all_headers)
-            client._watched = deadline is not None and isinstance(server.target, InProcessTarget)
-            try:
-                await stack.enter_async_context(sdk)
-            except BaseException as raised:
-                exc = _single_exception(raised) if isinstance(raised, BaseExceptionGroup) else raised
-                if not isinstance(exc, MCPError) or (deadline is not None and deadline.fired):
-                    raise  # a cancellation by the deadline is reported as the timeout below
-                crash = await server.wait_crash_report()
-                if crash:
-                    raise _crashed_while_connecting(server, crash) from exc
-                if era in (HANDSHAKE_ERA, MODERN_ERA) and exc.code != CONNECTION_CLOSED:
-                    raise McpEraUnsupported(
-                        f"the {server.describe()} refused the {era} connection: {exc.error.message} (code {exc.code})"
-                    ) from exc
-                unreachable = _unreachable(server, exc)
-                if unreachable is not None:
-                    raise unreachable from None
-                raise
-            if connect_scope is not None:
-                connect_scope.deadline = math.inf
-            elif deadline is not None and deadline.passed():
-                raise timed_out()  # connected, but the deadline had passed and its cancellation was lost
-            if era == MODERN_ERA and client.era != MODERN_ERA:
-                raise McpEraUnsupported(
-                    f"the {server.describe()} does not speak {MODERN_ERA}: it answered server/discover with no modern "
-                    f"version and negotiated {client.protocol_version} instead"
-                )
-            connected = True
-            yield client
+        await stack.enter_async_context(sdk)
     except BaseException as raised:
-        # The SDK's task groups wrap whatever crosses them (our own errors, the test's assertion,
-        # pytest.skip); hand the single real exception on so reports show it, not a group.
-        if deadline is not None and deadline.passed():
-            raise timed_out() from None
-        leaf = _single_exception(raised) if isinstance(raised, BaseExceptionGroup) else raised
-        if leaf is None or leaf is raised:
-            raise
-        raise leaf from None
-    if not connected:
-        raise timed_out()
+        exc = _single_exception(raised) if isinstance(raised, BaseExceptionGroup) else raised
+        if not isinstance(exc, MCPError) or deadline.fired:
+            raise  # a cancellation by the deadline is reported as the timeout by connect
+        crash = await server.wait_crash_report()
+        if crash:
+            raise _crashed_while_connecting(server, crash) from exc
+        if era in (HANDSHAKE_ERA, MODERN_ERA) and exc.code != CONNECTION_CLOSED:
+            raise McpEraUnsupported(
+                f"the {server.describe()} refused the {era} connection: {exc.error.message} (code {exc.code})"
+            ) from exc
+        unreachable = _unreachable(server, exc)
+        if unreachable is not None:
+            raise unreachable from None
+        raise
+
+
+def _check_era(server: RunningServer, era: str, client: McpClient) -> None:
+    """Fail when the test asked for the modern era and the server negotiated an older one."""
+    if era == MODERN_ERA and client.era != MODERN_ERA:
+        raise McpEraUnsupported(
+            f"the {server.describe()} does not speak {MODERN_ERA}: it answered server/discover with no modern "
+            f"version and negotiated {client.protocol_version} instead"
+        )
+
+
+def _timed_out(server: RunningServer, transcript: Transcript, era: str, limit: float, due: float) -> BaseException:
+    """The error for connecting that did not finish within ``limit``: the crash, if the server died."""
+    crash = server.crash_report()
+    if crash:
+        return _crashed_while_connecting(server, crash)
+    return _connect_timeout(server, transcript, era, limit, due)
 
 
 CONNECT_TIMEOUT_HINT: Final = "connecting may take the larger of --mcp-timeout and --mcp-startup-timeout"
@@ -668,16 +659,3 @@ def _single_exception(error: BaseException) -> BaseException | None:
     while isinstance(error, BaseExceptionGroup) and len(error.exceptions) == 1:
         error = error.exceptions[0]
     return None if isinstance(error, BaseExceptionGroup) else error
-
-
-def _record(sdk: Client, transcript: Transcript, wrappers: tuple[Callable[[Any], Any], ...] = ()) -> None:
-    """Route the client's dispatcher through a ``RecordingDispatcher`` (the SDK's one seam for all transports)."""
-    connect_fn = sdk._connect
-
-    async def recorded_connect(exit_stack: Any, mode: Any, raise_exceptions: bool) -> Any:
-        dispatcher = await connect_fn(exit_stack, mode, raise_exceptions)
-        for wrap in wrappers:
-            dispatcher = wrap(dispatcher)
-        return RecordingDispatcher(dispatcher, transcript)
-
-    sdk._connect = recorded_connect

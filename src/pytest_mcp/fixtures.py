@@ -187,11 +187,9 @@ class ClientFactory:
     ``RunningServer``), ``era=`` and ``timeout=``. Each client's transcript joins the test report.
     """
 
-    def __init__(
-        self, request: pytest.FixtureRequest, server: RunningServer | None, era: str, timeout: float, settings: Settings
-    ) -> None:
+    def __init__(self, request: pytest.FixtureRequest, era: str, timeout: float, settings: Settings) -> None:
         self._request = request
-        self._server = server
+        self._server: RunningServer | None = None  # the test's own server, started on first use
         self._era = era
         self._timeout = timeout
         self._settings = settings
@@ -255,9 +253,9 @@ class ClientFactory:
             if self._server is None:
                 # The test's own server, started only when a client of it is asked for.
                 self._server = self._request.getfixturevalue("mcp_server")
-            if era == self._era or self._server.kind != "stdio":  # type: ignore[union-attr]
-                return self._server  # type: ignore[return-value]
-            server = self._server.target  # type: ignore[union-attr]
+            if era == self._era or self._server.kind != "stdio":
+                return self._server
+            server = self._server.target
         pool = self._request.getfixturevalue("mcp_server_pool")
         # A stdio process keeps the era of its first handshake, so each era has its own process.
         user = self._request.node.nodeid
@@ -284,7 +282,7 @@ def mcp_client_factory(
 
     Its clients connect to the test's server (``mcp_server``, started on first use) unless given
     ``server=`` (a target string, a ``Target`` or a ``RunningServer``)."""
-    return ClientFactory(request, None, mcp_era, mcp_timeout, mcp_settings)
+    return ClientFactory(request, mcp_era, mcp_timeout, mcp_settings)
 
 
 @pytest.fixture

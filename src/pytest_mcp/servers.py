@@ -209,11 +209,6 @@ class RunningServer:
         return self.target.describe()
 
     @property
-    def server_object(self) -> Any:
-        """The in-process ``MCPServer``/``Server``/``FastMCP`` (or ASGI app); None for process targets."""
-        return self._obj
-
-    @property
     def stdout_noise(self) -> list[str]:
         """Lines a stdio server printed to stdout that were not JSON-RPC messages."""
         return list(self._shared_stdio.stdout_noise) if self._shared_stdio is not None else []
@@ -296,10 +291,6 @@ class RunningServer:
         assert isinstance(self.target, StdioTarget)
         command, env = self._env(self.target)
         return command, env, self.target.cwd
-
-    def fresh_copy(self) -> RunningServer:
-        """Another, independent instance of the same target (for ``mcp_fresh_server`` tests)."""
-        return RunningServer(self.target, self.settings).start()
 
 
 def _transport_errors_as_responses(inner: Any) -> Any:

@@ -23,11 +23,12 @@ from typing import Any, Final
 import pytest
 
 from ._docs import docs_url
+from .protocol.versions import ERAS as ERAS_OF_THE_PROTOCOL
 
 ERAS: Final = ("auto", "2025-11-25", "2026-07-28", "both")
 """Values of ``--mcp-era``: negotiate like a real client, pin one era, or run every test in both."""
 
-CONCRETE_ERAS: Final = ("2025-11-25", "2026-07-28")
+CONCRETE_ERAS: Final = ERAS_OF_THE_PROTOCOL
 TRANSCRIPT_MODES: Final = ("on-failure", "always", "off")
 SERVER_SCOPES: Final = ("session", "function")
 UNSUPPORTED_ERA_ACTIONS: Final = ("skip", "fail")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar, Final, TypeAlias
 
 from .redact import SECRETS
@@ -290,12 +290,3 @@ def parse_target(value: str | Target | Callable[[], Any]) -> Target:
     if _IMPORT_PATH.match(text):
         return in_process(text)
     return stdio(text)
-
-
-@dataclass(frozen=True)
-class TargetSource:
-    """A resolved target and where it came from (for messages)."""
-
-    target: Target
-    origin: str
-    extra: dict[str, Any] = field(default_factory=dict)
