@@ -2,7 +2,8 @@
 
 Entry points:
 
-* ``example_server.app:create_server`` builds an ``MCPServer`` (in-process use, tests).
+* ``example_server.server.create_server`` builds an ``MCPServer`` (in-process use, tests);
+  ``example_server.app:create_server`` is the same factory under the path command lines use.
 * ``python -m example_server`` serves it over stdio; add ``--http`` for Streamable HTTP.
 """
 

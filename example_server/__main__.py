@@ -27,8 +27,8 @@ from typing import Any
 import anyio
 from mcp.server.mcpserver import MCPServer
 
-from .app import SERVER_NAME, create_server
 from .config import Config
+from .server import SERVER_NAME, create_server
 
 logger = logging.getLogger("example_server")
 

@@ -1,128 +1,103 @@
-"""Tool argument types: honest JSON Schemas, checked by our own validation.
+"""Tool argument types: every constraint declared once, as a pydantic ``Annotated`` type.
 
-Each tool parameter carries ``WithJsonSchema(...)``, so the client sees a precise
-``inputSchema`` (types, ranges, enums, patterns), while the SDK hands the raw value
-through untouched so :mod:`example_server.validation` can report every problem at
-once in the tool-error format - instead of the SDK's pydantic text for the first
-type mismatch. (Missing *required* arguments are still refused by the SDK itself,
-before the tool runs.)
+``MCPServer`` turns these annotations into each tool's ``inputSchema`` and validates the
+arguments against them before the tool runs; :mod:`example_server.replies` reports a refusal in
+the tool-error format (``invalid_input``, one message per field). What a schema cannot say stays
+in the service: whether an assignment exists, who may see it, whether a cursor is one we issued.
 
-Text parameters are declared ``str`` with a pass-through validator rather than
-``object``: ``MCPServer`` JSON-decodes string values of non-``str`` parameters (a
-workaround for clients that send ``"[1, 2]"`` for a list), which would turn a
-legitimate title such as ``[draft] {v2}``-style JSON text into a list or dict.
+Rules
+
+* ``title``: 1-200 characters, no control characters (C0 including tab and newline, DEL, C1);
+  surrounding whitespace is stripped and a title of only whitespace is refused.
+* ``assignee``: an e-mail address matching a deliberately simple, strict ASCII pattern, at most
+  254 characters (local part at most 64); stored lower-cased.
+* ``priority``: an integer 1..5; ``true``, ``3.0`` and ``"3"`` are refused (``Strict``): silently
+  coercing them hides client bugs. ``page_size`` 1..100 and ``assignment_id`` (a positive 64-bit
+  integer) likewise.
+* ``status``: ``open``, ``in_progress`` or ``done``. ``due_date``: ``YYYY-MM-DD``, a real date.
+
+Hostile-looking text such as ``<script>``, ``'; DROP TABLE assignments; --`` or
+``../../etc/passwd`` is accepted and stored inertly: values only ever reach the database as bound
+parameters and are never used as paths, URLs or markup, so a deny-list would only mislead.
+
+``MCPServer`` JSON-decodes string values of parameters not annotated plain ``str`` when they
+hold a JSON list, object, boolean or null (a workaround for clients that send ``"[1, 2]"``), so an
+optional text argument such as ``update_assignment``'s ``title`` cannot be the JSON text ``null``.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import re
+from datetime import date
+from typing import Annotated
 
-from pydantic import PlainValidator, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
-from .models import DEFAULT_PRIORITY, MAX_BULK_ITEMS, MAX_PAGE_SIZE, MAX_PRIORITY, MIN_PRIORITY
-from .models import STATUSES as _STATUSES
-from .validation import EMAIL_PATTERN, MAX_EMAIL_LENGTH, MAX_ID, MAX_TITLE_LENGTH
+from .models import DEFAULT_PRIORITY, MAX_BULK_ITEMS, MAX_PAGE_SIZE, MAX_PRIORITY, MIN_PRIORITY, Status
 
-_RAW = PlainValidator(lambda value: value)  # validation.py does the checking
+MAX_TITLE_LENGTH = 200
+MAX_EMAIL_LENGTH = 254
+MAX_LOCAL_PART_LENGTH = 64
+MAX_ID = 2**63 - 1
 
-_NO_CONTROL_CHARACTERS = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
-
-
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    description = schema.pop("description", None)
-    wrapped: dict[str, Any] = {"anyOf": [schema, {"type": "null"}]}
-    if description:
-        wrapped["description"] = description
-    return wrapped
+TITLE_PATTERN = "^[^\\x00-\\x1f\\x7f-\\x9f]*$"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_PATTERN = rf"^[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*@{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,63}}$"
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def _title_schema() -> dict[str, Any]:
-    return {
-        "type": "string",
-        "minLength": 1,
-        "maxLength": MAX_TITLE_LENGTH,
-        "pattern": _NO_CONTROL_CHARACTERS,
-        "description": f"What needs doing: 1-{MAX_TITLE_LENGTH} characters, no control characters.",
-    }
+def _stripped(title: str) -> str:
+    if not title.strip():
+        raise ValueError("must not be empty")
+    return title.strip()
 
 
-def _email_schema() -> dict[str, Any]:
-    return {
-        "type": "string",
-        "format": "email",
-        "maxLength": MAX_EMAIL_LENGTH,
-        "pattern": f"^{EMAIL_PATTERN.pattern}$",
-        "description": "E-mail address of the person who should do the work.",
-    }
+def _normal_email(email: str) -> str:
+    if len(email.partition("@")[0]) > MAX_LOCAL_PART_LENGTH:
+        raise ValueError("must be a valid e-mail address")
+    return email.lower()
 
 
-def _priority_schema() -> dict[str, Any]:
-    return {
-        "type": "integer",
-        "minimum": MIN_PRIORITY,
-        "maximum": MAX_PRIORITY,
-        "description": "1 (highest) to 5 (lowest).",
-    }
+def _iso_date_text(value: object) -> object:
+    if isinstance(value, date):  # from Python callers; JSON brings text
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("must be a date in YYYY-MM-DD format")
+    return value
 
 
-def _status_schema() -> dict[str, Any]:
-    return {"type": "string", "enum": list(_STATUSES), "description": "open, in_progress or done."}
-
-
-def _date_schema() -> dict[str, Any]:
-    return {
-        "type": "string",
-        "format": "date",
-        "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-        "description": "Due date, ISO-8601 YYYY-MM-DD.",
-    }
-
-
-AssignmentId = Annotated[
-    object,
-    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_ID, "description": "Id of the assignment."}),
-]
-Title = Annotated[str, _RAW, WithJsonSchema(_title_schema())]
-OptionalTitle = Annotated[str, _RAW, WithJsonSchema(_nullable(_title_schema()))]
-Assignee = Annotated[str, _RAW, WithJsonSchema(_email_schema())]
-OptionalAssignee = Annotated[str, _RAW, WithJsonSchema(_nullable(_email_schema()))]
-Priority = Annotated[object, WithJsonSchema(_priority_schema())]
-OptionalPriority = Annotated[object, WithJsonSchema(_nullable(_priority_schema()))]
-OptionalStatus = Annotated[str, _RAW, WithJsonSchema(_nullable(_status_schema()))]
-OptionalDueDate = Annotated[str, _RAW, WithJsonSchema(_nullable(_date_schema()))]
-Cursor = Annotated[
+Title = Annotated[
     str,
-    _RAW,
-    WithJsonSchema(
-        {
-            "anyOf": [{"type": "string"}, {"type": "null"}],
-            "description": "next_cursor from the previous page; omit for the first page.",
-        }
-    ),
+    Strict(),
+    Field(min_length=1, max_length=MAX_TITLE_LENGTH, pattern=TITLE_PATTERN, description="What needs doing."),
+    AfterValidator(_stripped),
 ]
-PageSize = Annotated[
-    object,
-    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "description": "Items per page."}),
+Assignee = Annotated[
+    str,
+    Strict(),
+    Field(max_length=MAX_EMAIL_LENGTH, pattern=EMAIL_PATTERN, description="E-mail address of who does the work."),
+    AfterValidator(_normal_email),
 ]
+DueDate = Annotated[date, BeforeValidator(_iso_date_text), Field(description="Due date, ISO-8601 YYYY-MM-DD.")]
+Priority = Annotated[int, Strict(), Field(ge=MIN_PRIORITY, le=MAX_PRIORITY, description="1 (highest) to 5 (lowest).")]
+AssignmentId = Annotated[int, Strict(), Field(ge=1, le=MAX_ID, description="Id of the assignment.")]
+PageSize = Annotated[int, Strict(), Field(ge=1, le=MAX_PAGE_SIZE, description="Items per page.")]
+Cursor = Annotated[str | None, Field(description="next_cursor from the previous page; omit for the first page.")]
+StatusFilter = Annotated[Status | None, Field(description="open, in_progress or done.")]
+
+
+class BulkItem(BaseModel):
+    """One assignment of bulk_create_assignments."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title
+    assignee: Assignee
+    priority: Priority = DEFAULT_PRIORITY
+    due_date: DueDate | None = None
+
+
 BulkItems = Annotated[
-    object,
-    WithJsonSchema(
-        {
-            "type": "array",
-            "minItems": 1,
-            "maxItems": MAX_BULK_ITEMS,
-            "description": f"1-{MAX_BULK_ITEMS} assignments to create together (all or none).",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "title": _title_schema(),
-                    "assignee": _email_schema(),
-                    "priority": {**_priority_schema(), "default": DEFAULT_PRIORITY},
-                    "due_date": _nullable(_date_schema()),
-                },
-                "required": ["title", "assignee"],
-                "additionalProperties": False,
-            },
-        }
-    ),
+    list[BulkItem],
+    Field(min_length=1, max_length=MAX_BULK_ITEMS, description="Assignments to create together (all or none)."),
 ]

@@ -17,9 +17,14 @@ from mcp import MCPError
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.prompts.base import UserMessage
 from mcp.types import INTERNAL_ERROR, INVALID_PARAMS
+from pydantic import TypeAdapter
 
 from . import errors
+from .arguments import Assignee
 from .service import AssignmentService, Identity
+from .validation import checked
+
+_ASSIGNEE: TypeAdapter[str] = TypeAdapter(Assignee)
 
 _INSTRUCTIONS = (
     "Summarise the open work of {assignee} for a stand-up meeting. Group it by status "
@@ -42,7 +47,7 @@ def register_prompts(server: MCPServer, service: AssignmentService, identity: Ca
     async def open_work_summary(assignee: str) -> list[UserMessage]:
         """Summarise the unfinished assignments you gave to one person (by e-mail)."""
         try:
-            work = await service.open_work(identity(), assignee)
+            work = await service.open_work(identity(), checked(_ASSIGNEE, "assignee", assignee))
         except errors.ToolFailure as failure:
             raise _as_protocol_error(failure) from None
         data = [item.model_dump(mode="json", exclude={"owner"}) for item in work]

@@ -1,56 +1,90 @@
-"""``AssignmentMCPServer``: the SDK's ``MCPServer`` with the protocol's error codes for prompts and resources.
+"""Build the assignment server.
 
-``MCPServer`` (mcp 2.3) answers ``prompts/get`` for an unknown prompt or without a required
-argument with a generic error (code ``0`` in the handshake era, ``-32603`` in the stateless one),
-and ``resources/read`` for an unknown URI with ``-32602`` in every era. The specification asks for:
+``create_server()`` is cheap: it wires objects together but opens nothing. The
+database is opened on first use and closed when the last active lifespan (stdio
+run, HTTP app, in-process ``mcp.Client``) ends; an in-memory database instead
+lives as long as the server object, so several in-process clients of one server
+see the same data.
 
-* ``prompts/get``: ``-32602`` (invalid params) for an unknown name or a missing required argument;
-* ``resources/read`` of an unknown URI: ``-32002`` with ``data.uri`` in the handshake eras
-  (2025-11-25 and earlier), ``-32602`` from 2026-07-28 on, where ``-32002`` is retired.
+    from example_server.server import create_server
+    from example_server.config import Config
 
-The zero-code conformance suite (``--mcp-suite=conformance``) checks all three.
+    server = create_server()                                  # fresh in-memory SQLite
+    server = create_server(Config(db_url="sqlite:///tmp/a.db"))
+    server = create_server(Config.from_env())                 # what ``python -m example_server`` does
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from mcp import MCPError
-from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ResourceNotFoundError
-from mcp.types import INVALID_PARAMS
+from mcp.server.mcpserver import MCPServer
 
-RESOURCE_NOT_FOUND = -32002
-"""The 2025-11-25 code for an unknown resource (retired in 2026-07-28)."""
-STATELESS_ERA = "2026-07-28"
+from . import __version__
+from .auth import auth_settings, current_identity, token_verifier
+from .config import Config
+from .directory import DirectoryClient
+from .prompts import register_prompts
+from .replies import AssignmentMCPServer
+from .resources import register_resources
+from .service import AssignmentService, Identity
+from .store import Store
+from .tools import register_tools
+
+SERVER_NAME = "assignment-server"
+
+INSTRUCTIONS = """\
+Tracks work assignments: who (an e-mail address) should do what, with a priority from \
+1 (highest) to 5, a status (open, in_progress, done) and an optional due date. You only \
+ever see and change the assignments you created. Tool errors come back as isError results \
+whose text is JSON: {"error": kind, "message": ..., "details": {field: problem}}.\
+"""
 
 
-def _handshake_era(context: Context[Any, Any] | None) -> bool:
-    version = context.protocol_version if context is not None else None
-    return version is not None and version < STATELESS_ERA
+def _lifespan(store: Store) -> Callable[[MCPServer[Any]], AbstractAsyncContextManager[dict[str, Any]]]:
+    active = 0
 
-
-class AssignmentMCPServer(MCPServer[Any]):
-    """``MCPServer`` whose ``prompts/get`` and ``resources/read`` errors carry the specified codes."""
-
-    async def get_prompt(
-        self, name: str, arguments: dict[str, Any] | None = None, context: Context[Any, Any] | None = None
-    ) -> Any:
-        prompts = {prompt.name: prompt for prompt in await self.list_prompts()}
-        prompt = prompts.get(name)
-        if prompt is None:
-            raise MCPError(code=INVALID_PARAMS, message=f"unknown prompt: {name!r}")
-        given = arguments or {}
-        missing = [arg.name for arg in prompt.arguments or () if arg.required and given.get(arg.name) is None]
-        if missing:
-            raise MCPError(code=INVALID_PARAMS, message=f"missing required argument(s): {', '.join(missing)}")
-        return await super().get_prompt(name, arguments, context)
-
-    async def read_resource(self, uri: Any, context: Context[Any, Any] | None = None) -> Iterable[Any] | Any:
+    @asynccontextmanager
+    async def lifespan(_server: MCPServer[Any]) -> AsyncIterator[dict[str, Any]]:
+        nonlocal active
+        active += 1
         try:
-            return await super().read_resource(uri, context)
-        except ResourceNotFoundError as exc:
-            if _handshake_era(context):
-                raise MCPError(code=RESOURCE_NOT_FOUND, message=str(exc), data={"uri": str(uri)}) from None
-            raise
+            yield {}
+        finally:
+            active -= 1
+            if active == 0:
+                store.close()
+
+    return lifespan
+
+
+def create_server(config: Config | None = None) -> MCPServer[Any]:
+    """A new assignment server for ``config`` (default: ``Config()``, i.e. in-memory SQLite, no auth).
+
+    The zero-argument form ignores environment variables so it is deterministic
+    in tests; use ``create_server(Config.from_env())`` to honour them.
+    """
+    config = config if config is not None else Config()
+    store = Store(config.db_url)
+    directory = DirectoryClient(config.directory_url, config.directory_timeout) if config.directory_url else None
+    service = AssignmentService(store, directory)
+
+    server: MCPServer[Any] = AssignmentMCPServer(
+        SERVER_NAME,
+        title="Assignment server",
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        token_verifier=token_verifier(config),
+        auth=auth_settings(config),
+        lifespan=_lifespan(store),
+    )
+
+    def identity() -> Identity:
+        return current_identity(config)
+
+    register_tools(server, service, identity, uses_directory=directory is not None)
+    register_resources(server, service, identity)
+    register_prompts(server, service, identity)
+    return server

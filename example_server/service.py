@@ -13,8 +13,9 @@ Rules
   reveal nothing about other users' data.
 * ``delete_all_assignments`` removes *every* row of *every* owner: it is the
   operator's reset switch (e.g. between test runs), not a per-user "clear mine".
-* Order of checks: scope, then argument validation (all field errors at once),
-  then the assignee directory (when configured), then the database.
+* Arguments arrive checked and normalised by their types (:mod:`example_server.arguments`);
+  what a type cannot know is checked here. Order: scope, then the rules below (a cursor we
+  issued, something to update), then the assignee directory (when configured), then the database.
 * The (assignee, title) pair is unique across the whole table (it is one person's
   to-do list). A clash is ``conflict``; its message names neither the other
   assignment's id nor its owner.
@@ -23,25 +24,32 @@ Rules
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Protocol, TypeVar
 
 import anyio
 import anyio.to_thread
 
-from . import errors, validation
+from . import errors
+from .arguments import BulkItem
 from .models import (
+    DEFAULT_PAGE_SIZE,
+    DEFAULT_PRIORITY,
     MAX_PAGE_SIZE,
     OPEN_STATUSES,
     Assignment,
+    AssignmentChanges,
     AssignmentPage,
     BulkCreated,
     DeletedAll,
     DeletedAssignment,
     ListQuery,
+    NewAssignment,
+    Status,
 )
-from .pagination import encode_cursor
+from .pagination import InvalidCursor, decode_cursor, encode_cursor
 from .store import Store
 
 T = TypeVar("T")
@@ -73,6 +81,16 @@ class Directory(Protocol):
 def _require(identity: Identity, scope: str) -> None:
     if scope not in identity.scopes:
         raise errors.forbidden(f"this action needs the {scope!r} scope")
+
+
+def _after_id(cursor: str | None) -> int:
+    """The id a ``list_assignments`` cursor continues after (0 for the first page)."""
+    if cursor is None:
+        return 0
+    try:
+        return decode_cursor(cursor)
+    except InvalidCursor:
+        raise errors.invalid_input({"cursor": "is not a cursor returned by list_assignments"}) from None
 
 
 class AssignmentService:
@@ -114,24 +132,28 @@ class AssignmentService:
             raise errors.invalid_input(unknown, message="unknown assignee")
 
     async def create_assignment(
-        self, identity: Identity, title: object, assignee: object, priority: object = 3, due_date: object = None
+        self,
+        identity: Identity,
+        title: str,
+        assignee: str,
+        priority: int = DEFAULT_PRIORITY,
+        due_date: date | None = None,
     ) -> Assignment:
         _require(identity, WRITE)
-        item = validation.new_assignment(title, assignee, priority, due_date)
+        item = NewAssignment(title, assignee, priority, due_date)
         await self._check_assignees({"assignee": item.assignee})
         return await self._db(self.store.create, identity.subject, item)
 
-    async def bulk_create_assignments(self, identity: Identity, items: object) -> BulkCreated:
+    async def bulk_create_assignments(self, identity: Identity, items: Sequence[BulkItem]) -> BulkCreated:
         _require(identity, WRITE)
-        checked = validation.bulk_items(items)
+        checked = [NewAssignment(item.title, item.assignee, item.priority, item.due_date) for item in items]
         await self._check_assignees({f"items[{i}].assignee": item.assignee for i, item in enumerate(checked)})
         created = await self._db(self.store.bulk_create, identity.subject, checked)
         return BulkCreated(items=created, created=len(created))
 
-    async def get_assignment(self, identity: Identity, assignment_id: object) -> Assignment:
+    async def get_assignment(self, identity: Identity, assignment_id: int) -> Assignment:
         _require(identity, READ)
-        checked_id = validation.assignment_id(assignment_id)
-        found = await self._db(self.store.get, identity.subject, checked_id)
+        found = await self._db(self.store.get, identity.subject, assignment_id)
         if found is None:
             raise errors.not_found()
         return found
@@ -139,13 +161,13 @@ class AssignmentService:
     async def list_assignments(
         self,
         identity: Identity,
-        status: object = None,
-        assignee: object = None,
-        cursor: object = None,
-        page_size: object = 20,
+        status: Status | None = None,
+        assignee: str | None = None,
+        cursor: str | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
     ) -> AssignmentPage:
         _require(identity, READ)
-        query = validation.list_query(status, assignee, cursor, page_size)
+        query = ListQuery(status=status, assignee=assignee, after_id=_after_id(cursor), page_size=page_size)
         items, more = await self._db(self.store.page, identity.subject, query)
         next_cursor = encode_cursor(items[-1].id) if more and items else None
         return AssignmentPage(items=items, next_cursor=next_cursor)
@@ -153,37 +175,38 @@ class AssignmentService:
     async def update_assignment(
         self,
         identity: Identity,
-        assignment_id: object,
-        title: object = None,
-        assignee: object = None,
-        priority: object = None,
-        status: object = None,
-        due_date: object = None,
+        assignment_id: int,
+        title: str | None = None,
+        assignee: str | None = None,
+        priority: int | None = None,
+        status: Status | None = None,
+        due_date: date | None = None,
     ) -> Assignment:
         _require(identity, WRITE)
-        checked_id, changes = validation.assignment_update(assignment_id, title, assignee, priority, status, due_date)
+        changes = AssignmentChanges(title, assignee, priority, status, due_date)
+        if not changes.columns():
+            raise errors.invalid_input({}, message="nothing to update: give at least one field to change")
         if changes.assignee is not None:
             await self._check_assignees({"assignee": changes.assignee})
-        updated = await self._db(self.store.update, identity.subject, checked_id, changes)
+        updated = await self._db(self.store.update, identity.subject, assignment_id, changes)
         if updated is None:
             raise errors.not_found()
         return updated
 
-    async def delete_assignment(self, identity: Identity, assignment_id: object) -> DeletedAssignment:
+    async def delete_assignment(self, identity: Identity, assignment_id: int) -> DeletedAssignment:
         _require(identity, WRITE)
-        checked_id = validation.assignment_id(assignment_id)
-        if not await self._db(self.store.delete, identity.subject, checked_id):
+        if not await self._db(self.store.delete, identity.subject, assignment_id):
             raise errors.not_found()
-        return DeletedAssignment(id=checked_id, deleted=True)
+        return DeletedAssignment(id=assignment_id, deleted=True)
 
     async def delete_all_assignments(self, identity: Identity) -> DeletedAll:
         _require(identity, ADMIN)
         return DeletedAll(deleted=await self._db(self.store.delete_all))
 
-    async def open_work(self, identity: Identity, assignee: object) -> list[Assignment]:
+    async def open_work(self, identity: Identity, assignee: str) -> list[Assignment]:
         """The caller's unfinished assignments for ``assignee`` (at most ``OPEN_WORK_LIMIT``)."""
         _require(identity, READ)
-        query = validation.list_query(assignee=assignee, page_size=MAX_PAGE_SIZE)
+        query = ListQuery(assignee=assignee, page_size=MAX_PAGE_SIZE)
         found: list[Assignment] = []
         while len(found) < OPEN_WORK_LIMIT:
             items, more = await self._db(self.store.page, identity.subject, query)

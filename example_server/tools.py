@@ -1,8 +1,9 @@
 """The MCP tools: thin adapters from tool calls to :class:`AssignmentService`.
 
-Each tool resolves the caller's identity, calls the service, and returns a typed
-model (the tool's ``outputSchema``). Failures become ``isError`` results through
-:func:`~example_server.errors.reports_tool_errors`.
+Each tool declares its arguments with the types of :mod:`example_server.arguments` (the tool's
+``inputSchema``, checked before the tool runs), resolves the caller's identity, calls the
+service, and returns a typed model (the tool's ``outputSchema``). Failures become ``isError``
+results through :func:`~example_server.errors.reports_tool_errors`.
 
 Annotations (hints for clients; kept consistent across tools):
 
@@ -28,20 +29,7 @@ from collections.abc import Callable
 from mcp.server.mcpserver import MCPServer
 from mcp.types import ToolAnnotations
 
-from .arguments import (
-    Assignee,
-    AssignmentId,
-    BulkItems,
-    Cursor,
-    OptionalAssignee,
-    OptionalDueDate,
-    OptionalPriority,
-    OptionalStatus,
-    OptionalTitle,
-    PageSize,
-    Priority,
-    Title,
-)
+from .arguments import Assignee, AssignmentId, BulkItems, Cursor, DueDate, PageSize, Priority, StatusFilter, Title
 from .errors import reports_tool_errors
 from .models import (
     DEFAULT_PAGE_SIZE,
@@ -70,15 +58,21 @@ def _hints(
 def register_tools(
     server: MCPServer, service: AssignmentService, identity: Callable[[], Identity], *, uses_directory: bool
 ) -> None:
-    """Add the seven assignment tools to ``server``."""
+    """Add the seven assignment tools to ``server``, in the order ``tools/list`` shows them."""
+    _register_create_and_read(server, service, identity, uses_directory)
+    _register_change_and_delete(server, service, identity, uses_directory)
 
+
+def _register_create_and_read(
+    server: MCPServer, service: AssignmentService, identity: Callable[[], Identity], uses_directory: bool
+) -> None:
     @server.tool(annotations=_hints("Create assignment", idempotent=False, open_world=uses_directory))
     @reports_tool_errors
     async def create_assignment(
         title: Title,
         assignee: Assignee,
         priority: Priority = DEFAULT_PRIORITY,
-        due_date: OptionalDueDate = None,
+        due_date: DueDate | None = None,
     ) -> Assignment:
         """Create an assignment owned by the caller. Status starts as "open".
 
@@ -107,8 +101,8 @@ def register_tools(
     @server.tool(annotations=_hints("List assignments", read_only=True, idempotent=True))
     @reports_tool_errors
     async def list_assignments(
-        status: OptionalStatus = None,
-        assignee: OptionalAssignee = None,
+        status: StatusFilter = None,
+        assignee: Assignee | None = None,
         cursor: Cursor = None,
         page_size: PageSize = DEFAULT_PAGE_SIZE,
     ) -> AssignmentPage:
@@ -118,15 +112,19 @@ def register_tools(
         """
         return await service.list_assignments(identity(), status, assignee, cursor, page_size)
 
+
+def _register_change_and_delete(
+    server: MCPServer, service: AssignmentService, identity: Callable[[], Identity], uses_directory: bool
+) -> None:
     @server.tool(annotations=_hints("Update assignment", destructive=True, idempotent=True, open_world=uses_directory))
     @reports_tool_errors
     async def update_assignment(
         assignment_id: AssignmentId,
-        title: OptionalTitle = None,
-        assignee: OptionalAssignee = None,
-        priority: OptionalPriority = None,
-        status: OptionalStatus = None,
-        due_date: OptionalDueDate = None,
+        title: Title | None = None,
+        assignee: Assignee | None = None,
+        priority: Priority | None = None,
+        status: StatusFilter = None,
+        due_date: DueDate | None = None,
     ) -> Assignment:
         """Change fields of one of the caller's assignments; omitted or null fields stay as they are."""
         return await service.update_assignment(identity(), assignment_id, title, assignee, priority, status, due_date)

@@ -25,7 +25,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from .support.postgres import PostgresServer, PostgresUnavailableError, throwaway_postgres_server
+from .support.postgres import PostgresServer, PostgresUnavailableError, throwaway_postgres
 
 HERE = Path(__file__).parent
 SLOW_HINT = "slow example-server tests deselected: run them with --run-slow or -m slow"
@@ -86,7 +86,7 @@ def _postgres_required(config: pytest.Config) -> bool:
 def postgres_server(pytestconfig: pytest.Config) -> Iterator[PostgresServer]:
     """One throwaway PostgreSQL server for the session (so per xdist worker): started once, ~1.5 s."""
     try:
-        with throwaway_postgres_server() as server:
+        with throwaway_postgres() as server:
             yield server
     except PostgresUnavailableError as exc:
         if _postgres_required(pytestconfig):
@@ -94,18 +94,14 @@ def postgres_server(pytestconfig: pytest.Config) -> Iterator[PostgresServer]:
         pytest.skip(f"PostgreSQL unavailable: {exc}")
 
 
-def _database_url(server: PostgresServer, name: str) -> str:
-    return server.url.rsplit("/", 1)[0] + "/" + name
-
-
 @pytest.fixture
 def postgres_url(postgres_server: PostgresServer, request: pytest.FixtureRequest) -> Iterator[str]:
     """A new, empty database on the session's server, dropped after the test."""
     name = f"t_{os.urandom(5).hex()}"
-    admin = _database_url(postgres_server, "postgres")
+    admin = postgres_server.url
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    yield _database_url(postgres_server, name)
+    yield postgres_server.database_url(name)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 import pytest_mcp
-from example_server.app import create_server
 from example_server.config import Config
+from example_server.server import create_server
 
 SERVER = "example_server.app:create_server"
 """The in-process target: the zero-argument factory (in-memory SQLite, no auth, user dev@example.com)."""

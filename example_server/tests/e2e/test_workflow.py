@@ -107,7 +107,7 @@ async def test_errors_arrive_as_machine_readable_tool_errors(mcp_client, assigne
         "details": {
             "title": "must not be empty",
             "assignee": "must be a valid e-mail address",
-            "priority": "must be between 1 and 5",
+            "priority": "must be at most 5",
         },
     }
     assert_tool_ok(await mcp_client.call("create_assignment", title="Twice", assignee=assignee))

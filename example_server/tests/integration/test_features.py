@@ -41,7 +41,7 @@ async def test_bulk_created_factory_data_pages_back_completely(mcp_client):
         assert [item["id"] for item in await walk(mcp_client, page_size)] == ids
     too_many = AssignmentArgsFactory.build_batch(101)
     assert error_body(await mcp_client.call("bulk_create_assignments", items=too_many))["details"] == {
-        "items": "must be a list of 1 to 100 assignments"
+        "items": "must hold at most 100 items"
     }
 
 

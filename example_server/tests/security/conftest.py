@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 import pytest_mcp
-from example_server.app import create_server
 from example_server.config import Config
+from example_server.server import create_server
 
 READ_WRITE = "assignments:read assignments:write"
 INITIALIZE = pytest_mcp.jsonrpc_request(

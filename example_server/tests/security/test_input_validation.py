@@ -139,7 +139,7 @@ async def test_schema_invalid_input_is_always_refused(mcp_client, tool):
         if case.defect == "extra property" and outcome.kind == "ok":
             continue  # the SDK drops unknown top-level arguments before the tool runs
         assert_tool_error(outcome, kind="is_error")
-        if case.defect == "missing required":  # refused by the SDK before the tool runs (arguments.py)
-            assert "Field required" in outcome.result.text, (case.detail, outcome.result.text)
-            continue
-        assert error_kind(outcome.result) == "invalid_input", (case.defect, case.detail)
+        body = error_body(outcome.result)  # refused before the tool runs, in the tool-error format (replies.py)
+        assert body["error"] == "invalid_input", (case.defect, case.detail)
+        if case.defect == "missing required":
+            assert "is required" in body["details"].values(), (case.detail, body)
