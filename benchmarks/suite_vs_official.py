@@ -3,9 +3,9 @@
 Both run side by side in one process tree, against the same server, alternating per round:
 
 * ours: ``pytest --mcp-server=URL --mcp-suite=conformance`` from an empty directory (the whole
-  pytest process, start-up included), one check after another and with ``--mcp-suite-jobs=8``;
-  both in this development environment (every pytest plugin of ``.[dev]`` loads: hypothesis, faker,
-  respx, pytest-html, ... about 0.3 s of imports) and, with ``--mcp-suite-jobs=8``, with the plugins
+  pytest process, start-up included), with its defaults (checks side by side) and one check after
+  another (``--mcp-suite-jobs=1``); both in this development environment (every pytest plugin of ``.[dev]`` loads: hypothesis, faker,
+  respx, pytest-html, ... about 0.3 s of imports) and, with the defaults, with the plugins
   a user's ``pip install pytest-mcp-testkit`` brings: the ``pytest11`` entry points of pytest-mcp-testkit's own
   dependency closure (found from the installed metadata: ours and anyio's), loaded with ``-p`` under
   ``PYTEST_DISABLE_PLUGIN_AUTOLOAD=1``;
@@ -49,8 +49,6 @@ from tests.suite.http_servers import serve_everything  # noqa: E402
 
 EVERYTHING = ROOT / "tests" / "servers" / "node_modules" / "@modelcontextprotocol" / "server-everything"
 BASELINE = ROOT / "docs" / "suite" / "baselines" / "server-everything.txt"
-JOBS = 8
-"""``--mcp-suite-jobs`` of the side-by-side contender."""
 
 
 @dataclass
@@ -92,11 +90,13 @@ def user_plugins() -> list[str]:
     return sorted({ep.name for ep in found if ep.dist is not None and canonicalize_name(ep.dist.name) in seen})
 
 
-def run_ours(url: str, baseline: bool, jobs: int = 1, plugins: list[str] | None = None) -> Run:
-    """``plugins``: load only these pytest plugins (by entry point name) instead of every installed one."""
+def run_ours(url: str, baseline: bool, jobs: int | None = None, plugins: list[str] | None = None) -> Run:
+    """``jobs``: ``--mcp-suite-jobs`` (None: the default); ``plugins``: load only these pytest plugins (by
+    entry point name) instead of every installed one."""
     with tempfile.TemporaryDirectory(prefix="bench-suite-") as work:
         command = [sys.executable, "-m", "pytest", f"--mcp-server={url}", "--mcp-suite=conformance"]
-        command.append(f"--mcp-suite-jobs={jobs}")
+        if jobs is not None:
+            command.append(f"--mcp-suite-jobs={jobs}")
         command += ["-p", "no:cacheprovider", "-q", "--junitxml=j.xml"]
         if baseline:
             command.append(f"--mcp-baseline={BASELINE}")
@@ -154,9 +154,9 @@ def main() -> int:
     baseline = not args.no_baseline
     plugins = user_plugins()
     contenders: dict[str, Callable[[str], Run]] = {
-        "ours": lambda url: run_ours(url, baseline),
-        f"ours -j{JOBS}": lambda url: run_ours(url, baseline, JOBS),
-        f"ours -j{JOBS}, user install": lambda url: run_ours(url, baseline, JOBS, plugins),
+        "ours (default)": lambda url: run_ours(url, baseline),
+        "ours -j1": lambda url: run_ours(url, baseline, 1),
+        "ours, user install": lambda url: run_ours(url, baseline, None, plugins),
         "official": lambda url: run_official(runner.command, url),
     }
     runs: dict[str, list[Run]] = {name: [] for name in contenders}
@@ -181,7 +181,7 @@ def main() -> int:
     for name in contenders:
         if name != "official":
             print(f"time   {name}/official = {medians[name] / t_official:.2f}   (target <= 1.00)")
-    mine = runs["ours"][-1]
+    mine = runs["ours (default)"][-1]
     print(f"checks ours/official = {mine.checks / official.checks:.2f}   (target >= 2.00)")
     print(f"distinct check ids ours/official = {len(mine.ids) / len(official.ids):.2f}")
     return 0

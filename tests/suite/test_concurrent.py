@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -88,5 +89,61 @@ def test_only_conformance_checks_of_networked_http_servers_run_side_by_side() ->
     assert eligible(Case(conformance, "2025-11-25", "http"), url)
     assert eligible(Case(conformance, "2025-11-25", "http"), spawned)
     assert not eligible(Case(fuzz, "2025-11-25", "http"), url)
+    bad_input = REGISTRY["jsonrpc.unknown-method"]
+    assert bad_input.bad_input and not eligible(Case(bad_input, "2025-11-25", "http"), url)  # alone, then probed
     assert not eligible(Case(conformance, "2025-11-25", "stdio"), stdio)
     assert not eligible(Case(conformance, "2025-11-25", "inproc"), inproc)
+
+
+LIMITED_CHECKS = (
+    "lifecycle.initialize-result",
+    "lifecycle.ping",
+    "lifecycle.capabilities-declared",
+    "jsonrpc.id-echo-number",
+    "jsonrpc.id-echo-string",
+    "jsonrpc.response-shape",
+    "http.response-content-type",
+    "http.session.id-visible-ascii",
+)
+"""Checks of single requests (no per-subject items, no requests of their own side by side)."""
+
+
+@pytest.fixture(scope="module")
+def one_at_a_time_url() -> Iterator[str]:
+    planted = Path(__file__).resolve().parent / "planted" / "liveness_server.py"
+    command = [sys.executable, str(planted), "--http", "--port", "{port}", "--break-on", "none", "--limit-concurrency"]
+    with serve(command) as url:
+        yield url
+
+
+def test_a_server_refusing_concurrent_requests_gets_the_verdicts_of_a_serial_run(
+    mcp_pytester: pytest.Pytester, one_at_a_time_url: str
+) -> None:
+    ids = [f"mcp-suite::conformance[{name}][2025-11-25][http]" for name in LIMITED_CHECKS]
+    alone, one_by_one = run(mcp_pytester, one_at_a_time_url, "--mcp-suite-jobs=1", *ids)
+    together, side_by_side = run(mcp_pytester, one_at_a_time_url, *ids)
+    assert side_by_side == one_by_one
+    assert "passed" in side_by_side.values()
+    assert together.ret == alone.ret
+    together.stdout.fnmatch_lines(
+        [
+            "*= mcp suite: the server limits concurrency =*",
+            "* check(s) failed side by side but not alone: their outcome one at a time is the one reported. "
+            "Run with --mcp-suite-jobs=1 to test one check at a time from the start.",
+            "  conformance[[]*[]][[]2025-11-25[]][[]http[]]: side by side: *",
+        ]
+    )
+    assert "limits concurrency" not in alone.stdout.str()
+
+
+def test_a_timed_check_slower_side_by_side_is_not_taken_for_a_concurrency_limit() -> None:
+    from pytest_mcp.suite.concurrent import Outcome, _degraded
+    from pytest_mcp.suite.context import CheckFailed
+
+    slow = Outcome(error=CheckFailed("ping waited for the slow call: answered after 0.77 s"))
+    refused = Outcome(error=CheckFailed("initialize got HTTP 429"))
+    alone = Outcome()
+    assert _degraded(slow, alone)
+    assert not _degraded(slow, alone, timed=True)  # a busy machine slows answers too
+    assert _degraded(refused, alone, timed=True)
+    assert not _degraded(refused, Outcome(error=CheckFailed("initialize got HTTP 429")))

@@ -11,6 +11,8 @@ import pytest
 from pytest_mcp.suite.registry import checks_in, load_checks
 
 from .conftest import DEMO_TOOLS, raw_stdio, toolbed
+from .test_liveness import CAUGHT as LIVENESS_CAUGHT
+from .test_sandbox import PLANTED as SANDBOX_CASES
 
 H, M = "2025-11-25", "2026-07-28"
 SECRET = "tb-4f1c9a7e-secret-value"
@@ -60,7 +62,8 @@ def test_defect_is_caught(check_runner, defect, check_id, era, phrase) -> None:
 
 def test_every_fuzz_and_security_check_has_a_planted_defect() -> None:
     load_checks()
-    caught = {check_id for _, check_id, _, _ in CASES}
+    caught = {check_id for _, check_id, _, _ in CASES} | {check_id for _, check_id, _ in SANDBOX_CASES}
+    caught |= set(LIVENESS_CAUGHT)
     tool_checks = {check.id for check in checks_in(["fuzz", "security"]) if not check.id.startswith("auth.")}
     assert tool_checks <= caught, sorted(tool_checks - caught)
 

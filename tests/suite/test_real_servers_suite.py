@@ -142,3 +142,50 @@ def test_other_reference_servers_where_installed(
     outcomes = run_suite(mcp_pytester, target, baseline)
     assert outcomes["passed"] >= floor
     assert outcomes["xfailed"] == {"filesystem": 2, "memory": 1, "time": 3, "git": 3}[server]
+
+
+SANDBOX_SERVERS = [
+    *("filesystem", "filesystem-roots", "git"),  # in their sandbox (the roots one: a directory the suite gives)
+    *("everything", "everything-http", "memory", "time", "example"),
+]
+
+
+@pytest.mark.parametrize("server", SANDBOX_SERVERS)
+def test_sandbox_checks_pass_on_correct_servers(
+    mcp_pytester: pytest.Pytester, tmp_path: Path, server: str, request: pytest.FixtureRequest
+) -> None:
+    """The sandbox-escape and option-injection checks, each server in its sandbox where it has one."""
+    root = tmp_path / "files"
+    root.mkdir()
+    (root / "a.txt").write_text("hello\n")
+    extra: list[str] = []
+    if server == "filesystem":
+        target, extra = f"node {npm_server('server-filesystem')} {root}", [f"--mcp-sandbox={root}"]
+    elif server == "filesystem-roots":  # no directory on its command line: it asks the client for roots
+        target = f"node {npm_server('server-filesystem')}"
+    elif server == "git":
+        root = request.getfixturevalue("git_repository")
+        target, extra = f"{pypi_server('mcp-server-git')} --repository {root}", [f"--mcp-sandbox={root}"]
+    elif server == "everything":
+        target = f"node {npm_server('server-everything')} stdio"
+    elif server == "everything-http":
+        target = request.getfixturevalue("everything_url")
+    elif server == "memory":
+        target = f"node {npm_server('server-memory')}"
+        extra = ["--mcp-fuzz-tools=read-only"]
+    elif server == "time":
+        target = f"{pypi_server('mcp-server-time')} --local-timezone UTC"
+    else:
+        target, extra = "example_server.app:create_server", ["--mcp-fuzz-tools=all"]
+    before = sorted(path.name for path in root.iterdir())
+    result = mcp_pytester.runpytest(
+        f"--mcp-server={target}", "--mcp-suite=security", "-k", "sandbox or injection", "-p", "no:cacheprovider",
+        "-q", "-rA", "--mcp-timeout=10", *extra,
+    )  # fmt: skip
+    assert result.ret == 0, result.stdout.str()[-6000:]
+    assert "failed" not in result.parseoutcomes()
+    assert result.parseoutcomes()["passed"] >= 1
+    assert sorted(path.name for path in root.iterdir()) == before, "the probes must leave the sandbox as it was"
+    if server in ("filesystem", "filesystem-roots", "git"):
+        # passed, not skipped: the escaping paths were sent to its path-taking tools
+        result.stdout.fnmatch_lines(["PASSED mcp-suite::security?security.tools.sandbox-escape??2025-11-25??stdio?"])

@@ -29,12 +29,13 @@ __all__ = ["checks_for", "parametrize_suite"]
 
 
 def checks_for(
-    *suites: str, server: Any = None, baseline: str | None = None
+    *suites: str, server: Any = None, baseline: str | None = None, sandbox: Any = None
 ) -> Callable[[pytest.FixtureRequest, Any], None]:
     """A test function that runs every check of ``suites`` (default: conformance) against ``server``.
 
     ``server`` is any target (a command line, a URL, ``"module:attr"`` or a target object); None
-    means ``--mcp-server``. ``baseline`` is a baseline file (default: ``--mcp-baseline``).
+    means ``--mcp-server``. ``baseline`` is a baseline file (default: ``--mcp-baseline``). ``sandbox``
+    is the directory the server is confined to (default: ``--mcp-sandbox``; see docs/suite/security.md).
     """
     chosen = suites or ("conformance",)
     unknown = [name for name in chosen if name not in SUITES and name != "all"]
@@ -43,7 +44,7 @@ def checks_for(
             f"checks_for: {', '.join(map(repr, unknown))} is not a suite; choose from all, {', '.join(SUITES)}"
         )
 
-    @pytest.mark.mcp_suite(*chosen, server=server, baseline=baseline)
+    @pytest.mark.mcp_suite(*chosen, server=server, baseline=baseline, sandbox=sandbox)
     def test_mcp_suite(
         request: pytest.FixtureRequest, mcp_suite_case: tuple[SuiteRuntime, Case, Baseline | None]
     ) -> None:
@@ -73,7 +74,7 @@ def parametrize_suite(metafunc: pytest.Metafunc, marker: pytest.Mark) -> None:
             f"{metafunc.definition.nodeid}: checks_for(...) needs a server: checks_for(..., server=TARGET) or --mcp-server"
         )
     load_checks()
-    runtime = state.runtime(server)
+    runtime = state.runtime(server, sandbox=marker.kwargs.get("sandbox"))
     baseline = state.baseline
     if marker.kwargs.get("baseline"):
         try:

@@ -7,6 +7,14 @@ skip reason, or what the check raised); each item then reports its own stored ou
 as it would have run alone. Checks that wait by nature (a slow call beside a quick one, progress
 windows) overlap instead of adding up.
 
+Adaptive backoff: a case that fails side by side runs again alone, and the outcome of that serial
+run is the one reported. When the two differ (HTTP 429 or 503, timeouts, errors that do not happen
+alone), the server limits concurrency: ``SuiteRuntime.limited`` keeps those cases and the terminal
+summary says so (``LimitNotice``).
+
+Checks registered with ``bad_input=True`` never run side by side: each runs alone, followed by the
+liveness probe, so that a server that stops serving is blamed on the right check.
+
 Not used for stdio servers (the checks of one era share a process), in-process or ASGI targets,
 the fuzz and security suites, or on pytest-xdist workers (which run only some of the items).
 """
@@ -15,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Final
 
 import anyio
 import pytest
@@ -27,15 +35,21 @@ if TYPE_CHECKING:
     from .items import Case
     from .runtime import SuiteRuntime
 
-__all__ = ["ConcurrentRun", "Outcome", "eligible"]
+__all__ = ["ConcurrentRun", "LimitNotice", "Outcome", "eligible"]
 
 _REPLAYED = (Exception, pytest.skip.Exception, pytest.fail.Exception, pytest.xfail.Exception)
 """What a check may raise that becomes its stored outcome (cancellation and interrupts are not)."""
 
 
 def eligible(case: Case, runtime: SuiteRuntime) -> bool:
-    """Whether ``case`` may run side by side with others: a conformance check of a networked HTTP server."""
-    return case.check.suite == "conformance" and isinstance(runtime.target, HttpTarget | SpawnHttpTarget)
+    """Whether ``case`` may run side by side with others: a conformance check of a networked HTTP server
+    that sends no bad input."""
+    check = case.check
+    return (
+        check.suite == "conformance"
+        and not check.bad_input
+        and isinstance(runtime.target, HttpTarget | SpawnHttpTarget)
+    )
 
 
 @dataclass
@@ -45,6 +59,24 @@ class Outcome:
     skip: str | None = None
     error: BaseException | None = None
     contexts: list[CheckContext] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """Whether the case failed or raised (a skip, an xfail or a pass is not a failure)."""
+        return self.error is not None and not isinstance(self.error, pytest.skip.Exception | pytest.xfail.Exception)
+
+    @property
+    def skipped_itself(self) -> bool:
+        """Whether the check ran and then skipped (it found nothing to check, e.g. no session id)."""
+        return isinstance(self.error, pytest.skip.Exception) and not isinstance(self.error, pytest.xfail.Exception)
+
+    def summary(self) -> str:
+        """The first line of how the case ended."""
+        if self.skip is not None:
+            return f"skipped ({self.skip.splitlines()[0]})"
+        if self.error is None:
+            return "passed"
+        return (str(self.error).splitlines() or [type(self.error).__name__])[0][:200]
 
     def replay(self) -> None:
         """End the way the case ended when it ran."""
@@ -79,8 +111,27 @@ class ConcurrentRun:
             # the checks that wait by design first: their waits overlap the quick checks' work
             for case in sorted(cases, key=lambda case: -case.check.waits):
                 group.start_soon(self._run_one, case, limiter)
+        await self._back_off([case for case in cases if self.outcomes[case].failed])
+        if self.runtime.limited:  # the server limits concurrency: what a check skipped may differ alone too
+            await self._back_off([case for case in cases if self.outcomes[case].skipped_itself])
+
+    async def _back_off(self, cases: list[Case]) -> None:
+        """Run each of ``cases`` again, alone; keep the serial outcome, and note in ``runtime.limited``
+        the cases whose outcome differs alone (the server limits concurrency)."""
+        alone = anyio.CapacityLimiter(1)
+        for case in cases:
+            together = self.outcomes[case]
+            await self._run_one(case, alone)
+            if self.outcomes[case].failed and not together.skipped_itself:
+                # a request of the side-by-side phase may still hold the server: a failure counts once seen twice
+                await anyio.sleep(SETTLE_SECONDS)
+                await self._run_one(case, alone)
+            serial = self.outcomes[case]
+            if _degraded(together, serial, timed=case.check.waits > 0):
+                self.runtime.limited[case.name] = together.summary()
 
     async def _run_one(self, case: Case, limiter: anyio.CapacityLimiter) -> None:
+        """Run ``case`` when ``limiter`` lets it, and store how it ended in ``outcomes``."""
         from .items import applicable, run_check
 
         outcome = Outcome()
@@ -94,3 +145,42 @@ class ConcurrentRun:
             except _REPLAYED as exc:
                 outcome.error = exc
         self.outcomes[case] = outcome
+
+
+SETTLE_SECONDS: Final = 0.5
+"""Pause before a failed check's second run alone (what the side-by-side phase left in flight settles)."""
+_LIMIT_SIGNS = ("429", "503", "did not answer in time", "did not finish within", "connection")
+"""Words of a failure that a server refusing or dropping concurrent requests causes."""
+
+
+def _degraded(together: Outcome, serial: Outcome, *, timed: bool = False) -> bool:
+    """Whether a case's outcome side by side is worse than alone: it failed together but not alone, or
+    failed together with signs of refused concurrency (429, 503, timeouts, broken connections) that the
+    serial run did not show. For a check that measures time (``timed``), a busy machine slows answers
+    too: only those signs count."""
+    if together.skipped_itself:
+        return together.summary() != serial.summary()
+    if not serial.failed and not timed:
+        return True
+    shown = together.summary()
+    return any(sign in shown and sign not in serial.summary() for sign in _LIMIT_SIGNS)
+
+
+class LimitNotice:
+    """A pytest plugin (registered once a concurrent run found degraded answers) whose terminal summary
+    says that the server limits concurrency, and which checks were rerun alone."""
+
+    def __init__(self, runtime: SuiteRuntime) -> None:
+        self.runtime = runtime
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        limited = self.runtime.limited
+        if not limited:
+            return
+        terminalreporter.write_sep("=", "mcp suite: the server limits concurrency", yellow=True, bold=True)
+        terminalreporter.write_line(
+            f"{len(limited)} check(s) failed side by side but not alone: their outcome one at a time is the one "
+            "reported. Run with --mcp-suite-jobs=1 to test one check at a time from the start."
+        )
+        for name, seen in limited.items():
+            terminalreporter.write_line(f"  {name}: side by side: {seen}")

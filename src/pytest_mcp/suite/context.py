@@ -68,6 +68,9 @@ class CheckContext:
     (the check covers every listed subject; see ``pick``)."""
     notes: list[str] = field(default_factory=list)
     wires: list[Wire] = field(default_factory=list)
+    released: dict[int, int] = field(default_factory=dict)
+    """Per wire (by ``id``): how many exchanges it had when the check let go of it (what follows, such as
+    the DELETE ending an HTTP session, is the suite's cleanup, not the check's)."""
 
     # -- facts ------------------------------------------------------------------------------
     @property
@@ -137,7 +140,10 @@ class CheckContext:
         """
         async with self.runtime.wire(self.era, fresh=fresh, abuse=abuse, handshake=handshake) as wire:
             self.wires.append(wire)
-            yield wire
+            try:
+                yield wire
+            finally:
+                self.released[id(wire)] = len(wire.exchanges)
 
     @asynccontextmanager
     async def http(self, *, handshake: bool = True, auth: bool = True) -> AsyncIterator[HttpWire]:
@@ -147,7 +153,21 @@ class CheckContext:
         """
         async with self.runtime.wire(self.era, fresh=True, handshake=handshake, auth=auth, http=True) as wire:
             self.wires.append(wire)
-            yield wire  # type: ignore[misc]
+            try:
+                yield wire  # type: ignore[misc]
+            finally:
+                self.released[id(wire)] = len(wire.exchanges)
+
+    def last_sent(self) -> str:
+        """The last message or HTTP request the check itself sent (the suite's cleanup left out), as
+        logged; ``"(nothing)"`` when it sent none."""
+        sent = [
+            text
+            for wire in self.wires
+            for direction, text in wire.exchanges[: self.released.get(id(wire), len(wire.exchanges))]
+            if direction == "->"
+        ]
+        return sent[-1] if sent else "(nothing)"
 
     @asynccontextmanager
     async def client(self, **options: Any) -> AsyncIterator[McpClient]:

@@ -17,7 +17,7 @@ import pytest
 from ..redact import redact_text
 from .baseline import Baseline, entry_line
 from .context import CheckFailed, shorten
-from .options import ERA_MARKERS, LEVEL_MARKERS, TRANSPORT_MARKERS
+from .options import ERA_MARKERS, LEVEL_MARKERS, SUITE_MARKER_NAMES, TRANSPORT_MARKERS
 from .registry import Check
 
 if TYPE_CHECKING:
@@ -25,10 +25,22 @@ if TYPE_CHECKING:
     from .context import CheckContext
     from .runtime import EraFacts, SuiteRuntime
 
-__all__ = ["Case", "ReachItem", "SuiteItem", "blocked_skip", "case_marks", "plan", "run_case", "with_subjects"]
+__all__ = [
+    "Case",
+    "ReachItem",
+    "SuiteItem",
+    "blocked_skip",
+    "case_marks",
+    "plan",
+    "run_case",
+    "stopped_skip",
+    "with_subjects",
+]
 
 EXCHANGE_LINES: Final = 16
 BASELINE_PROPERTY: Final = "mcp_baseline_entry"
+LIMIT_NOTICE: Final = "pytest_mcp.suite.limit-notice"
+"""Name of the plugin whose terminal summary says that the server limits concurrency."""
 
 
 @dataclass(frozen=True)
@@ -132,7 +144,7 @@ async def _prefetch(runtime: SuiteRuntime, era: str, kinds: list[str]) -> None:
 def case_marks(case: Case) -> list[pytest.MarkDecorator]:
     """The markers of a case: its suite, era, transport and level (so ``-m`` selects)."""
     return [
-        getattr(pytest.mark, case.check.suite),
+        getattr(pytest.mark, SUITE_MARKER_NAMES.get(case.check.suite, case.check.suite)),
         getattr(pytest.mark, ERA_MARKERS[case.era]),
         getattr(pytest.mark, TRANSPORT_MARKERS[case.transport]),
         getattr(pytest.mark, LEVEL_MARKERS[case.check.level]),
@@ -168,6 +180,8 @@ def run_case(
     entry = baseline.find(case.check, case.era, case.transport, case.subject) if baseline is not None else None
     context_box: list[CheckContext] = outcome.contexts if outcome is not None else []
     if outcome is None:
+        if runtime.stopped_after(case.era) is not None:
+            pytest.skip(stopped_skip(runtime, case.era))
         problem = runtime.blocked()
         if problem is not None:
             if runtime.blocked_at is None:  # the first case says why, once; the others point at it
@@ -181,7 +195,8 @@ def run_case(
             reason = anyio.run(applicable, case, runtime, backend="asyncio")
             if reason:
                 pytest.skip(reason)
-            anyio.run(run_check, case, runtime, context_box, backend="asyncio")
+            check = watch_check if watched(case, runtime) else run_check
+            anyio.run(check, case, runtime, context_box, backend="asyncio")
     except CheckFailed as exc:
         if entry is not None:
             user_properties.append((BASELINE_PROPERTY, f"failed:{entry.line}:{baseline.path}"))  # type: ignore[union-attr]
@@ -256,6 +271,46 @@ async def run_check(case: Case, runtime: SuiteRuntime, box: list[CheckContext]) 
         raise CheckFailed(f"the connection to the server broke during the check: {exc}") from None
 
 
+def watched(case: Case, runtime: SuiteRuntime) -> bool:
+    """Whether the liveness probe follows ``case``: a check sending bad input to a stdio or HTTP server."""
+    return case.check.bad_input and runtime.transport in ("stdio", "http")
+
+
+async def watch_check(case: Case, runtime: SuiteRuntime, box: list[CheckContext]) -> None:
+    """``run_check``, then the liveness probe: when the server no longer serves, this check fails saying
+    so (its own finding kept as a note) and the runtime remembers it, so that later checks do not run."""
+    __tracebackhide__ = True
+    import anyio
+
+    from .checks.liveness import PROBE_TIMEOUT, still_serving
+
+    found: CheckFailed | None = None
+    try:
+        await run_check(case, runtime, box)
+    except CheckFailed as exc:
+        found = exc
+    wires = box[0].wires if box else []
+    try:
+        with anyio.fail_after(3 * PROBE_TIMEOUT):
+            problem = await still_serving(runtime, case.era, wires)
+    except Exception as exc:  # any error opening or using the probe's session means the server is not serving
+        problem = f"a fresh session could not be used: {type(exc).__name__}: {exc}"
+    if problem is None:
+        if found is not None:
+            raise found
+        return
+    runtime.stopped_by(case.era, case.check.id)
+    if found is not None and box:
+        box[0].note(f"the check itself found: {found.found}")
+    last = box[0].last_sent() if box else "(nothing)"
+    raise CheckFailed(
+        f"the server stopped serving after this check's requests: {shorten(last, 300)}\n"
+        f"The liveness probe found: {problem}\n"
+        "Every later check of this server (over stdio: of this era's process) is reported as not run. Fix the "
+        "server so that bad input gets an error and the server goes on serving."
+    )
+
+
 def _single_exception(error: BaseException) -> BaseException | None:
     while isinstance(error, BaseExceptionGroup) and len(error.exceptions) == 1:
         error = error.exceptions[0]
@@ -281,6 +336,7 @@ def _failure_text(case: Case, exc: CheckFailed, box: list[CheckContext], runtime
     ctx = box[0] if box else None
     if ctx is not None:
         lines.extend(f"Note: {note}" for note in ctx.notes)
+        lines.extend(f"Note: the server crashed during this check: {crash}" for crash in _crashes(ctx))
         exchanges = [item for wire in ctx.wires for item in wire.exchanges]
         if exchanges:
             shown = exchanges[-EXCHANGE_LINES:]
@@ -289,6 +345,20 @@ def _failure_text(case: Case, exc: CheckFailed, box: list[CheckContext], runtime
     lines.append("To accept this as a known failure, add this line to your --mcp-baseline file:")
     lines.append(f"    {entry_line(check, case.era, case.transport, case.subject)}")
     return redact_text("\n".join(lines), secrets)
+
+
+def stopped_skip(runtime: SuiteRuntime, era: str) -> str:
+    """The skip reason of the cases after the one that made the server (of ``era``) stop serving."""
+    return f"not run: the server stopped serving after {runtime.stopped_after(era)}"
+
+
+def _crashes(ctx: CheckContext) -> list[str]:
+    """How the shared stdio processes this check used ended, for those that exited during it."""
+    from .checks.liveness import crash_text
+    from .wire import StdioWire
+
+    links = dict.fromkeys(wire.link for wire in ctx.wires if isinstance(wire, StdioWire) and not wire.owned)
+    return [crash_text(link) for link in links if not link.closed and link.channel.process.returncode is not None]
 
 
 def blocked_skip(runtime: SuiteRuntime) -> str:
@@ -346,7 +416,10 @@ class SuiteItem(pytest.Item):
     def runtest(self) -> None:
         if self.runtime.blocked_at is not None:  # the target cannot be used: a ReachItem says why
             pytest.skip(blocked_skip(self.runtime))
-        run_case(self.case, self.runtime, self.baseline, self.user_properties, self._concurrent_outcome())
+        outcome = self._concurrent_outcome()
+        if outcome is None and self.runtime.stopped_after(self.case.era) is not None:  # an earlier check stopped it
+            pytest.skip(stopped_skip(self.runtime, self.case.era))
+        run_case(self.case, self.runtime, self.baseline, self.user_properties, outcome)
 
     def _concurrent_outcome(self) -> Outcome | None:
         """With ``--mcp-suite-jobs N``: this case's outcome from a concurrent run of the selected items."""
@@ -356,12 +429,16 @@ class SuiteItem(pytest.Item):
         if jobs <= 1 or hasattr(self.config, "workerinput") or not eligible(self.case, self.runtime):
             return None
         run = self.runtime.concurrent_run(jobs)
-        if self.case not in run.started:
+        if self.case not in run.started and self.runtime.stopped_after(self.case.era) is None:
             run.run(
                 item.case
                 for item in self.session.items
                 if isinstance(item, SuiteItem) and item.runtime is self.runtime and eligible(item.case, self.runtime)
             )
+            if self.runtime.limited and not self.config.pluginmanager.has_plugin(LIMIT_NOTICE):
+                from .concurrent import LimitNotice
+
+                self.config.pluginmanager.register(LimitNotice(self.runtime), LIMIT_NOTICE)
         return run.outcomes.pop(self.case, None)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:

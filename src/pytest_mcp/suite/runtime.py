@@ -123,6 +123,10 @@ class SuiteRuntime:
         self._blocked: tuple[str | None] | None = None
         self.blocked_at: str | None = None
         """The item that reports why the target cannot be used (the others skip, pointing at it)."""
+        self._stopped: dict[str, str] = {}
+        """Per era (stdio: a process each) or for all (``*``), the check after which the server stopped serving."""
+        self.limited: dict[str, str] = {}
+        """Cases (by name) that failed side by side but not alone, with what they got side by side."""
 
     def concurrent_run(self, jobs: int) -> ConcurrentRun:
         """The stored outcomes of this target's checks run side by side (``--mcp-suite-jobs``)."""
@@ -134,6 +138,15 @@ class SuiteRuntime:
 
     def describe(self) -> str:
         return self.target.describe()
+
+    def stopped_after(self, era: str) -> str | None:
+        """The check after which the server of ``era`` stopped serving (the liveness probe failed), or None.
+        Over stdio each era has a process of its own; an HTTP or in-process server serves every era."""
+        return self._stopped.get(era if self.transport == "stdio" else "*")
+
+    def stopped_by(self, era: str, check_id: str) -> None:
+        """Remember that the server of ``era`` stopped serving after ``check_id``: later checks do not run."""
+        self._stopped.setdefault(era if self.transport == "stdio" else "*", check_id)
 
     def seed_for(self, *parts: str) -> int:
         digest = hashlib.sha256(":".join((str(self.options.seed), *parts)).encode()).digest()

@@ -24,6 +24,7 @@ from typing import Any, Final
 from urllib.parse import quote, urlsplit
 
 from .._docs import docs_url
+from ..protocol import Outcome, classify
 from .fuzz import CLIENT_REPLIES
 from .fuzz_engine import FuzzSession
 from .leaks import Leak
@@ -64,38 +65,33 @@ class Finding:
 
 
 # -- one request, judged -----------------------------------------------------------------------
-@dataclass
-class _Reply:
-    kind: str
-    """``ok``, ``error`` (a JSON-RPC or tool error), ``timeout``, ``crash`` or ``broken`` (the client failed)."""
+@dataclass(frozen=True)
+class _Asked:
+    """How one probe ended (``protocol.classify``) and what came back: the result or the exception."""
+
+    outcome: Outcome
     value: Any
-    text: str = ""
+
+    @property
+    def kind(self) -> str:
+        return self.outcome.kind
+
+    @property
+    def text(self) -> str:
+        return self.outcome.message
 
 
-async def _ask(session: FuzzSession, call: Callable[[Any], Awaitable[Any]], timeout: float | None) -> _Reply:
+async def _ask(session: FuzzSession, call: Callable[[Any], Awaitable[Any]], timeout: float | None) -> _Asked:
     """Run one request on the session's client; classify how it ended instead of raising."""
-    import anyio
-    from mcp.shared.exceptions import MCPError
-
-    from ..errors import McpServerCrashed, McpTimeoutError
-
     client = session.client
     session.probes += 1
     limit = timeout if timeout is not None else client.timeout
     try:
         async with client.guard("request", "(security probe)", limit):
             value = await call(client)
-    except McpTimeoutError as exc:
-        return _Reply("timeout", exc, str(exc))
-    except McpServerCrashed as exc:
-        return _Reply("crash", exc, str(exc).split("\n", 1)[0])
-    except MCPError as exc:
-        return _Reply("error", exc, f"JSON-RPC error {exc.code}: {exc}")
-    except (anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream, OSError) as exc:
-        return _Reply("broken", exc, f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # e.g. the SDK refusing a malformed reply: scan it, do not crash
-        return _Reply("broken", exc, f"{type(exc).__name__}: {exc}")
-    return _Reply("error" if getattr(value, "is_error", False) else "ok", value)
+        return _Asked(classify(exc), exc)
+    return _Asked(classify(value), value)
 
 
 async def _judge(
@@ -104,7 +100,7 @@ async def _judge(
     request: str,
     payload: str,
     sent: Any,
-    reply: _Reply,
+    reply: _Asked,
     findings: list[Finding],
 ) -> None:
     if reply.kind == "timeout":
@@ -117,8 +113,6 @@ async def _judge(
     if reply.kind == "crash":
         findings.append(Finding(probe, request, payload, f"the server crashed: {reply.text}"))
         await session.reconnect()
-        return
-    if reply.kind == "broken" and not isinstance(reply.value, BaseException):
         return
     leaks = session.detector.scan(reply.value, sent)
     if leaks:
@@ -404,6 +398,7 @@ async def tools_path_traversal(ctx: Any) -> None:
 
 @check(
     "security.tools.oversized-input",
+    bad_input=True,
     rule="A ~1 MB string in a tool's string argument gets an answer (a result or an error) in time, without a "
     "crash or a leak.",
     items=[44],

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["SuiteTools", "ToolSelection", "opt_in_reason", "select_tools"]
+__all__ = ["SuiteTools", "ToolSelection", "opt_in_reason", "sandbox_selection", "select_tools"]
 
 
 @dataclass(frozen=True)
@@ -119,3 +119,15 @@ def opt_in_reason(tools: SuiteTools, spec: str) -> str:
         f"--mcp-fuzz-tools={names[0]},{names[1]} (named tools) or --mcp-fuzz-tools=all (every tool; leave "
         f"dangerous ones out with -NAME, e.g. all,-{names[0]})"
     )
+
+
+def sandbox_selection(spec: str) -> str:
+    """The selection inside a sandbox (``--mcp-sandbox``): every tool, unless ``spec`` names tools or says none.
+
+    Tools there act on a directory made to be written to, so the read-only default widens to ``all``;
+    ``-NAME`` exclusions still hold, and an explicit list of tools or ``none`` is kept as given.
+    """
+    items = ToolSelection.parse(spec).items
+    if "none" in items or any(not item.startswith("-") and item not in ("read-only", "all") for item in items):
+        return spec
+    return ",".join(["all", *(item for item in items if item.startswith("-"))])

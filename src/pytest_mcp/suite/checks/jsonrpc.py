@@ -97,6 +97,7 @@ async def response_shape(ctx: CheckContext) -> None:
 
 @check(
     "jsonrpc.unknown-method",
+    bad_input=True,
     rule="A request for a method the server does not know gets error -32601 (Method not found) with an integer code "
     "and a string message; on 2026-07-28 HTTP with status 404.",
     items=[3, 8, 107],
@@ -195,6 +196,7 @@ async def notifications_unanswered(ctx: CheckContext) -> None:
 
 @check(
     "jsonrpc.parse-error",
+    bad_input=True,
     rule="Unparseable JSON is answered with error -32700 and id null, or not at all; the connection keeps working.",
     items=[6],
     spec="basic#messages",
@@ -247,6 +249,7 @@ INVALID_REQUESTS: Final = (
 
 @check(
     "jsonrpc.invalid-request",
+    bad_input=True,
     rule="A structurally invalid request (no method, a non-string method, an object id) is never served: it gets a "
     "JSON-RPC error (ideally -32600) or no answer, and the connection keeps working.",
     items=[7],
@@ -296,6 +299,7 @@ async def invalid_request(ctx: CheckContext) -> None:
 
 @check(
     "jsonrpc.invalid-params",
+    bad_input=True,
     rule="A request whose params violate the method's schema (a tools/call, prompts/get or resources/read without "
     "its name or uri) is refused with a JSON-RPC error (-32602 Invalid params recommended), never served.",
     items=[9, 45],
@@ -328,6 +332,7 @@ async def invalid_params(ctx: CheckContext) -> None:
 
 @check(
     "jsonrpc.batch-no-harm",
+    bad_input=True,
     rule="A JSON-RPC batch (an array; not an MCP message since 2025-06-18) is rejected with an error or ignored, or at "
     "worst answered item by item with correct ids; it never crashes or wedges the server.",
     items=[10],

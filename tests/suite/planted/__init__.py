@@ -1,0 +1,1 @@
+"""Planted-defect servers of the suite's own tests."""
