@@ -197,6 +197,13 @@ MCP surface coverage JSON written to mcp-cov.json
             ),
         )
     ),
+    "docs/contract.md": Page(
+        (
+            Run(outcomes={"passed": 1}),
+            Run(("--mcp-server=shop_server:mcp", "--mcp-contract=mcp-contract.json"), {"passed": 1, "skipped": 2}),
+            Run(("--mcp-server=shop_server:mcp", "--mcp-contract=mcp-contract.json"), {"passed": 3}),
+        )
+    ),
     "docs/factories.md": Page((Run(outcomes={"passed": 8}),)),
     "docs/reports.md": Page(
         (
@@ -236,7 +243,7 @@ MCP surface coverage JSON written to mcp-cov.json
         )
     ),
     "docs/suite/security.md": Page(
-        (Run(("--mcp-server=python docs_server.py", "--mcp-suite=security"), {"passed": 10}),)
+        (Run(("--mcp-server=python docs_server.py", "--mcp-suite=security"), {"passed": 12, "skipped": 2}),)
     ),
 }
 """Every page whose example project is run, by its path in the repository."""

@@ -74,6 +74,8 @@ _EXPORTS: dict[str, str] = {
     "checks_for": "suite.api",
     "check": "suite.registry",
     "CheckContext": "suite.context",
+    "McpStateMachine": "suite.stateful_machine",
+    "StatefulFailure": "suite.stateful_machine",
     # assertions
     "assert_content_types": "assertions",
     "assert_matches_output_schema": "assertions",
@@ -83,6 +85,9 @@ _EXPORTS: dict[str, str] = {
     "assert_tool_error": "assertions",
     "assert_tool_ok": "assertions",
     "assert_valid_tool_schema": "assertions",
+    # expected-surface contracts
+    "ContractDrift": "contract",
+    "assert_contract": "contract",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
@@ -123,6 +128,7 @@ if TYPE_CHECKING:
     from .auth import OAuthClient, TokenIssuer
     from .chaos import FaultInjector, WriteLedger, assert_clean_error, assert_recovers
     from .client import CallOutcome, McpClient, McpEraUnsupported, ToolResult, connect
+    from .contract import ContractDrift, assert_contract
     from .coverage import McpMasks, McpSnapshotExtension, ToolArgumentsFactory
     from .errors import (
         McpAssertionError,
@@ -143,6 +149,7 @@ if TYPE_CHECKING:
     from .suite.api import checks_for
     from .suite.context import CheckContext
     from .suite.registry import check
+    from .suite.stateful_machine import McpStateMachine, StatefulFailure
     from .targets import (
         AsgiTarget,
         HttpTarget,

@@ -13,6 +13,7 @@ from pytest_mcp.suite.items import plan
 from pytest_mcp.suite.registry import checks_in, load_checks
 
 from .conftest import raw_http, raw_stdio
+from .test_verdicts import HTTP_FAULTS, STDIO_FAULTS
 
 H, M = "2025-11-25", "2026-07-28"
 BOTH = (H, M)
@@ -153,6 +154,7 @@ def test_every_conformance_check_is_exercised_by_a_defect() -> None:
     """Most checks have a planted defect proving they can fail; list the ones that do not, on purpose."""
     load_checks()
     caught = {check_id for cases in (STDIO_CASES, HTTP_CASES, AUTH_CASES) for _, check_id, _ in cases}
+    caught |= {check_id for cases in (STDIO_FAULTS, HTTP_FAULTS) for _, check_id, _, _ in cases}  # test_verdicts.py
     untested = sorted(check.id for check in checks_in(["conformance"]) if check.id not in caught)
     # checks without a planted defect here are covered by the demo server (SDK departures) or are
     # about a server's own choices the raw server cannot get wrong in a meaningful way

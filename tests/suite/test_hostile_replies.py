@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pytest_mcp.suite.wire import _id_key
+from pytest_mcp.protocol import id_key as _id_key
 
 from .conftest import RAW_SERVER, raw_stdio
 from .http_servers import serve

@@ -44,3 +44,44 @@ def test_every_packaged_baseline_parses() -> None:
 def test_an_unknown_name_lists_the_packaged_ones(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"by name: fastmcp, mcp-python-sdk, mcp-server-git, .*server-memory\)"):
         parse_baseline(tmp_path / "no-such-server", [])
+
+
+def test_a_pinned_line_parses_and_accepts_only_its_failure(tmp_path: Path) -> None:
+    path = tmp_path / "pins.txt"
+    path.write_text(
+        'prompts.get.unknown-name code=0,-32603  # plain errors\ntools.call.structured-text fails="*holding the same JSON"\n'
+    )
+    codes, text = parse_baseline(path, load_checks()).entries
+    assert (codes.code, codes.fails, text.code, text.fails) == ("0,-32603", None, None, "*holding the same JSON")
+    assert codes.accepts("the error code is -32603, not -32602")
+    assert codes.accepts("prompts/get failed", received={"error": {"code": 0, "message": "boom"}})
+    assert not codes.accepts("the error code is -32601, not -32602")
+    assert text.accepts("tool 'x' returned structuredContent without a text block holding the same JSON")
+    assert not text.accepts("tool 'x': isError is 'yes', not a boolean")
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("prompts.get.unknown-name code=minus-one", "code='minus-one' is not a JSON-RPC error code"),
+        ('prompts.get.unknown-name fails="*unclosed', "No closing quotation"),
+    ],
+)
+def test_a_bad_pin_is_a_usage_error_with_its_line(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_text(f"# first line\n{line}\n")
+    with pytest.raises(ValueError, match=rf"bad.txt:2: .*{message}"):
+        parse_baseline(path, load_checks())
+
+
+def test_the_packaged_baselines_pin_their_failures() -> None:
+    """Each entry of a reference server's baseline names the failure it accepts, except the HTTP ones whose
+    findings have no code (an HTTP status, a missing check) and the per-tool lines of server-filesystem."""
+    known = list(load_checks())
+    unpinned = [
+        (name, entry.text)
+        for name in packaged_baselines()
+        for entry in parse_baseline(name, known).entries
+        if not entry.pinned and entry.transport != "http" and entry.subject is None
+    ]
+    assert not unpinned

@@ -8,8 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-SUITES: Final = ("conformance", "fuzz", "security")
+SUITES: Final = ("conformance", "fuzz", "security", "stateful")
 """Values of ``--mcp-suite`` (besides ``all``); each check belongs to exactly one."""
+OPT_IN_SUITES: Final = ("contract",)
+"""Suites that run only when their own option asks (``--mcp-contract=FILE``), never through ``all``."""
+SUITE_MARKER_NAMES: Final = {"contract": "mcp_contract"}
+"""The marker of a suite's items where it is not the suite's name (``contract`` is a category marker)."""
 
 ERA_MARKERS: Final = {"2025-11-25": "mcp_2025_11_25", "2026-07-28": "mcp_2026_07_28"}
 TRANSPORT_MARKERS: Final = {"stdio": "mcp_stdio", "http": "mcp_http", "inproc": "mcp_inproc"}
@@ -34,5 +38,13 @@ class SuiteOptions:
     fuzz_examples: int = 25
     official: bool = False
     seed: int = 0
-    jobs: int = 1
+    contract: str | None = None
+    """``--mcp-contract``: the expected-surface contract file (recorded when missing)."""
+    contract_update: bool = False
+    """``--mcp-contract-update``: record the contract again instead of comparing."""
+    jobs: int = 8
     """Conformance checks of an HTTP server run side by side, at most this many at once."""
+    sandbox: str | None = None
+    """The directory the server is confined to (``--mcp-sandbox``): the security suite plants canaries around it."""
+    require_eras: tuple[str, ...] = ()
+    """Eras the server must speak (``--mcp-require-era``): a missing one fails ``lifecycle.eras``."""

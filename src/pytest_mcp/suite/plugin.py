@@ -20,7 +20,7 @@ import pytest
 
 from .._docs import docs_url
 from .._state import SETTINGS_KEY
-from ..settings import Option, Settings, add_options, non_negative_int, positive_int, read_options, text
+from ..settings import Option, Settings, Switch, add_options, non_negative_int, positive_int, read_options, text
 from .collect import OFFICIAL_NODE, SUITE_NODE, RootCollector
 from .options import SUITE_MARKER_HELP, SUITES, SuiteOptions
 
@@ -54,13 +54,19 @@ def parse_fuzz_tools(value: str) -> str:
     return ",".join(items)
 
 
+def _parse_required_eras(value: str) -> tuple[str, ...]:
+    from .checks._eras import parse_required_eras
+
+    return parse_required_eras(value)
+
+
 OPTIONS: Final = (
     Option(
         "suite",
         parse_suites,
         None,
         "Run the built-in suite against --mcp-server, with no test files needed: 'all' or a comma list of "
-        "conformance, fuzz, security. One test item per check, era and transport.",
+        "conformance, fuzz, security, stateful. One test item per check, era and transport.",
         metavar="SUITES",
         choices=SUITE_CHOICES,
     ),
@@ -94,11 +100,21 @@ OPTIONS: Final = (
     Option(
         "suite_jobs",
         positive_int,
-        "1",
+        "8",
         "Run the conformance checks of an HTTP server (URL or spawned) side by side, at most N at once "
-        "(default 1: one after another). Each check has sessions of its own; the waits some checks need "
-        "then overlap. Stdio and in-process targets, fuzz and security always run one check at a time.",
+        "(default 8; 1: one after another). Each check has sessions of its own; the waits some checks need "
+        "then overlap. Checks that fail side by side are rerun alone and their serial outcome is reported "
+        "(the summary then says the server limits concurrency). Checks sending bad input, stdio and "
+        "in-process targets, fuzz and security run one check at a time.",
         metavar="N",
+    ),
+    Option(
+        "require_era",
+        _parse_required_eras,
+        None,
+        "Protocol eras the server must speak: both, or a comma list of 2025-11-25 and 2026-07-28. A required era "
+        "the server does not speak fails lifecycle.eras (by default an era it cleanly refuses is skipped).",
+        metavar="ERAS",
     ),
     Option(
         "fuzz_examples",
@@ -108,6 +124,30 @@ OPTIONS: Final = (
         "Failing examples are shrunk and shown with the seed (--mcp-seed) that reproduces them.",
         metavar="N",
     ),
+    Option(
+        "sandbox",
+        text,
+        None,
+        "The directory (or repository) the server is confined to: the security suite plants canary files around "
+        "it (a same-prefix sibling, a symlink out, a second repository) and calls every tool that takes a path, "
+        "including tools not marked read-only (they act inside this directory), to prove none reaches them.",
+        metavar="DIR",
+        path=True,
+    ),
+    Option(
+        "contract",
+        text,
+        None,
+        "Expected-surface contract (JSON): the first run records the server's tools, prompts, resources, "
+        "templates, capabilities and eras; later runs fail on breaking drift (removed, newly required, narrowed) "
+        "and warn on compatible drift. Adds the contract.surface items (with or without --mcp-suite).",
+        metavar="FILE",
+        path=True,
+    ),
+)
+CONTRACT_UPDATE: Final = Switch(
+    "contract_update",
+    "Record the --mcp-contract file again from the server instead of comparing with it.",
 )
 
 STATE_KEY: Final = pytest.StashKey["SuiteState"]()
@@ -141,14 +181,18 @@ class SuiteState:
             self.baselines[path] = parse_baseline(path, load_checks())
         return self.baselines[path]
 
-    def runtime(self, target: Any) -> SuiteRuntime:
+    def runtime(self, target: Any, *, sandbox: str | None = None) -> SuiteRuntime:
+        from dataclasses import replace
+
         from ..targets import parse_target
         from .runtime import SuiteRuntime
 
         parsed = parse_target(target)
-        if parsed not in self.runtimes:
-            self.runtimes[parsed] = SuiteRuntime(parsed, _settings(self.config), self.options)
-        return self.runtimes[parsed]
+        options = replace(self.options, sandbox=str(sandbox)) if sandbox else self.options
+        key = (parsed, options.sandbox) if sandbox else parsed
+        if key not in self.runtimes:
+            self.runtimes[key] = SuiteRuntime(parsed, _settings(self.config), options)
+        return self.runtimes[key]
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Count baseline outcomes from reports (so it works with pytest-xdist workers too)."""
@@ -166,7 +210,7 @@ class SuiteState:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    add_options(parser, OPTIONS)
+    add_options(parser, OPTIONS, (CONTRACT_UPDATE,))
     group = parser.getgroup("mcp")
     group.addoption(
         "--mcp-official-conformance",
@@ -179,27 +223,57 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("mcp_official_conformance", type="bool", default=False, help="Like --mcp-official-conformance.")
 
 
+def baseline_report(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
+    """A baselined suite failure that is not the one its pinned entry accepts becomes a new failure; a
+    failure's report also prints its pinned baseline line (a report provider: ``pytest_mcp.reporting``)."""
+    state = item.config.stash.get(STATE_KEY, None)
+    if state is None or call.when != "call" or call.excinfo is None:
+        return
+    from .baseline import changed_failure, pin_hint
+
+    if getattr(report, "wasxfail", None) is not None and state.baselines:
+        text = changed_failure(call.excinfo.value, item.user_properties, state.baselines)
+        if text is not None:
+            report.outcome = "failed"
+            del report.wasxfail
+            report.longrepr = text
+    elif report.failed and isinstance(report.longrepr, str):
+        hint = pin_hint(call.excinfo.value)
+        if hint is not None:
+            report.longrepr += "\n" + hint
+
+
+REPORT_PROVIDERS: Final = (baseline_report,)
+"""Added to every report by the core's one report hook (see ``pytest_mcp.reporting``)."""
+
+
 @pytest.hookimpl(trylast=True)  # after the core's and the chaos package's (the seed)
 def pytest_configure(config: pytest.Config) -> None:
     for name, help_text in SUITE_MARKER_HELP.items():
         config.addinivalue_line("markers", f"{name}: {help_text} (pytest_mcp suite; see {SUITE_DOCS})")
     config.addinivalue_line(
         "markers",
-        "mcp_suite(*suites, server=None, baseline=None): parametrize this test over the built-in suite's checks "
+        "mcp_suite(*suites, server=None, baseline=None, sandbox=None): parametrize this test over the built-in suite's checks "
         f"(made by pytest_mcp.suite.checks_for). See {SUITE_DOCS}.",
     )
     values = read_options(config, OPTIONS)
     official = config.getoption("mcp_official_conformance") or config.getini("mcp_official_conformance")
     options = SuiteOptions(
-        suites=values["suite"] or (),
+        suites=(values["suite"] or ()) + (("contract",) if values["contract"] else ()),
+        contract=values["contract"],
+        contract_update=CONTRACT_UPDATE.is_on(config),
         auth_token=values["auth_token"],
         baseline=values["baseline"],
         fuzz_tools=values["fuzz_tools"],
         fuzz_examples=values["fuzz_examples"],
         jobs=values["suite_jobs"],
+        sandbox=values["sandbox"],
+        require_eras=values["require_era"] or (),
         official=bool(official),
         seed=_seed(config),
     )
+    if options.contract_update and not options.contract:
+        raise pytest.UsageError("--mcp-contract-update records the contract file: give it with --mcp-contract=FILE")
     baseline = None
     if options.baseline:
         from .baseline import parse_baseline

@@ -13,7 +13,8 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from .options import SUITES
+from ..protocol.versions import ERAS
+from .options import OPT_IN_SUITES, SUITES
 
 if TYPE_CHECKING:
     from .context import CheckContext
@@ -33,7 +34,6 @@ __all__ = [
 ]
 
 
-ERAS: Final = ("2025-11-25", "2026-07-28")
 TRANSPORTS: Final = ("stdio", "http", "inproc")
 """``stdio``: a command line; ``http``: a URL or spawned HTTP server (also an ASGI app); ``inproc``: ``module:attr``."""
 
@@ -71,10 +71,14 @@ CHECK_MODULES: Final[tuple[str, ...]] = (
     "pytest_mcp.suite.checks.stdio",
     "pytest_mcp.suite.checks.http",
     "pytest_mcp.suite.checks.auth",
+    "pytest_mcp.suite.checks.contract",
+    "pytest_mcp.suite.checks.liveness",
     # written in parallel by the fuzz/security engineer; skipped while absent
     "pytest_mcp.suite.fuzz",
     "pytest_mcp.suite.security",
     "pytest_mcp.suite.leaks",
+    "pytest_mcp.suite.sandbox_checks",
+    "pytest_mcp.suite.stateful",
 )
 
 _ID: Final = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
@@ -113,6 +117,10 @@ class Check:
     per: str | None = None
     """One of ``SUBJECT_KINDS``: the suite makes one item per listed tool, resource, template or prompt
     (``ctx.subject`` names it); None: one item per era."""
+    bad_input: bool = False
+    """True when the check sends malformed, unknown or hostile input: the suite then makes sure the
+    server still serves afterwards (a fresh session initializes and lists tools), and runs the check
+    alone, never side by side."""
 
     def spec_url(self, era: str) -> str:
         """The spec link of this check in ``era`` (``2025-11-25`` or ``2026-07-28``)."""
@@ -145,6 +153,7 @@ def check(
     auth: bool = False,
     per: str | None = None,
     waits: float = 0.0,
+    bad_input: bool = False,
 ) -> Callable[[CheckFunc], CheckFunc]:
     """Register ``async def func(ctx: CheckContext) -> None`` as a check of the suite.
 
@@ -156,8 +165,8 @@ def check(
     eras, transports, requires = tuple(eras), tuple(transports), tuple(requires)
     if not _ID.match(id):
         raise ValueError(f"check id {id!r}: use lowercase words joined by '.' or '-'")
-    if suite not in SUITES:
-        raise ValueError(f"check {id}: suite {suite!r} is not one of {', '.join(SUITES)}")
+    if suite not in SUITES + OPT_IN_SUITES:
+        raise ValueError(f"check {id}: suite {suite!r} is not one of {', '.join(SUITES + OPT_IN_SUITES)}")
     if level not in LEVELS:
         raise ValueError(f"check {id}: level {level!r} is not one of {', '.join(LEVELS)}")
     if not eras or set(eras) - set(ERAS):
@@ -189,6 +198,7 @@ def check(
             auth=auth,
             per=per,
             waits=waits,
+            bad_input=bad_input,
         )
         return func
 
@@ -209,4 +219,13 @@ def load_checks(modules: Iterable[str] = CHECK_MODULES) -> dict[str, Check]:
 def checks_in(suites: Iterable[str]) -> list[Check]:
     """The registered checks of these suites, in registration order (call ``load_checks`` first)."""
     wanted = set(suites)
-    return [item for item in REGISTRY.values() if item.suite in wanted]
+    return sorted((item for item in REGISTRY.values() if item.suite in wanted), key=_position)
+
+
+def _position(item: Check) -> tuple[int, int]:
+    """Where a check is written: its module's place in ``CHECK_MODULES``, then its line (an order that does
+    not depend on which module some caller imported first)."""
+    module = item.func.__module__
+    rank = CHECK_MODULES.index(module) if module in CHECK_MODULES else len(CHECK_MODULES)
+    code = getattr(item.func, "__code__", None)
+    return rank, code.co_firstlineno if code is not None else 0

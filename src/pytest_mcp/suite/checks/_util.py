@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Final, cast
 
+from ...protocol.schema import example_object
 from ..context import CheckContext, shorten
 from ..wire import HANDSHAKE_ERA, Reply, Wire
 
@@ -203,81 +204,6 @@ def no_callable_tools_reason(ctx: CheckContext, what: str = "") -> str:
 # -- arguments from schemas -------------------------------------------------------------------------
 
 
-def example_value(schema: Any, depth: int = 0) -> Any:
-    """A simple value valid for ``schema`` (common keywords only); ``...`` when no guess is possible."""
-    if depth > 6 or not isinstance(schema, dict):
-        return ...
-    if "const" in schema:
-        return schema["const"]
-    if isinstance(schema.get("enum"), list) and schema["enum"]:
-        return schema["enum"][0]
-    if "default" in schema:
-        return schema["default"]
-    if isinstance(schema.get("examples"), list) and schema["examples"]:
-        return schema["examples"][0]
-    for key in ("anyOf", "oneOf"):
-        if isinstance(schema.get(key), list):
-            for option in schema[key]:
-                value = example_value(option, depth + 1)
-                if value is not ...:
-                    return value
-    if isinstance(schema.get("allOf"), list) and len(schema["allOf"]) == 1:
-        return example_value(schema["allOf"][0], depth + 1)
-    kind = schema.get("type")
-    if isinstance(kind, list):
-        kind = next((k for k in kind if k != "null"), kind[0] if kind else None)
-    if kind == "string":
-        length = schema.get("minLength", 1)
-        text = "test" if not isinstance(length, int) or length <= 4 else "t" * length
-        fmt = schema.get("format")
-        if fmt == "uri":
-            return "https://example.com/"
-        if fmt == "date-time":
-            return "2025-01-01T00:00:00Z"
-        if fmt == "date":
-            return "2025-01-01"
-        if fmt == "email":
-            return "test@example.com"
-        if "pattern" in schema:
-            return ...
-        return text
-    if kind in ("integer", "number"):
-        low = schema.get("minimum", schema.get("exclusiveMinimum"))
-        value = 1 if low is None else (low + 1 if "exclusiveMinimum" in schema else low)
-        high = schema.get("maximum")
-        if high is not None and value > high:
-            value = high
-        return int(value) if kind == "integer" else value
-    if kind == "boolean":
-        return True
-    if kind == "null":
-        return None
-    if kind == "array":
-        count = schema.get("minItems", 0)
-        if not count:
-            return []
-        item = example_value(schema.get("items", {}), depth + 1)
-        return ... if item is ... else [item] * int(count)
-    if kind == "object" or "properties" in schema:
-        return example_object(schema, depth + 1)
-    return ...
-
-
-def example_object(schema: Any, depth: int = 0) -> Any:
-    """Arguments for an object schema: its required properties with simple valid values."""
-    if not isinstance(schema, dict):
-        return ...
-    properties: dict[str, Any] = schema["properties"] if isinstance(schema.get("properties"), dict) else {}
-    required: list[Any] = schema["required"] if isinstance(schema.get("required"), list) else []
-    result: dict[str, Any] = {}
-    for name in required:
-        value = example_value(properties.get(name, {}), depth + 1)
-        if value is ...:
-            return ...
-        result[name] = value
-    return result
-
-
 def example_arguments(tool: dict[str, Any]) -> dict[str, Any] | None:
     """Valid-looking arguments for a tool (required properties only), or None when they cannot be guessed."""
     value = example_object(tool.get("inputSchema"))
@@ -390,4 +316,45 @@ def resource_contents_problem(item: Any, where: str) -> str | None:
         return f"{where} has a non-string text"
     if has_blob and not is_base64(item["blob"]):
         return f"{where} has a blob that is not base64: {shorten(item['blob'], 60)}"
+    return None
+
+
+# -- listed, but answered as unknown ----------------------------------------------------------------
+
+NOT_THERE: Final = r"(not found|does not exist|doesn't exist|not registered|is not available|unknown)"
+
+
+def reply_text(reply: Reply) -> str:
+    """The words of a reply that may say what went wrong: the error message, or an isError result's text."""
+    if reply.is_error and isinstance(reply.error, dict):
+        return str(reply.error.get("message", ""))
+    result = reply.result if isinstance(reply.result, dict) else {}
+    blocks = result.get("content") if result.get("isError") is True else None
+    texts = [str(b["text"]) for b in blocks or [] if isinstance(b, dict) and isinstance(b.get("text"), str)]
+    return " ".join(texts)
+
+
+def says_unknown(reply: Reply, kind: str, name: str) -> bool:
+    """Whether ``reply`` says the ``kind`` (``tool``, ``prompt``) called ``name`` does not exist: error
+    -32601, or its text saying "unknown tool", "tool 'x' not found", "prompt x does not exist"."""
+    if reply.code == -32601:
+        return True
+    text = reply_text(reply).lower()
+    quoted = rf"['\"`]?{re.escape(name.lower())}['\"`]?"
+    patterns = (
+        rf"\b(unknown|no such|unrecognized|undefined)\s+{kind}\b(?!\s*(argument|param|input|option|propert|field|key))",
+        rf"\b{kind}\s+(is\s+)?{NOT_THERE}",
+        rf"\b{kind}(\s+named)?\s+{quoted}\s+(is\s+|was\s+)?{NOT_THERE}",
+    )
+    return any(re.search(pattern, text) for pattern in patterns)
+
+
+async def completed_value(wire: Wire, ref: dict[str, Any], argument: str) -> str | None:
+    """The first value ``completion/complete`` suggests for ``argument`` of ``ref`` (a prompt or a
+    resource template), or None when it suggests none."""
+    reply = await wire.request("completion/complete", {"ref": ref, "argument": {"name": argument, "value": ""}})
+    completion = reply.result.get("completion") if isinstance(reply.result, dict) else None
+    values = completion.get("values") if isinstance(completion, dict) else None
+    if isinstance(values, list) and values and isinstance(values[0], str) and values[0]:
+        return values[0]
     return None

@@ -44,6 +44,7 @@ async def slow_tool(ctx: CheckContext, seconds: float = SLOW_SECONDS) -> tuple[d
 
 @check(
     "cancellation.unknown-id-ignored",
+    bad_input=True,
     rule="notifications/cancelled for an unknown or already completed request id is ignored: no response, no "
     "crash, the server keeps answering.",
     items=[78, 83],

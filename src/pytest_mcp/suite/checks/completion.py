@@ -91,6 +91,7 @@ async def result_shape(ctx: CheckContext) -> None:
 
 @check(
     "completion.invalid-ref",
+    bad_input=True,
     rule="completion/complete for a prompt that does not exist gets error -32602.",
     items=[67],
     spec="server/utilities/completion#error-handling",

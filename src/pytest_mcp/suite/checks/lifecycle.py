@@ -7,6 +7,8 @@ from typing import Any, Final
 from ..context import CheckContext, shorten
 from ..registry import check
 from ..wire import CLIENT_INFO, HANDSHAKE_ERA, MODERN_ERA, HttpWire, StdioWire
+from ._eras import ERA_CHOICES, era_problem, missing_required
+from ._strict import notification_problems, result_problems
 from ._util import any_request, is_int, list_all
 
 HANDSHAKE_VERSIONS: Final = ("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25")
@@ -20,6 +22,35 @@ FEATURE_PROBES: Final = (
 
 def _initialize(version: str) -> dict[str, Any]:
     return {"protocolVersion": version, "capabilities": {}, "clientInfo": dict(CLIENT_INFO)}
+
+
+@check(
+    "lifecycle.eras",
+    rule="An era the server does not speak is refused cleanly: initialize answered with a refusing JSON-RPC error "
+    "or another protocol version, server/discover refused, unanswered or listing other versions; never an internal "
+    "error, no reply to initialize, or a malformed result. Every era --mcp-require-era names is spoken.",
+    items=[15, 23, 92],
+    spec="basic/versioning#protocol-version-negotiation",
+    level="MUST",
+)
+async def eras(ctx: CheckContext) -> None:
+    facts = {era: await ctx.runtime.facts(era) for era in ERA_CHOICES}
+    for era, item in facts.items():
+        problem = era_problem(item)
+        if problem is not None:
+            reply = item.handshake
+            ctx.fail(
+                f"the server's opening of {era} is broken, not a clean refusal, so every {era} check would be "
+                f"skipped: {problem}. Fix the handler (or refuse the era with -32601 Method not found)",
+                sent=reply and reply.sent,
+                received=reply and reply.describe(),
+            )
+    missing = missing_required(ctx.options.require_eras, facts)
+    ctx.expect(
+        not missing,
+        f"the server does not speak {'; '.join(missing)}, which --mcp-require-era="
+        f"{','.join(ctx.options.require_eras)} requires",
+    )
 
 
 @check(
@@ -51,6 +82,7 @@ async def initialize_result(ctx: CheckContext) -> None:
         problems.append(f"serverInfo is {shorten(info, 100)}, not an object with string name and version")
     if "instructions" in result and not isinstance(result["instructions"], str):
         problems.append("instructions is not a string")
+    problems += result_problems("initialize", result) if not problems else []
     ctx.expect(not problems, "; ".join(problems), sent=reply.sent, received=reply.describe())
 
 
@@ -233,7 +265,57 @@ async def discover_result(ctx: CheckContext) -> None:
         problems.append("capabilities is not an object")
     if "instructions" in result and not isinstance(result["instructions"], str):
         problems.append("instructions is not a string")
+    problems += result_problems("server/discover", result) if not problems else []
     ctx.expect(not problems, "; ".join(problems), sent=reply.sent, received=reply.describe())
+
+
+@check(
+    "lifecycle.strict-replies",
+    rule="Every result and notification the server sends conforms to the protocol's type for it (required fields, "
+    "types, enums; no null where the type has none): the list results, a resource read, a prompt, and every "
+    "notification that arrives with them.",
+    items=[61, 52, 68, 77],
+    spec="basic#json-rpc-messages",
+    level="MUST",
+    timeout=60,
+)
+async def strict_replies(ctx: CheckContext) -> None:
+    async with ctx.wire() as wire:
+        replies = [ctx.facts.handshake] if ctx.facts.handshake is not None else []
+        for capability, method, key in (*FEATURE_PROBES, ("resources", "resources/templates/list", "x")):
+            if ctx.declares(capability):
+                listing = await list_all(wire, method, key)
+                replies += listing.replies
+                if method == "resources/list" and listing.items and isinstance(listing.items[0], dict):
+                    replies.append(await wire.request("resources/read", {"uri": listing.items[0].get("uri")}))
+                if method == "prompts/list":
+                    bare = [p for p in listing.items if isinstance(p, dict) and not _required_arguments(p)]
+                    if bare:
+                        replies.append(await wire.request("prompts/get", {"name": bare[0].get("name")}))
+        for reply in replies:
+            method = str(reply.sent.get("method"))
+            problems = result_problems(method, reply.result) if reply.is_result else []
+            ctx.expect(
+                not problems,
+                f"the {method} result departs from the protocol's type: {'; '.join(problems)}",
+                sent=reply.sent,
+                received=reply.describe(),
+            )
+        for message in _notifications(wire, replies):
+            problems = notification_problems(message)
+            ctx.expect(not problems, "; ".join(problems), received=message)
+
+
+def _required_arguments(prompt: dict[str, Any]) -> list[Any]:
+    arguments = prompt.get("arguments")
+    return [a for a in arguments if isinstance(a, dict) and a.get("required")] if isinstance(arguments, list) else []
+
+
+def _notifications(wire: Any, replies: list[Any]) -> list[dict[str, Any]]:
+    """Every notification the server sent on ``wire`` (stdio lines) or in the replies (HTTP streams)."""
+    if isinstance(wire, StdioWire):
+        return [line.data for line in wire.lines if line.is_notification and isinstance(line.data, dict)]
+    return [message for reply in replies for message in reply.notifications]
 
 
 @check(
@@ -307,6 +389,7 @@ async def cache_fields(ctx: CheckContext) -> None:
 
 @check(
     "lifecycle.unsupported-version",
+    bad_input=True,
     rule="A 2026-07-28 request whose _meta protocolVersion the server does not support gets error -32022 with "
     "data.supported (on HTTP, status 400).",
     items=[24, 107],
@@ -379,6 +462,7 @@ async def missing_meta(ctx: CheckContext) -> None:
 
 @check(
     "lifecycle.removed-methods",
+    bad_input=True,
     rule="Methods removed in 2026-07-28 (ping, logging/setLevel, resources/subscribe) get -32601 on a 2026-07-28 "
     "request (on HTTP, status 404).",
     items=[32],

@@ -56,6 +56,7 @@ async def terminates(ctx: CheckContext) -> None:
 
 @check(
     "pagination.invalid-cursor",
+    bad_input=True,
     rule="A server that paginates answers an invalid cursor with error -32602.",
     items=[85],
     spec="server/utilities/pagination#error-handling",

@@ -8,6 +8,7 @@ from typing import Any, Final
 from ..context import CheckContext
 from ..registry import check
 from ..wire import Reply, StdioWire, Wire
+from ._strict import notification_problems
 from ._util import callable_tools, find_tool, no_callable_tools_reason, tuned_arguments
 
 PROGRESS_SECONDS: Final = 0.2
@@ -48,7 +49,9 @@ async def call_with_progress(
         after = [m for m in reply.messages[position + 1 :] if isinstance(m, dict) and "method" in m]
 
     def is_progress(message: dict[str, Any]) -> bool:
-        return message.get("method") == "notifications/progress"
+        """A progress notification, or one whose method is so malformed it could be anything."""
+        method = message.get("method")
+        return method == "notifications/progress" or not isinstance(method, str) or not method
 
     return reply, [m for m in before if is_progress(m)], [m for m in after if is_progress(m)]
 
@@ -71,6 +74,9 @@ async def notifications(ctx: CheckContext) -> None:
         for token in (f"pytest-mcp-progress-{ctx.seed % 10000}", 424242 + ctx.seed % 1000):
             reply, before, after = await call_with_progress(wire, tool, arguments, token)
             ctx.expect(reply.answered, f"no reply to tools/call {tool['name']!r}", sent=reply.sent)
+            for message in before + after:
+                problems = notification_problems(message)
+                ctx.expect(not problems, "; ".join(problems), sent=reply.sent, received=message)
             mine = [m for m in before if (m.get("params") or {}).get("progressToken") == token]
             for message in before:
                 got = (message.get("params") or {}).get("progressToken")

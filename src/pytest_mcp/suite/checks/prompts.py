@@ -6,7 +6,9 @@ from typing import Any, Final
 
 from ..context import CheckContext
 from ..registry import check
-from ._util import UNKNOWN_NAME, content_problem
+from ..wire import Reply, Wire
+from ._strict import result_problems
+from ._util import UNKNOWN_NAME, completed_value, content_problem, reply_text, says_unknown
 
 MAX_GETS: Final = 10
 
@@ -60,8 +62,10 @@ async def list_shape(ctx: CheckContext) -> None:
 
 @check(
     "prompts.get.messages",
-    rule="prompts/get returns messages[] whose role is user or assistant and whose content is a valid content "
-    "block (image/audio base64 with a mimeType; an embedded resource with a uri and text or blob).",
+    rule="A listed prompt is served: prompts/get with valid arguments (completion's suggestions or plausible values) "
+    "is never answered as an unknown prompt, and returns messages[] whose role is user or assistant and whose "
+    "content is a valid content block (image/audio base64 with a mimeType; an embedded resource with a uri and text "
+    "or blob).",
     items=[62],
     spec="server/prompts#promptmessage",
     level="MUST",
@@ -75,12 +79,12 @@ async def get_messages(ctx: CheckContext) -> None:
         if not prompts:
             ctx.skip("the server lists no prompts")
         for prompt in prompts[:MAX_GETS]:
-            reply = await wire.request("prompts/get", {"name": prompt.get("name"), "arguments": _arguments(prompt)})
-            ctx.expect(reply.answered, f"no reply to prompts/get {prompt.get('name')!r}", sent=reply.sent)
-            if reply.is_error:
-                ctx.note(f"prompts/get {prompt.get('name')!r} with made-up arguments failed (error {reply.code})")
+            reply = await _get_listed(ctx, wire, prompt)
+            if reply is None:
                 continue
             messages = reply.result.get("messages") if isinstance(reply.result, dict) else None
+            strict = result_problems("prompts/get", reply.result) if isinstance(messages, list) else []
+            ctx.expect(not strict, "; ".join(strict), sent=reply.sent, received=reply.describe())
             if not isinstance(messages, list):
                 ctx.fail(
                     f"prompt {prompt.get('name')!r}: the result has no messages array",
@@ -99,8 +103,55 @@ async def get_messages(ctx: CheckContext) -> None:
                 ctx.expect(problem is None, problem or "", sent=reply.sent, received=reply.describe())
 
 
+async def _argument_sets(ctx: CheckContext, wire: Wire, prompt: dict[str, Any]) -> list[dict[str, str]]:
+    """Argument values to try for a listed prompt: completion's suggestions (when the server declares
+    completions), then plausible values."""
+    plausible = _arguments(prompt)
+    sets = [plausible]
+    if plausible and ctx.declares("completions"):
+        suggested = dict(plausible)
+        ref = {"type": "ref/prompt", "name": prompt.get("name")}
+        for name in plausible:
+            suggested[name] = await completed_value(wire, ref, name) or plausible[name]
+        if suggested != plausible:
+            sets.insert(0, suggested)
+    return sets
+
+
+async def _get_listed(ctx: CheckContext, wire: Wire, prompt: dict[str, Any]) -> Reply | None:
+    """prompts/get of a listed prompt with valid-looking arguments: the result, or None when every try
+    was refused in a way a prompt may refuse made-up arguments. Fails when the server says the listed
+    prompt does not exist, or refuses a prompt that needs no arguments."""
+    __tracebackhide__ = True
+    name = str(prompt.get("name"))
+    reply = None
+    for arguments in await _argument_sets(ctx, wire, prompt):
+        reply = await wire.request("prompts/get", {"name": name, "arguments": arguments})
+        ctx.expect(reply.answered, f"no reply to prompts/get {name!r}", sent=reply.sent)
+        if says_unknown(reply, "prompt", name):
+            ctx.fail(
+                f"prompts/list lists the prompt {name!r}, but prompts/get answers that it does not exist "
+                f"({reply_text(reply) or f'error {reply.code}'}): serve every prompt you list, or stop listing it",
+                sent=reply.sent,
+                received=reply.describe(),
+            )
+        if reply.is_result:
+            return reply
+    assert reply is not None
+    ctx.expect(
+        bool(_arguments(prompt)),
+        f"the listed prompt {name!r} needs no arguments, yet prompts/get fails (error {reply.code}: "
+        f"{reply_text(reply)!r})",
+        sent=reply.sent,
+        received=reply.describe(),
+    )
+    ctx.note(f"prompts/get {name!r} with made-up and suggested arguments failed (error {reply.code})")
+    return None
+
+
 @check(
     "prompts.get.unknown-name",
+    bad_input=True,
     rule="prompts/get for a prompt that does not exist gets error -32602.",
     items=[63],
     spec="server/prompts#error-handling",

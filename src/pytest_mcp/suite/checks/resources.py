@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import re
 from typing import Final
+from urllib.parse import quote
 
 from ..context import CheckContext
 from ..registry import check
-from ..wire import HANDSHAKE_ERA
-from ._util import UNKNOWN_URI, error_problem, is_int, listed, resource_contents_problem
+from ..wire import HANDSHAKE_ERA, Wire
+from ._util import (
+    UNKNOWN_URI,
+    completed_value,
+    error_problem,
+    is_int,
+    listed,
+    reply_text,
+    resource_contents_problem,
+)
 
 URI: Final = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]*$")
 """RFC 3986: a scheme, a colon, and no whitespace."""
@@ -90,6 +99,32 @@ def _expand(template: str) -> str:
     return re.sub(r"\{[^}]*\}", "pytestmcp1", template)
 
 
+SIMPLE_EXPRESSION: Final = re.compile(r"\{(\+?)([A-Za-z0-9_.%]+)\}")
+"""An RFC 6570 expression of one variable, simple (``{id}``) or reserved (``{+path}``) expansion."""
+
+
+async def _suggested_uri(ctx: CheckContext, wire: Wire, template: str) -> str | None:
+    """``template`` expanded with the first value completion/complete suggests for each variable; None
+    when the server declares no completions, suggests nothing for a variable, or the template uses
+    expressions other than simple and reserved ones."""
+    if not ctx.declares("completions") or "{" not in template:
+        return None
+    if SIMPLE_EXPRESSION.sub("", template).count("{"):
+        return None
+    values = {}
+    for _, name in SIMPLE_EXPRESSION.findall(template):
+        value = await completed_value(wire, {"type": "ref/resource", "uri": template}, name)
+        if value is None:
+            return None
+        values[name] = value
+
+    def fill(match: re.Match[str]) -> str:
+        value = values[match.group(2)]
+        return value if match.group(1) else quote(value, safe="")
+
+    return SIMPLE_EXPRESSION.sub(fill, template)
+
+
 @check(
     "resources.templates.shape",
     rule="resources/templates/list returns resourceTemplates[] with a uriTemplate (RFC 6570) and a string name.",
@@ -123,6 +158,7 @@ async def templates_shape(ctx: CheckContext) -> None:
 
 @check(
     "resources.read.unknown-uri",
+    bad_input=True,
     rule="Reading a resource that does not exist is an error (2025-11-25: SHOULD be -32002; 2026-07-28: MUST, "
     "-32602 or -32002), never a result, and never an empty contents array.",
     items=[54, 55],
@@ -217,8 +253,8 @@ async def subscribe_undeclared(ctx: CheckContext) -> None:
 @check(
     "resources.templates.read",
     rule="Reading a URI expanded from a resource template is answered with contents[] (each item a uri and exactly "
-    "one of text or a base64 blob) or, for a value the server does not know, a JSON-RPC error; never a malformed "
-    "result.",
+    "one of text or a base64 blob) or, for a made-up value the server does not know, a JSON-RPC error; never a "
+    "malformed result, and never an error for a URI made from completion/complete's own suggestions.",
     items=[52, 53],
     spec="server/resources#resource-templates",
     level="MUST",
@@ -232,9 +268,18 @@ async def templates_read(ctx: CheckContext) -> None:
         if not templates:
             ctx.skip("the server lists no resource templates")
         for template in templates[:MAX_READS]:
-            uri = _expand(template["uriTemplate"])
+            suggested = await _suggested_uri(ctx, wire, template["uriTemplate"])
+            uri = suggested or _expand(template["uriTemplate"])
             reply = await wire.request("resources/read", {"uri": uri})
             ctx.expect(reply.answered, f"no reply to resources/read {uri!r}", sent=reply.sent)
+            if reply.is_error and suggested is not None:
+                ctx.fail(
+                    f"completion/complete suggests {uri!r} for the template {template['uriTemplate']!r}, but "
+                    f"reading it fails (error {reply.code}: {reply_text(reply)!r}): an instance of a listed "
+                    "template made from the server's own suggestions must be readable",
+                    sent=reply.sent,
+                    received=reply.describe(),
+                )
             if reply.is_error:
                 problem = error_problem(reply)
                 ctx.expect(problem is None, f"reading {uri!r}: {problem}", sent=reply.sent, received=reply.describe())

@@ -318,3 +318,62 @@ async def modern_no_unsolicited(ctx: CheckContext) -> None:
         f"the server sent {unsolicited[0].get('method') if unsolicited else ''} outside a subscriptions/listen stream",
         received=unsolicited[0] if unsolicited else None,
     )
+
+
+def _error_probes(ctx: CheckContext) -> list[tuple[str, str, dict[str, Any]]]:
+    """Requests that each get one kind of error reply from a correct server: (what, method, params)."""
+    from ._util import UNKNOWN_NAME, UNKNOWN_URI
+
+    probes: list[tuple[str, str, dict[str, Any]]] = [("an unknown method", "pytest-mcp/no-such-method", {})]
+    if ctx.declares("tools"):
+        probes.append(("invalid params", "tools/call", {"arguments": {}}))
+        probes.append(("an unknown tool", "tools/call", {"name": UNKNOWN_NAME, "arguments": {}}))
+    if ctx.declares("resources"):
+        probes.append(("an unknown resource", "resources/read", {"uri": UNKNOWN_URI}))
+    if ctx.declares("prompts"):
+        probes.append(("an unknown prompt", "prompts/get", {"name": UNKNOWN_NAME}))
+    return probes
+
+
+def _valid_request(ctx: CheckContext) -> tuple[str, dict[str, Any] | None]:
+    """A request a correct server answers with a result on a working session."""
+    if ctx.declares("tools"):
+        return "tools/list", {}
+    return any_request(ctx)
+
+
+@check(
+    "session.serves-after-errors",
+    rule="An error reply ends nothing: after each kind of error (unknown method, invalid params, unknown tool, "
+    "resource or prompt) the same session (2025-11-25 HTTP) or connection (stdio) answers the next valid request.",
+    items=[5, 13],
+    spec="basic/lifecycle#operation",
+    level="MUST",
+    transports=["stdio", "http"],
+)
+async def serves_after_errors(ctx: CheckContext) -> None:
+    if ctx.era != HANDSHAKE_ERA and ctx.transport == "http":
+        ctx.skip("a 2026-07-28 HTTP request stands alone: there is no session to keep serving")
+    method, params = _valid_request(ctx)
+    async with ctx.wire(fresh=True) as wire:
+        for what, bad_method, bad_params in _error_probes(ctx):
+            bad = await wire.request(bad_method, bad_params)
+            if not bad.answered:
+                ctx.note(f"{bad_method} ({what}) got no reply")
+            after = await wire.request(method, params)
+            where = "session" if isinstance(wire, HttpWire) else "connection"
+            ctx.expect(
+                after.is_result,
+                f"after {bad_method} with {what} got {_outcome(bad)}, the same {where} no longer serves: {method} "
+                f"got {_outcome(after)}. An error reply must leave the {where} usable",
+                sent=after.sent,
+                received=after.describe(),
+            )
+
+
+def _outcome(reply: Reply) -> str:
+    if reply.is_error:
+        return f"error {reply.code}"
+    if reply.is_result:
+        return "a result"
+    return f"HTTP {reply.status} and no JSON-RPC reply" if reply.status is not None else "no reply"

@@ -75,6 +75,7 @@ async def one_message_per_line(ctx: CheckContext) -> None:
 
 @check(
     "stdio.survives-malformed-lines",
+    bad_input=True,
     rule="Malformed lines (not JSON, JSON that is not JSON-RPC, invalid UTF-8) do not stop a stdio server; any answer "
     "is an error with id null.",
     items=[6, 86],

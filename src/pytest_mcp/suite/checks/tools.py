@@ -10,12 +10,16 @@ from ..context import CheckContext, shorten
 from ..registry import check
 from ..wire import HANDSHAKE_ERA, Reply, StdioWire, Wire
 from ._schemas import schema_problem, validation_errors
+from ._strict import result_problems
 from ._util import (
     UNKNOWN_NAME,
     callable_tools,
     content_problem,
     example_arguments,
+    may_call,
     no_callable_tools_reason,
+    reply_text,
+    says_unknown,
     tuned_arguments,
 )
 
@@ -150,7 +154,8 @@ def _result_problem(result: Any, tool: dict[str, Any]) -> str | None:
         errors = validation_errors(output, result["structuredContent"])
         if errors:
             return "structuredContent does not conform to the outputSchema: " + "; ".join(errors)
-    return None
+    strict = result_problems("tools/call", result) if result.get("resultType") != "input_required" else []
+    return "; ".join(strict) or None
 
 
 async def _call_each(ctx: CheckContext, wire: Wire, tools: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Any]]:
@@ -256,6 +261,7 @@ async def structured_text(ctx: CheckContext) -> None:
 
 @check(
     "tools.call.unknown-tool",
+    bad_input=True,
     rule="Calling a tool the server does not have is an error: a JSON-RPC error (the spec example: -32602 "
     "'Unknown tool') or a result with isError true, never a successful result.",
     items=[42],
@@ -275,41 +281,101 @@ async def unknown_tool(ctx: CheckContext) -> None:
         )
 
 
+_WRONG_VALUES: Final = {
+    "string": 12345,
+    "integer": "not-a-number",
+    "number": "not-a-number",
+    "boolean": "yes",
+    "array": "not-an-array",
+    "object": "not-an-object",
+}
+"""A value of another type, by the JSON Schema type it replaces."""
+
+
+def _wrong_typed(schema: dict[str, Any], valid: dict[str, Any], names: list[str]) -> tuple[str, dict[str, Any]] | None:
+    """``valid`` with the first of ``names`` whose schema has a plain type given a value the schema refuses."""
+    properties: dict[str, Any] = schema["properties"] if isinstance(schema.get("properties"), dict) else {}
+    for name in names:
+        prop = properties.get(name)
+        kind = prop.get("type") if isinstance(prop, dict) else None
+        wrong = _WRONG_VALUES.get(kind) if isinstance(kind, str) else None
+        if wrong is None:
+            continue
+        candidate = {**valid, name: wrong}
+        if validation_errors(schema, candidate):
+            return f"with {name!r} of the wrong type ({type(wrong).__name__})", candidate
+    return None
+
+
 def _invalid_variants(tool: dict[str, Any], valid: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """Arguments that violate the tool's inputSchema: a required property missing, or of the wrong type."""
     schema = tool.get("inputSchema") or {}
-    properties: dict[str, Any] = schema["properties"] if isinstance(schema.get("properties"), dict) else {}
+    variants: list[tuple[str, dict[str, Any]]] = []
     required = [name for name in schema.get("required") or [] if isinstance(name, str)]
-    variants = []
     if required:
         missing = {k: v for k, v in valid.items() if k != required[0]}
         variants.append((f"without the required property {required[0]!r}", missing))
-    for name, prop in properties.items():
-        kind = prop.get("type") if isinstance(prop, dict) else None
-        wrong = (
-            {
-                "string": 12345,
-                "integer": "not-a-number",
-                "number": "not-a-number",
-                "boolean": "yes",
-                "array": "not-an-array",
-                "object": "not-an-object",
-            }.get(kind)
-            if isinstance(kind, str)
-            else None
-        )
-        if wrong is not None and name in required:
-            candidate = {**valid, name: wrong}
-            if validation_errors(schema, candidate):
-                variants.append((f"with {name!r} of the wrong type ({type(wrong).__name__})", candidate))
-                break
+    wrong = _wrong_typed(schema, valid, required)
+    if wrong is not None:
+        variants.append(wrong)
     if schema.get("additionalProperties") is False:
         variants.append(("with a property the schema forbids", {**valid, "pytest_mcp_unexpected": 1}))
     return variants
 
 
+def _probe_arguments(ctx: CheckContext, tool: dict[str, Any]) -> dict[str, Any] | None:
+    """Arguments that reach a listed tool without running it where possible: its schema violated
+    (a required property missing or of the wrong type), else, for a tool the suite may call, valid ones."""
+    valid = example_arguments(tool)
+    variants = _invalid_variants(tool, valid or {})
+    if variants and not variants[0][0].startswith("with a property"):
+        return variants[0][1]
+    if not may_call(tool, ctx.options.fuzz_tools):
+        return None
+    # a tool the suite may call: an optional argument of the wrong type still reaches it without running
+    # it on a server that validates (a slow tool stays fast); valid arguments where there is no such argument
+    schema = tool.get("inputSchema") or {}
+    optional = list(schema["properties"]) if isinstance(schema.get("properties"), dict) else []
+    wrong = _wrong_typed(schema, valid or {}, optional)
+    return wrong[1] if wrong is not None else valid
+
+
+@check(
+    "tools.call.listed-known",
+    rule="A listed tool is never answered as unknown: tools/call of a tool that tools/list lists (with valid or "
+    "invalid arguments) never gets -32601 or a reply saying the tool does not exist.",
+    items=[38, 42],
+    spec="server/tools#calling-tools",
+    level="MUST",
+    requires=["tools"],
+    timeout=60,
+    per="tool",
+)
+async def listed_known(ctx: CheckContext) -> None:
+    tools = [t for t in ctx.pick(await _tools(ctx)) if isinstance(t, dict) and isinstance(t.get("name"), str)]
+    async with ctx.wire() as wire:
+        tried = 0
+        for tool in tools[:MAX_CALLS]:
+            arguments = _probe_arguments(ctx, tool)
+            if arguments is None:
+                ctx.note(f"tool {tool['name']!r}: no arguments that reach it without running it")
+                continue
+            reply = await wire.request("tools/call", {"name": tool["name"], "arguments": arguments})
+            tried += 1
+            ctx.expect(
+                not says_unknown(reply, "tool", tool["name"]),
+                f"tools/list lists the tool {tool['name']!r}, but tools/call answers that it does not exist "
+                f"({reply_text(reply) or f'error {reply.code}'}): serve every tool you list, or stop listing it",
+                sent=reply.sent,
+                received=reply.describe(),
+            )
+        if not tried:
+            ctx.skip("no listed tool can be reached without running it (opt tools in with --mcp-fuzz-tools)")
+
+
 @check(
     "tools.call.invalid-arguments",
+    bad_input=True,
     rule="Arguments that violate a tool's inputSchema (a missing required property, a wrong type, a forbidden "
     "extra property) never succeed: they get isError true or error -32602.",
     items=[44],
@@ -346,6 +412,7 @@ async def invalid_arguments(ctx: CheckContext) -> None:
 
 @check(
     "tools.call.malformed",
+    bad_input=True,
     rule="A malformed tools/call (arguments that are not an object) is a JSON-RPC protocol error (-32602 recommended), "
     "not a tool result.",
     items=[45],
