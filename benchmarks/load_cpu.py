@@ -21,7 +21,10 @@
 2. Fuzz examples per second, in-process: Hypothesis drawing arguments from the example server's
    ``create_assignment`` inputSchema (``pytest_mcp.suite.strategies.valid_arguments``), and
    calling the tool on an in-process server through an ``McpClient`` vs a raw ``mcp.Client``
-   (and drawing only, the generator's own ceiling). No target: the figures say where time goes.
+   (and drawing only, the generator's own ceiling); each with the current engine (simple object
+   schemas drawn property by property) and the old one (hypothesis-jsonschema on the whole schema),
+   side by side. Also the stateful suite's steps (tool calls) per second on the example server with
+   every tool opted in. Target: >= 500 examples/s for ``pytest_mcp McpClient``.
 
     python benchmarks/load_cpu.py [--calls 1000] [--warmup 50] [--repeat 5] [--examples 300]
 """
@@ -43,7 +46,16 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENDERS = ("pytest_mcp http", "pytest_mcp sdk", "sdk loop", "locust HttpUser", "locust FastHttpUser")
-FUZZERS = ("draw only", "pytest_mcp McpClient", "raw mcp.Client")
+OLD = ", old engine"
+"""Suffix of a fuzzer that draws with hypothesis-jsonschema on the whole schema (``valid_arguments(compiled=False)``)."""
+FUZZERS = (
+    f"draw only{OLD}",
+    "draw only",
+    f"pytest_mcp McpClient{OLD}",
+    "pytest_mcp McpClient",
+    "raw mcp.Client",
+    "stateful steps",
+)
 ARGUMENTS = {"a": 1, "b": 2}
 
 
@@ -145,6 +157,30 @@ def run_locust(url: str, calls: int, warmup: int, base: str) -> tuple[float, dic
 # -- fuzz examples per second (a child process too) -------------------------------------------
 
 
+def child_stateful(examples: int) -> dict[str, float]:
+    """The stateful suite's machine over every tool of the in-process example server; its calls are the count."""
+    import anyio
+
+    from example_server.app import create_server
+    from pytest_mcp.client import connect
+    from pytest_mcp.servers import RunningServer
+    from pytest_mcp.settings import Settings
+    from pytest_mcp.suite.stateful_machine import StatefulConfig, run_machine
+    from pytest_mcp.suite.stateful_tools import build_machine
+    from pytest_mcp.targets import in_process
+
+    async def main() -> dict[str, float]:
+        running = RunningServer(in_process(create_server), Settings()).start()
+        async with connect(running, timeout=30) as client:
+            machine, _ = build_machine(await client.tools())
+            cpu = time.process_time()
+            config = StatefulConfig(sequences=max(1, examples // 10), steps=10, seed=1)
+            report = await run_machine(machine, client, config, restart=True)
+        return {"wall": report.seconds, "cpu": time.process_time() - cpu, "calls": report.calls, "ok": 0, "is_error": 0}
+
+    return anyio.run(main)
+
+
 def child_fuzz(fuzzer: str, examples: int) -> dict[str, float]:
     """Run ``examples`` Hypothesis examples of ``create_assignment``'s arguments, calling the tool or not."""
     import anyio
@@ -166,7 +202,7 @@ def child_fuzz(fuzzer: str, examples: int) -> dict[str, float]:
     async def main() -> dict[str, float]:
         async with Client(server, cache=None) as raw:
             tools = {tool.name: tool for tool in (await raw.list_tools()).tools}
-        strategy = valid_arguments(tools["create_assignment"].input_schema)
+        strategy = valid_arguments(tools["create_assignment"].input_schema, compiled=not fuzzer.endswith(OLD))
 
         async def fuzz(call: Any) -> float:
             @settings(
@@ -188,7 +224,7 @@ def child_fuzz(fuzzer: str, examples: int) -> dict[str, float]:
             return time.perf_counter() - started
 
         cpu = time.process_time()
-        if fuzzer == "draw only":
+        if fuzzer.startswith("draw only"):
             wall = await fuzz(None)
         elif fuzzer == "raw mcp.Client":
             async with Client(server, cache=None) as client:
@@ -337,12 +373,13 @@ def bench_fuzz(examples: int, repeat: int) -> None:
         for name in FUZZERS:
             _, output = run_child(child_command(name, "--examples", str(examples)), dict(os.environ))
             figures = json.loads(output.strip().splitlines()[-1])
-            rates[name].append((examples / figures["wall"], figures["cpu"] / examples * 1000))
+            count = figures.get("calls", examples)
+            rates[name].append((count / figures["wall"], figures["cpu"] / count * 1000))
             outcomes[name] = (figures["ok"], figures["is_error"])
-            print(f"  run {repetition + 1}/{repeat} {name:<22} {rates[name][-1][0]:8.1f} examples/s", flush=True)
+            print(f"  run {repetition + 1}/{repeat} {name:<34} {rates[name][-1][0]:8.1f} per s", flush=True)
     print()
     print(f"2. Fuzz examples per second in-process (create_assignment, {examples} examples, median of {repeat}):")
-    print(f"   {'fuzzer':<24}{'examples/s':>12}{'CPU ms/example':>16}   tool results ok / isError")
+    print(f"   {'fuzzer':<36}{'examples/s':>12}{'CPU ms/example':>16}   tool results ok / isError")
     medians = {}
     for name in FUZZERS:
         rate = statistics.median(r for r, _ in rates[name])
@@ -350,10 +387,17 @@ def bench_fuzz(examples: int, repeat: int) -> None:
         medians[name] = (rate, cpu)
         ok, errors = outcomes[name]
         called = f"   {ok} / {errors}" if ok or errors else ""
-        print(f"   {name:<24}{rate:>12.1f}{cpu:>16.2f}{called}")
+        label = name + (" (steps)" if name == "stateful steps" else "")
+        print(f"   {label:<36}{rate:>12.1f}{cpu:>16.2f}{called}")
+    print()
+    for name in ("draw only", "pytest_mcp McpClient"):
+        new, old = medians[name], medians[name + OLD]
+        print(
+            f"   {name}: current / old engine   examples/s {new[0] / old[0]:.2f}  CPU per example {new[1] / old[1]:.2f}"
+        )
     ours, raw = medians["pytest_mcp McpClient"], medians["raw mcp.Client"]
     print(
-        f"\n   pytest_mcp McpClient / raw mcp.Client   examples/s {ours[0] / raw[0]:.2f}  CPU per example {ours[1] / raw[1]:.2f}"
+        f"   pytest_mcp McpClient / raw mcp.Client   examples/s {ours[0] / raw[0]:.2f}  CPU per example {ours[1] / raw[1]:.2f}"
     )
 
 
@@ -368,6 +412,9 @@ def main() -> None:
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
+    if args.child == "stateful steps":
+        print(json.dumps(child_stateful(args.examples)))
+        return
     if args.child in FUZZERS:
         print(json.dumps(child_fuzz(args.child, args.examples)))
         return

@@ -109,3 +109,52 @@ def test_hostile_strings_go_into_the_simplest_valid_example() -> None:
 
     check()
     assert len(labels) > 5
+
+
+CROSS_PROPERTY_SCHEMAS = [
+    {
+        "type": "object",
+        "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}},
+        "minProperties": 1,
+    },
+    {
+        "type": "object",
+        "properties": {"a": {"type": "integer"}, "b": {"type": "string"}},
+        "allOf": [{"required": ["a"]}],
+    },
+    {
+        "type": "object",
+        "$defs": {"n": {"type": "integer", "minimum": 3}},
+        "properties": {"a": {"$ref": "#/$defs/n"}},
+        "required": ["a"],
+    },
+]
+
+
+@pytest.mark.parametrize("schema", SCHEMAS + CROSS_PROPERTY_SCHEMAS)
+def test_simple_object_schemas_are_drawn_property_by_property_and_the_rest_whole(schema) -> None:
+    """Property strategies built once (fixed_dictionaries) only where no keyword ties properties together."""
+    closed = strategies.declared_only({**schema, "properties": schema.get("properties", {})})
+    compiled = strategies._compiled_object(closed)
+    assert (compiled is not None) == (schema in SCHEMAS)
+
+
+@pytest.mark.parametrize("schema", CROSS_PROPERTY_SCHEMAS)
+@FAST
+@given(data=st.data())
+def test_schemas_with_cross_property_rules_still_give_valid_examples(schema, data) -> None:
+    assert strategies.is_valid(schema, data.draw(strategies.valid_arguments(schema)))
+
+
+def test_the_compiled_strategy_draws_optional_properties_sometimes() -> None:
+    schema = SCHEMAS[1]
+    seen: list[frozenset[str]] = []
+
+    @settings(max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(strategies.valid_arguments(schema))
+    def collect(example) -> None:
+        assert strategies.is_valid(schema, example)
+        seen.append(frozenset(example))
+
+    collect()
+    assert frozenset({"text"}) in seen and frozenset({"text", "mode"}) in seen

@@ -100,6 +100,7 @@ async def fuzz_valid_inputs(ctx: Any) -> None:
 
 @check(
     "fuzz.tools.invalid-inputs",
+    bad_input=True,
     rule="Arguments that violate a tool's inputSchema (a required property missing, a wrong type, a value out of "
     "range, an extra property when additionalProperties is false) get an isError result or JSON-RPC error -32602, "
     "never success, a crash or a hang.",
@@ -117,6 +118,7 @@ async def fuzz_invalid_inputs(ctx: Any) -> None:
 
 @check(
     "fuzz.tools.hostile-strings",
+    bad_input=True,
     rule="Hostile strings in string arguments (empty, unicode and emoji, control characters, ~1 MB, path traversal, "
     "SQL, script, template and JNDI injection) never cause a crash, a hang, an internal error or a leak.",
     items=[44, 49],

@@ -277,8 +277,50 @@ def declared_only(schema: Any) -> Any:
     return copy
 
 
-def valid_arguments(schema: Any) -> SearchStrategy[dict[str, Any]]:
-    """Argument objects that conform to ``schema`` (a tool's ``inputSchema``), using only declared properties."""
+_SIMPLE_OBJECT_KEYS: Final = frozenset(
+    {"type", "properties", "required", "additionalProperties", "title", "description", "$schema", "default", "examples"}
+)
+"""Top-level keywords of an object schema whose properties can be drawn one by one (no cross-property rules)."""
+
+
+def _compiled_object(schema: Mapping[str, Any]) -> SearchStrategy[dict[str, Any]] | None:
+    """``st.fixed_dictionaries`` over the properties of a simple closed object schema, or None.
+
+    hypothesis-jsonschema builds the strategies of an object's properties again on every draw; a
+    closed object whose properties do not constrain each other is drawn the same way (each declared
+    property valid on its own, required ones always present, optional ones sometimes) from property
+    strategies built once. Anything else (``$ref``, ``allOf``, ``dependentRequired``, an open object,
+    ...) returns None and goes to hypothesis-jsonschema whole.
+    """
+    from hypothesis import strategies as st
+    from hypothesis_jsonschema import from_schema
+
+    properties = schema.get("properties")
+    required = schema.get("required") or []
+    if (
+        set(schema) - _SIMPLE_OBJECT_KEYS
+        or schema.get("additionalProperties") is not False
+        or not isinstance(properties, Mapping)
+        or not isinstance(required, list)
+        or not set(required) <= set(properties)
+        or _refs(properties)
+    ):
+        return None
+    drawn = {name: from_schema(sub) for name, sub in properties.items()}
+    if any(strategy.is_empty for strategy in drawn.values()):
+        return None
+    return st.fixed_dictionaries(
+        {name: drawn[name] for name in properties if name in required},
+        optional={name: drawn[name] for name in properties if name not in required},
+    )
+
+
+def valid_arguments(schema: Any, *, compiled: bool = True) -> SearchStrategy[dict[str, Any]]:
+    """Argument objects that conform to ``schema`` (a tool's ``inputSchema``), using only declared properties.
+
+    ``compiled``: draw simple object schemas property by property (``_compiled_object``, several
+    times faster); False always uses hypothesis-jsonschema on the whole schema (for comparisons).
+    """
     import warnings
 
     from hypothesis.errors import HypothesisException, HypothesisWarning
@@ -292,7 +334,8 @@ def valid_arguments(schema: Any) -> SearchStrategy[dict[str, Any]]:
             closed = dict(checked)
             if not any(key in closed for key in ("additionalProperties", "patternProperties", "unevaluatedProperties")):
                 closed.setdefault("properties", {})
-            strategy = from_schema(declared_only(closed))
+            declared = declared_only(closed)
+            strategy = (_compiled_object(declared) if compiled else None) or from_schema(declared)
             empty = strategy.is_empty
     except (HypothesisException, ValueError, TypeError, KeyError, RecursionError) as exc:
         raise UnsupportedSchema(f"hypothesis-jsonschema cannot generate from this inputSchema: {exc}") from None
@@ -304,11 +347,17 @@ def valid_arguments(schema: Any) -> SearchStrategy[dict[str, Any]]:
 
 
 def minimal_valid(schema: Any) -> dict[str, Any]:
-    """The simplest valid argument object (Hypothesis's shrunk example), deterministically."""
+    """A simple valid argument object, deterministically: ``protocol.example_object``'s guess when the
+    schema accepts it, else Hypothesis's shrunk example."""
     from hypothesis import HealthCheck, Phase, find, settings
     from hypothesis.errors import HypothesisException
 
+    from ..protocol.schema import example_object
+
     strategy = valid_arguments(schema)
+    guess = example_object(schema)
+    if isinstance(guess, dict) and is_valid(schema, guess):
+        return guess
     try:
         return find(  # type: ignore[no-any-return]
             strategy,

@@ -1,0 +1,74 @@
+"""The stateful suite's check: sequences of tool calls, each fed by what earlier calls returned.
+
+The machine is ``stateful_tools.build_machine`` (one rule per tool the selection allows, the same
+``--mcp-fuzz-tools`` rules as fuzzing), run by ``stateful_machine.run_machine``; a failure is the
+shortest failing sequence with a replay test (``stateful_run``). Registered in
+``registry.CHECK_MODULES``; loaded only by ``--mcp-suite``. User docs: docs/suite/stateful.md.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Final
+
+from .fuzz import CLIENT_REPLIES
+from .registry import check
+from .tool_selection import opt_in_reason, select_tools
+
+__all__ = ["STATEFUL_CHECK_TIMEOUT"]
+
+STATEFUL_CHECK_TIMEOUT: Final = 600.0
+"""Seconds the item may take; exploring stops at 80 % of it."""
+SEQUENCE_STEPS: Final = 10
+
+
+@check(
+    "stateful.tools.workflows",
+    rule="Sequences of tool calls whose arguments reuse what earlier results returned never cause a JSON-RPC error, "
+    "a crash or a hang; results conform to their outputSchema; a read-only tool answers the same twice in a row; "
+    "an id a tool returned is not unknown to the next tool taking it unless something was deleted; listed "
+    "resources can be read.",
+    items=[39, 41],
+    spec="server/tools#tool-result",
+    level="D",
+    suite="stateful",
+    requires=("tools",),
+    timeout=STATEFUL_CHECK_TIMEOUT,
+    raw=False,
+)
+async def stateful_workflows(ctx: Any) -> None:
+    from .fuzz_engine import DEFAULT_EXAMPLES
+    from .stateful_machine import StatefulConfig, run_machine
+    from .stateful_tools import build_machine
+
+    sequences = int(getattr(ctx.options, "fuzz_examples", DEFAULT_EXAMPLES))
+    if sequences == 0:
+        ctx.skip("fuzzing is off (--mcp-fuzz-examples=0)")
+    started = time.monotonic()
+    spec = ctx.options.fuzz_tools
+    async with ctx.client(**CLIENT_REPLIES) as client:
+        tools = select_tools(await client.tools(), spec)
+        if not tools.chosen:
+            ctx.skip(opt_in_reason(tools, spec))
+        resources = getattr(client.server_capabilities, "resources", None) is not None
+        machine, unusable = build_machine(tools.chosen, read_resources=resources)
+        for reason in (*tools.skipped.values(), *unusable.values()):
+            ctx.note(f"not in the sequences: {reason}")
+        if len(unusable) == len(tools.chosen) and not resources:
+            ctx.skip("no tool could be driven: " + "; ".join(unusable.values()))
+        config = StatefulConfig(
+            sequences=sequences,
+            steps=SEQUENCE_STEPS,
+            seed=ctx.options.seed,
+            call_timeout=ctx.timeout,
+            stop_at=started + 0.8 * ctx.check.timeout,
+        )
+        report = await run_machine(machine, client, config, restart=True)
+    if report.failure is not None:
+        ctx.fail(str(report.failure))
+    for name in sorted(machine.unstable):
+        ctx.note(f"read-only tool {name!r} varies on its own (its results differ call to call): not held to repeat")
+    budget = "; stopped at the item's time budget" if report.out_of_time else ""
+    ctx.note(
+        f"{report.sequences} sequence(s), {report.calls} call(s) in {report.seconds:.1f} s; seed {config.seed}{budget}"
+    )
