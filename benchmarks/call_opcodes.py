@@ -27,10 +27,10 @@ def count(loop: str) -> collections.Counter[str]:
     """Bytecodes per function over ``CALLS`` calls of one loop (after a warm-up)."""
     from mcp import Client
 
-    from pytest_mcp.client import connect
-    from pytest_mcp.servers import RunningServer
+    from pytest_mcp.client.mcp_client import connect
+    from pytest_mcp.server.running import RunningServer
+    from pytest_mcp.server.targets import in_process
     from pytest_mcp.settings import Settings
-    from pytest_mcp.targets import in_process
     from tests.servers.demo import make_server
 
     server = make_server()

@@ -5,7 +5,7 @@
    ratio <= 1.05. Two more raw loops show what a per-request timeout alone costs: the SDK's own
    ``read_timeout_seconds`` (an asyncio timer per request; the plugin uses it over the wire) and
    ``anyio.fail_after`` around each call (the guard people write by hand). The plugin bounds every
-   request with the event loop's own timeout (``src/pytest_mcp/_deadline.py``).
+   request with the event loop's own timeout (``src/pytest_mcp/client/deadline.py``).
 2. A 100-test suite against a stdio Python server: the plugin's defaults (one shared process) vs
    a hand-written conftest that spawns the server per test with the SDK. Target: ratio <= 0.25.
 3. ``pytest --collect-only`` of a 500-test suite that never uses MCP: plugin loaded vs disabled
@@ -50,10 +50,10 @@ def bench_call_overhead(calls: int, rounds: int) -> dict[str, list[float]]:
     blur the comparison; the loops alternate within each round to share what noise remains."""
     from mcp import Client
 
-    from pytest_mcp.client import connect
-    from pytest_mcp.servers import RunningServer
+    from pytest_mcp.client.mcp_client import connect
+    from pytest_mcp.server.running import RunningServer
+    from pytest_mcp.server.targets import in_process
     from pytest_mcp.settings import Settings
-    from pytest_mcp.targets import in_process
     from tests.servers.demo import make_server
 
     server = make_server()

@@ -88,9 +88,9 @@ def child_ours(url: str, calls: int, warmup: int, engine: str) -> dict[str, floa
     import anyio
 
     from pytest_mcp.load import call, run_load
-    from pytest_mcp.servers import RunningServer
+    from pytest_mcp.server.running import RunningServer
+    from pytest_mcp.server.targets import http
     from pytest_mcp.settings import Settings
-    from pytest_mcp.targets import http
 
     server = RunningServer(http(url), Settings()).start()
     window: dict[str, float] = {}
@@ -162,12 +162,12 @@ def child_stateful(examples: int) -> dict[str, float]:
     import anyio
 
     from example_server.app import create_server
-    from pytest_mcp.client import connect
-    from pytest_mcp.servers import RunningServer
+    from pytest_mcp.client.mcp_client import connect
+    from pytest_mcp.server.running import RunningServer
+    from pytest_mcp.server.targets import in_process
     from pytest_mcp.settings import Settings
     from pytest_mcp.suite.stateful_machine import StatefulConfig, run_machine
     from pytest_mcp.suite.stateful_tools import build_machine
-    from pytest_mcp.targets import in_process
 
     async def main() -> dict[str, float]:
         running = RunningServer(in_process(create_server), Settings()).start()
@@ -190,11 +190,11 @@ def child_fuzz(fuzzer: str, examples: int) -> dict[str, float]:
     from mcp import Client
 
     from example_server.app import create_server
-    from pytest_mcp.client import connect
-    from pytest_mcp.servers import RunningServer
+    from pytest_mcp.client.mcp_client import connect
+    from pytest_mcp.server.running import RunningServer
+    from pytest_mcp.server.targets import in_process
     from pytest_mcp.settings import Settings
     from pytest_mcp.suite.strategies import valid_arguments
-    from pytest_mcp.targets import in_process
 
     server = create_server()
     outcomes: dict[str, int] = {"ok": 0, "is_error": 0}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_mcp.early import EarlyFixture, add_early_fixtures
+from pytest_mcp.fixture_injection import EarlyFixture, add_early_fixtures
 
 EARLY = ("_mcp_auth", "_mcp_chaos_early", "_mcp_mocks_early")
 

@@ -7,7 +7,7 @@ import sys
 import textwrap
 
 HEAVY = ("mcp", "mcp_types", "pydantic", "starlette", "httpx2", "hypothesis", "jsonschema")
-OURS_ON_FIRST_USE = ("pytest_mcp.client", "pytest_mcp.transcript", "pytest_mcp.servers")
+OURS_ON_FIRST_USE = ("pytest_mcp.client.mcp_client", "pytest_mcp.client.transcript", "pytest_mcp.server.running")
 """Our own modules that a run which never touches MCP must not load either (each costs start-up time)."""
 
 

@@ -162,7 +162,7 @@ def _dead(pid: int) -> bool:
 
 
 def test_the_watcher_reads_groups_and_kills_what_is_still_listed() -> None:
-    from pytest_mcp import _reaper
+    from pytest_mcp.server import reaper as _reaper
 
     read, write = os.pipe()
     os.write(write, b"+101\n+102\n-101\n+10")  # the last line is cut in two writes
@@ -200,7 +200,7 @@ def _children_of(pid: int) -> list[int]:
 
 
 def test_a_killed_watcher_is_replaced_and_told_every_group() -> None:
-    from pytest_mcp._process import Lifeline
+    from pytest_mcp.server.process import Lifeline
 
     lifeline = Lifeline()
     server = subprocess.Popen(["sleep", "300"], start_new_session=True)

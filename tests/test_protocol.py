@@ -150,7 +150,7 @@ def test_the_fuzzers_minimal_arguments_are_the_schema_example() -> None:
 
 
 def test_a_call_outcome_is_classified_by_what_it_holds() -> None:
-    from pytest_mcp.client import CallOutcome
+    from pytest_mcp.client.mcp_client import CallOutcome
 
     def outcome(error: BaseException) -> str:
         return CallOutcome("t", {}, "server", error=error).kind

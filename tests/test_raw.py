@@ -53,7 +53,7 @@ async def test_a_line_taken_for_a_cancelled_receive_goes_to_the_next_one() -> No
 
     import anyio
 
-    from pytest_mcp.raw import RawStdio
+    from pytest_mcp.client.raw import RawStdio
 
     script = "import sys, time\nfor word in ('one', 'two'):\n    time.sleep(0.3)\n    print(word, flush=True)\n"
     channel = RawStdio([sys.executable, "-c", script], dict(os.environ), None, timeout=5)

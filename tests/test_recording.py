@@ -10,10 +10,10 @@ import pytest
 from mcp.shared.exceptions import MCPError
 from mcp_types import CallToolResult
 
-from pytest_mcp._recording import RecordingDispatcher
-from pytest_mcp.client import ToolResult
+from pytest_mcp.client.mcp_client import ToolResult
+from pytest_mcp.client.recording import RecordingDispatcher
+from pytest_mcp.client.transcript import _PACK_EVERY, Transcript, TranscriptMessage
 from pytest_mcp.load.runner import TRANSCRIPT_KEEP, _BoundedTranscript
-from pytest_mcp.transcript import _PACK_EVERY, Transcript, TranscriptMessage
 
 pytestmark = pytest.mark.unit
 
@@ -189,7 +189,7 @@ def test_a_result_of_another_type_is_wrapped_as_a_tool_result() -> None:
 def test_record_traffic_wraps_the_dispatcher_of_an_sdk_client_under_the_recorder() -> None:
     from mcp import Client
 
-    from pytest_mcp._recording import record_traffic
+    from pytest_mcp.client.recording import record_traffic
     from tests.servers.demo import make_server
 
     transcript = Transcript()

@@ -176,7 +176,7 @@ def test_no_secret_reaches_any_channel(mcp_pytester: pytest.Pytester) -> None:
 
 def test_the_registry_knows_what_targets_tokens_and_issuers_were_given() -> None:
     from pytest_mcp.auth import TokenIssuer
-    from pytest_mcp.targets import http, stdio
+    from pytest_mcp.server.targets import http, stdio
 
     http("http://127.0.0.1:1/mcp", headers={"Authorization": "Bearer httptok5Tg7Yh9Uj", "Accept": "x/yz-long"})
     stdio(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pytest_mcp import asgi, http, in_process, parse_target, spawn_http, stdio
-from pytest_mcp.targets import HttpTarget, InProcessTarget, StdioTarget
+from pytest_mcp.server.targets import HttpTarget, InProcessTarget, StdioTarget
 
 from .conftest import INI
 

@@ -12,12 +12,12 @@ import pytest
 from mcp.server.mcpserver import MCPServer
 
 from pytest_mcp import McpTimeoutError
-from pytest_mcp._deadline import Deadline
-from pytest_mcp._watchdog import Watchdog, watchdog
-from pytest_mcp.client import McpClient, connect
-from pytest_mcp.servers import RunningServer
+from pytest_mcp.client.deadline import Deadline
+from pytest_mcp.client.mcp_client import McpClient, connect
+from pytest_mcp.client.watchdog import Watchdog, watchdog
+from pytest_mcp.server.running import RunningServer
+from pytest_mcp.server.targets import in_process
 from pytest_mcp.settings import Settings
-from pytest_mcp.targets import in_process
 
 pytestmark = [pytest.mark.unit, pytest.mark.anyio]
 
@@ -193,8 +193,8 @@ async def test_a_deadline_that_fires_beside_another_cancellation_yields_to_it(an
 
 
 def test_the_thread_ends_when_idle_and_a_new_deadline_starts_it_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("pytest_mcp._watchdog.POLL", 0.02)
-    monkeypatch.setattr("pytest_mcp._watchdog.IDLE_EXIT", 0.05)
+    monkeypatch.setattr("pytest_mcp.client.watchdog.POLL", 0.02)
+    monkeypatch.setattr("pytest_mcp.client.watchdog.IDLE_EXIT", 0.05)
     dog = Watchdog()
 
     async def main() -> list[str]:
@@ -219,7 +219,7 @@ def test_the_thread_ends_when_idle_and_a_new_deadline_starts_it_again(monkeypatc
 
 
 def test_a_deadline_of_a_closed_loop_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("pytest_mcp._watchdog.POLL", 0.02)
+    monkeypatch.setattr("pytest_mcp.client.watchdog.POLL", 0.02)
     dog = Watchdog()
     loop = asyncio.new_event_loop()
     task: Any = loop.create_task(asyncio.sleep(0))

@@ -7,28 +7,29 @@ MCP SDK until a test uses it.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from ._lazy import lazy_exports
 
 pytest.register_assert_rewrite("pytest_mcp.assertions")
 
 
 _EXPORTS: dict[str, str] = {
     # targets
-    "AsgiTarget": "targets",
-    "HttpTarget": "targets",
-    "InProcessTarget": "targets",
-    "SpawnHttpTarget": "targets",
-    "StdioTarget": "targets",
-    "Target": "targets",
-    "asgi": "targets",
-    "http": "targets",
-    "in_process": "targets",
-    "parse_target": "targets",
-    "spawn_http": "targets",
-    "stdio": "targets",
+    "AsgiTarget": "server.targets",
+    "HttpTarget": "server.targets",
+    "InProcessTarget": "server.targets",
+    "SpawnHttpTarget": "server.targets",
+    "StdioTarget": "server.targets",
+    "Target": "server.targets",
+    "asgi": "server.targets",
+    "http": "server.targets",
+    "in_process": "server.targets",
+    "parse_target": "server.targets",
+    "spawn_http": "server.targets",
+    "stdio": "server.targets",
     # settings and errors
     "Settings": "settings",
     "McpAssertionError": "errors",
@@ -38,21 +39,21 @@ _EXPORTS: dict[str, str] = {
     "McpUsageError": "errors",
     "PytestMcpWarning": "errors",
     # servers and clients
-    "RunningServer": "servers",
-    "ServerPool": "servers",
-    "McpClient": "client",
-    "McpEraUnsupported": "client",
-    "ToolResult": "client",
-    "CallOutcome": "client",
-    "connect": "client",
+    "RunningServer": "server.running",
+    "ServerPool": "server.running",
+    "McpClient": "client.mcp_client",
+    "McpEraUnsupported": "client.mcp_client",
+    "ToolResult": "client.mcp_client",
+    "CallOutcome": "client.mcp_client",
+    "connect": "client.mcp_client",
     "ClientFactory": "fixtures",
-    "Responder": "responder",
-    "Transcript": "transcript",
-    "TranscriptMessage": "transcript",
-    "RawHttp": "raw",
-    "RawReply": "raw",
-    "RawStdio": "raw",
-    "jsonrpc_request": "raw",
+    "Responder": "client.callbacks",
+    "Transcript": "client.transcript",
+    "TranscriptMessage": "client.transcript",
+    "RawHttp": "client.raw",
+    "RawReply": "client.raw",
+    "RawStdio": "client.raw",
+    "jsonrpc_request": "client.raw",
     "redact": "redact",
     "register_secret": "redact",
     # feature packages (each documented on its page under docs/)
@@ -101,17 +102,10 @@ def __getattr__(name: str) -> Any:
             return version("pytest-mcp-testkit")
         except PackageNotFoundError:  # pragma: no cover - running from a source tree without installing
             return "0.0.0"
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'pytest_mcp' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"pytest_mcp.{module}"), name)
-    # Not cached in globals(): pytester drops modules first imported during a test when it ends, and a
-    # cached class would outlive its module (isinstance against the re-imported one would fail).
-    return value
+    return _exported(name)
 
 
-def __dir__() -> list[str]:
-    return __all__
+_exported, __dir__ = lazy_exports(__name__, _EXPORTS, __all__)
 
 
 if TYPE_CHECKING:
@@ -127,7 +121,10 @@ if TYPE_CHECKING:
     )
     from .auth import OAuthClient, TokenIssuer
     from .chaos import FaultInjector, WriteLedger, assert_clean_error, assert_recovers
-    from .client import CallOutcome, McpClient, McpEraUnsupported, ToolResult, connect
+    from .client.callbacks import Responder
+    from .client.mcp_client import CallOutcome, McpClient, McpEraUnsupported, ToolResult, connect
+    from .client.raw import RawHttp, RawReply, RawStdio, jsonrpc_request
+    from .client.transcript import Transcript, TranscriptMessage
     from .contract import ContractDrift, assert_contract
     from .coverage import McpMasks, McpSnapshotExtension, ToolArgumentsFactory
     from .errors import (
@@ -141,16 +138,9 @@ if TYPE_CHECKING:
     from .fixtures import ClientFactory
     from .load import LoadStats, McpBenchmark, McpLoad
     from .mocks import BackendMocks, FakeUpstream, HttpMock
-    from .raw import RawHttp, RawReply, RawStdio, jsonrpc_request
     from .redact import redact, register_secret
-    from .responder import Responder
-    from .servers import RunningServer, ServerPool
-    from .settings import Settings
-    from .suite.api import checks_for
-    from .suite.context import CheckContext
-    from .suite.registry import check
-    from .suite.stateful_machine import McpStateMachine, StatefulFailure
-    from .targets import (
+    from .server.running import RunningServer, ServerPool
+    from .server.targets import (
         AsgiTarget,
         HttpTarget,
         InProcessTarget,
@@ -164,4 +154,8 @@ if TYPE_CHECKING:
         spawn_http,
         stdio,
     )
-    from .transcript import Transcript, TranscriptMessage
+    from .settings import Settings
+    from .suite.api import checks_for
+    from .suite.context import CheckContext
+    from .suite.registry import check
+    from .suite.stateful_machine import McpStateMachine, StatefulFailure

@@ -41,7 +41,7 @@ def _short(value: Any) -> str:
 
 def _unpack(result: Any) -> tuple[Any, Any, str, str, Any]:
     """(call result or None, error or None, tool, server, arguments) for any accepted input."""
-    from .client import CallOutcome
+    from .client.mcp_client import CallOutcome
 
     if isinstance(result, CallOutcome):
         return result.result, result.error, result.tool, result.server, result.arguments

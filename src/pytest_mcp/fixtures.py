@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from . import markers
-from ._state import DISPATCHER_WRAPPERS_KEY, SETTINGS_KEY, TRANSCRIPTS_KEY, ClientRecord
 from .async_runners import NO_RUNNER, for_runner, in_one_task, lend_to_anyio, mark_for_pytest_asyncio, runner_of
 from .errors import McpUsageError
 from .settings import CONCRETE_ERAS, Settings
+from .stash_keys import DISPATCHER_WRAPPERS_KEY, SETTINGS_KEY, TRANSCRIPTS_KEY, ClientRecord
 
 if TYPE_CHECKING:
-    from .client import McpClient
-    from .servers import RunningServer, ServerPool
-    from .targets import Target
+    from .client.mcp_client import McpClient
+    from .server.running import RunningServer, ServerPool
+    from .server.targets import Target
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +66,7 @@ def _mcp_target(request: pytest.FixtureRequest) -> Target | None:
 @pytest.fixture(scope="session")
 def mcp_server_pool(mcp_settings: Settings) -> Iterator[ServerPool]:
     """Every server started in this session (per xdist worker); all are stopped at the end."""
-    from .servers import ServerPool
+    from .server.running import ServerPool
 
     pool = ServerPool(mcp_settings)
     try:
@@ -97,7 +97,7 @@ def mcp_server(
                 target, mcp_era, user=request.node.nodeid, notify=_replaced_server_notice(request, "setup")
             )
         else:
-            from .servers import RunningServer
+            from .server.running import RunningServer
 
             server = RunningServer(target, mcp_settings).start()
     try:
@@ -165,14 +165,14 @@ def _resolve_target(
     if values and values["targets"]:
         return _parse(values["targets"][0], "@pytest.mark.mcp_server"), fresh
     if chosen is None:
-        from .targets import HOW_TO_NAME_A_SERVER
+        from .server.targets import HOW_TO_NAME_A_SERVER
 
         raise pytest.UsageError(HOW_TO_NAME_A_SERVER)
     return _parse(chosen, "the mcp_server_target fixture or --mcp-server"), fresh
 
 
 def _parse(value: Any, origin: str) -> Target:
-    from .targets import parse_target
+    from .server.targets import parse_target
 
     try:
         return parse_target(value)
@@ -204,7 +204,7 @@ class ClientFactory:
         **options: Any,
     ) -> AbstractAsyncContextManager[McpClient]:
         __tracebackhide__ = True
-        from .client import check_timeout
+        from .client.mcp_client import check_timeout
 
         markers.bind("mcp_client", (), options)  # wrong arguments fail here, on the test's own line
         if timeout is not None:
@@ -219,8 +219,8 @@ class ClientFactory:
     async def _connect(
         self, *, server: Any, era: str | None, timeout: float | None, label: str | None, **options: Any
     ) -> AsyncIterator[McpClient]:
-        from .client import McpEraUnsupported, connect
-        from .transcript import Transcript
+        from .client.mcp_client import McpEraUnsupported, connect
+        from .client.transcript import Transcript
 
         era = era or self._era
         running = self._running(server, era)
@@ -245,7 +245,7 @@ class ClientFactory:
             pytest.fail(str(exc), pytrace=False)
 
     def _running(self, server: Any, era: str) -> RunningServer:
-        from .servers import RunningServer
+        from .server.running import RunningServer
 
         if isinstance(server, RunningServer):
             return server

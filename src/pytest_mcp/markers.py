@@ -27,13 +27,13 @@ import functools
 import importlib
 import inspect
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, Final
 
 import pytest
 
 from ._docs import docs_url
-from .settings import ERAS, choice, flag, positive_float
+from .client.options import ClientOptions
+from .settings import ERAS, checked, choice, flag, positive_float
 
 DOCS: Final = docs_url("reference/markers.md")
 
@@ -63,53 +63,6 @@ def mcp_timeout(seconds: float) -> dict[str, Any]:
 def mcp_fresh_server() -> dict[str, Any]:
     """Start a dedicated server for this test and stop it afterwards (isolation over speed)."""
     return {}
-
-
-LOG_LEVELS: Final = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
-
-
-@dataclass(frozen=True, kw_only=True)
-class ClientOptions:
-    """Options of the ``mcp_client`` fixture; the same keywords as ``mcp_client_factory`` and ``connect()``."""
-
-    headers: dict[str, str] | None = None
-    token: str | None = None
-    sampling: Any = None
-    elicitation: Any = None
-    roots: Any = None
-    log_level: str | None = None
-    raise_exceptions: bool = False
-
-    def __post_init__(self) -> None:
-        headers = self.headers
-        if headers is not None and not (
-            isinstance(headers, Mapping) and all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())
-        ):
-            raise ValueError(f"headers: give a dict of header names to str values, not {headers!r}")
-        if self.token is not None and not isinstance(self.token, str):
-            raise ValueError(f"token: give a string, not {self.token!r}")
-        if self.log_level is not None:
-            object.__setattr__(self, "log_level", checked(choice(LOG_LEVELS), self.log_level, "log_level"))
-        object.__setattr__(self, "raise_exceptions", checked(flag, self.raise_exceptions, "raise_exceptions"))
-
-    @classmethod
-    def of(cls, options: ClientOptions | None, keywords: Mapping[str, Any]) -> ClientOptions:
-        """``options``, or the options these keywords give (a caller takes one or the other)."""
-        if options is None:
-            return cls(**keywords)
-        if keywords:
-            raise TypeError("pass either a ClientOptions or its keywords, not both")
-        return options
-
-
-def checked(parse: Callable[[Any], Any], value: Any, keyword: str = "") -> Any:
-    """``parse(value)``; its ``ValueError`` names ``keyword`` (a marker's keyword argument) if given."""
-    try:
-        return parse(value)
-    except ValueError as exc:
-        if not keyword:
-            raise
-        raise ValueError(f"{keyword}: {exc}") from None
 
 
 PLUGIN_MARKERS: Final[dict[str, Callable[..., Any]]] = {

@@ -13,9 +13,10 @@ from collections.abc import Generator
 import pytest
 
 from . import clash, markers, reporting
-from ._state import OPEN_CONFIGS, SESSION_KEY, SETTINGS_KEY
-from .early import add_early_fixtures
+from .fixture_injection import add_early_fixtures
+from .run_seed import SEED_OPTION, run_seed
 from .settings import CATEGORY_MARKERS_SWITCH, CONCRETE_ERAS, OPTIONS, SWITCHES, Settings, add_options
+from .stash_keys import OPEN_CONFIGS, SESSION_KEY, SETTINGS_KEY
 
 FEATURE_PLUGINS = (
     "pytest_mcp.fixtures",
@@ -43,7 +44,7 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     try:
-        add_options(parser, OPTIONS, SWITCHES)
+        add_options(parser, (*OPTIONS, SEED_OPTION), SWITCHES)
     except ValueError as exc:  # argparse: "option names {'--mcp-server'} already added"
         raise clash.option_clash(exc) from None
 
@@ -51,6 +52,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     clash.check_plugin_distribution(config, sys.modules[__name__])
     config.stash[SETTINGS_KEY] = Settings.from_config(config)
+    run_seed(config)
     markers.register(config, categories=CATEGORY_MARKERS_SWITCH.is_on(config))
     for name in FEATURE_PLUGINS:
         for provider in getattr(config.pluginmanager.get_plugin(name), "REPORT_PROVIDERS", ()):
@@ -65,13 +67,13 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """Last of all: a sync tool that timed out and never returns would hang Python's exit (``_watchdog``)."""
+    """Last of all: a sync tool that timed out and never returns would hang Python's exit (``client.watchdog``)."""
     outermost = OPEN_CONFIGS[:1] == [config]
     if config in OPEN_CONFIGS:
         OPEN_CONFIGS.remove(config)
-    if not outermost or "pytest_mcp._watchdog" not in sys.modules or hasattr(config, "workerinput"):
+    if not outermost or "pytest_mcp.client.watchdog" not in sys.modules or hasattr(config, "workerinput"):
         return
-    from ._watchdog import end_if_stuck
+    from .client.watchdog import end_if_stuck
 
     session = config.stash.get(SESSION_KEY, None)
     status = int(session.exitstatus) if session is not None else int(pytest.ExitCode.INTERNAL_ERROR)
@@ -81,7 +83,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Add the feature plugins' early fixtures to the tests that ask for them (``early.py``)."""
+    """Add the feature plugins' early fixtures to the tests that ask for them (``fixture_injection.py``)."""
     early = [
         spec
         for name in FEATURE_PLUGINS
@@ -107,7 +109,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "_mcp_target" in metafunc.fixturenames:
         server_marker = metafunc.definition.get_closest_marker("mcp_server")
         if server_marker is not None and len(server_marker.args) > 1:
-            from .targets import parse_target
+            from .server.targets import parse_target
 
             try:
                 targets = [parse_target(value) for value in server_marker.args]
@@ -130,9 +132,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def pytest_assertrepr_compare(config: pytest.Config, op: str, left: object, right: object) -> list[str] | None:
     """Readable ``==`` failures between tool results (only for our own result type)."""
-    if op != "==" or "pytest_mcp.client" not in sys.modules:
+    if op != "==" or "pytest_mcp.client.mcp_client" not in sys.modules:
         return None
-    from .client import ToolResult
+    from .client.mcp_client import ToolResult
 
     if not (isinstance(left, ToolResult) and isinstance(right, ToolResult)):
         return None

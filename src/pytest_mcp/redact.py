@@ -274,7 +274,7 @@ def register_secret(value: str | None) -> None:
 
 def session_secrets(config: pytest.Config) -> SecretRegistry:
     """The registry of this pytest session (created on first use, chained to ``SECRETS``)."""
-    from ._state import SECRETS_KEY
+    from .stash_keys import SECRETS_KEY
 
     registry = config.stash.get(SECRETS_KEY, None)
     if registry is None:

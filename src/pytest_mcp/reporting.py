@@ -19,8 +19,8 @@ from typing import Any, Final, TypeAlias
 import pytest
 
 from ._limits import clip
-from ._state import SETTINGS_KEY, TRANSCRIPTS_KEY
 from .redact import session_secrets
+from .stash_keys import SETTINGS_KEY, TRANSCRIPTS_KEY
 
 ReportProvider: TypeAlias = Callable[[pytest.Item, "pytest.CallInfo[None]", pytest.TestReport], None]
 """Adds to one report of one item (sections, extras, user properties, a changed outcome) or notes

@@ -353,3 +353,13 @@ def add_options(parser: pytest.Parser, options: Sequence[Option] = OPTIONS, swit
     for switch in switches:
         group.addoption(switch.flag, dest=switch.dest, action="store_true", default=None, help=switch.help)
         parser.addini(switch.ini_name, type="bool", default=False, help=switch.help + f" (like {switch.flag})")
+
+
+def checked(parse: Callable[[Any], Any], value: Any, keyword: str = "") -> Any:
+    """``parse(value)``; its ``ValueError`` names ``keyword`` (a marker's keyword argument) if given."""
+    try:
+        return parse(value)
+    except ValueError as exc:
+        if not keyword:
+            raise
+        raise ValueError(f"{keyword}: {exc}") from None

@@ -8,10 +8,10 @@ import httpx2
 import pytest
 
 from pytest_mcp.auth import BAD_TOKEN_KINDS, TokenIssuer
-from pytest_mcp.client import connect
-from pytest_mcp.servers import RunningServer
+from pytest_mcp.client.mcp_client import connect
+from pytest_mcp.server.running import RunningServer
+from pytest_mcp.server.targets import asgi, spawn_http
 from pytest_mcp.settings import Settings
-from pytest_mcp.targets import asgi, spawn_http
 
 pytestmark = pytest.mark.anyio
 

@@ -6,7 +6,7 @@ import pytest
 
 from pytest_mcp import McpTimeoutError, McpUsageError, http, in_process
 from pytest_mcp.chaos import FaultInjector
-from pytest_mcp.servers import RunningServer
+from pytest_mcp.server.running import RunningServer
 from pytest_mcp.settings import Settings
 
 pytestmark = [pytest.mark.anyio, pytest.mark.chaos]

@@ -14,10 +14,10 @@ from pytest_mcp.chaos._policy import (
     DOCS,
     derive_seed,
     method_matches,
-    parse_seed,
     sample_ms,
 )
 from pytest_mcp.chaos.injector import damage
+from pytest_mcp.run_seed import parse_seed
 
 pytestmark = [pytest.mark.unit, pytest.mark.chaos]
 

@@ -14,9 +14,9 @@ import pytest
 
 from pytest_mcp import McpAssertionError, in_process
 from pytest_mcp.chaos import FaultInjector, WriteLedger, assert_clean_error, assert_recovers
-from pytest_mcp.client import CallOutcome, McpClient
+from pytest_mcp.client.mcp_client import CallOutcome, McpClient
 from pytest_mcp.errors import McpTimeoutError
-from pytest_mcp.servers import RunningServer
+from pytest_mcp.server.running import RunningServer
 from pytest_mcp.settings import Settings
 
 pytestmark = [pytest.mark.anyio, pytest.mark.chaos]
@@ -98,7 +98,7 @@ async def test_assert_clean_error_rejects_successes_and_no_answers() -> None:
     from mcp.shared.exceptions import MCPError
     from mcp_types import CONNECTION_CLOSED, INVALID_PARAMS
 
-    from pytest_mcp.client import ToolResult
+    from pytest_mcp.client.mcp_client import ToolResult
 
     ok = ToolResult.model_validate({"content": [{"type": "text", "text": "saved"}], "isError": False})
     with pytest.raises(McpAssertionError, match="succeeded, but a clean error was expected"):
@@ -124,7 +124,7 @@ def test_the_ledger_counts_unanswered_writes_as_maybe_stored_and_catches_extra_r
     from mcp.shared.exceptions import MCPError
     from mcp_types import REQUEST_TIMEOUT
 
-    from pytest_mcp.client import ToolResult
+    from pytest_mcp.client.mcp_client import ToolResult
 
     ok = ToolResult.model_validate({"content": [], "isError": False})
     ledger = WriteLedger()

@@ -257,10 +257,10 @@ def test_the_provider_works_with_a_plain_faker() -> None:
 
 
 async def _tools(target: str) -> list[Any]:
-    from pytest_mcp.client import connect
-    from pytest_mcp.servers import RunningServer
+    from pytest_mcp.client.mcp_client import connect
+    from pytest_mcp.server.running import RunningServer
+    from pytest_mcp.server.targets import parse_target
     from pytest_mcp.settings import Settings
-    from pytest_mcp.targets import parse_target
 
     server = RunningServer(parse_target(target), Settings()).start()
     try:

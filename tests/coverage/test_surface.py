@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pytest_mcp.client.transcript import Transcript
 from pytest_mcp.coverage.surface import (
     CoverageData,
     ServerCoverage,
@@ -15,7 +16,6 @@ from pytest_mcp.coverage.surface import (
     template_regex,
     tool_arguments,
 )
-from pytest_mcp.transcript import Transcript
 
 pytestmark = pytest.mark.unit
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_mcp._process import ManagedProcess, free_port, wait_for_port
+from pytest_mcp.server.process import ManagedProcess, free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_HTTP = (sys.executable, "-m", "tests.servers.demo", "--http", "--port")

@@ -304,7 +304,7 @@ def test_remote_servers_are_refused(load_pytester: pytest.Pytester) -> None:
 
 
 def test_connection_failure_names_the_user(load_pytester: pytest.Pytester) -> None:
-    from pytest_mcp._process import free_port
+    from pytest_mcp.server.process import free_port
 
     load_pytester.makepyfile(
         f"""
@@ -357,9 +357,9 @@ def test_handshake_only_server_is_skipped_in_2026(load_pytester: pytest.Pytester
 async def test_run_load_takes_the_marker_s_options_type() -> None:
     from pytest_mcp.errors import McpUsageError
     from pytest_mcp.load import LoadOptions, call, run_load
-    from pytest_mcp.servers import RunningServer
+    from pytest_mcp.server.running import RunningServer
+    from pytest_mcp.server.targets import parse_target
     from pytest_mcp.settings import Settings
-    from pytest_mcp.targets import parse_target
 
     server = RunningServer(parse_target(INPROC), Settings()).start()
     try:

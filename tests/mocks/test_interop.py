@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from pytest_mcp.client import connect
+from pytest_mcp.client.mcp_client import connect
 from pytest_mcp.mocks import BackendMocks, HttpMock
-from pytest_mcp.servers import RunningServer
+from pytest_mcp.server.running import RunningServer
+from pytest_mcp.server.targets import in_process
 from pytest_mcp.settings import Settings
-from pytest_mcp.targets import in_process
 
 app = pytest.importorskip("example_server.app", reason="the example server is not in this checkout")
 config = pytest.importorskip("example_server.config")

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from pytest_mcp._docs import DOCS_URL
-from pytest_mcp.client import connect
+from pytest_mcp.client.mcp_client import connect
 from pytest_mcp.errors import McpAssertionError, McpUsageError
 from pytest_mcp.mocks import FakeUpstream, Reply, UpstreamCall
-from pytest_mcp.servers import RunningServer
+from pytest_mcp.server.running import RunningServer
+from pytest_mcp.server.targets import http, stdio
 from pytest_mcp.settings import Settings
-from pytest_mcp.targets import http, stdio
 
 pytestmark = pytest.mark.anyio
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
+from pytest_mcp.server.targets import Target, parse_target, spawn_http
 from pytest_mcp.settings import Settings
 from pytest_mcp.suite.items import Case, run_case
 from pytest_mcp.suite.registry import REGISTRY, load_checks
 from pytest_mcp.suite.runtime import SuiteOptions, SuiteRuntime
-from pytest_mcp.targets import Target, parse_target, spawn_http
 
 HERE = Path(__file__).resolve().parent
 RAW_SERVER = HERE / "broken_servers" / "rawserver.py"

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from pytest_mcp._process import ManagedProcess, free_port, wait_for_port
+from pytest_mcp.server.process import ManagedProcess, free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 LOOPBACK = ROOT / "tests" / "servers" / "loopback.mjs"

@@ -70,12 +70,12 @@ def test_a_usage_error_names_the_valid_values(mcp_pytester: pytest.Pytester) -> 
 
 
 def test_only_conformance_checks_of_networked_http_servers_run_side_by_side() -> None:
+    from pytest_mcp.server.targets import parse_target, spawn_http
     from pytest_mcp.settings import Settings
     from pytest_mcp.suite.concurrent import eligible
     from pytest_mcp.suite.items import Case
     from pytest_mcp.suite.registry import REGISTRY, load_checks
     from pytest_mcp.suite.runtime import SuiteOptions, SuiteRuntime
-    from pytest_mcp.targets import parse_target, spawn_http
 
     load_checks()
     conformance = next(check for check in REGISTRY.values() if check.suite == "conformance")

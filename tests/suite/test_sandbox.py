@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from pytest_mcp.server.targets import parse_target
 from pytest_mcp.settings import Settings
 from pytest_mcp.suite.items import Case, run_case
 from pytest_mcp.suite.registry import REGISTRY, load_checks
@@ -19,7 +20,6 @@ from pytest_mcp.suite.runtime import SuiteOptions, SuiteRuntime
 from pytest_mcp.suite.sandbox import plant
 from pytest_mcp.suite.sandbox_checks import path_properties
 from pytest_mcp.suite.tool_selection import sandbox_selection
-from pytest_mcp.targets import parse_target
 
 PLANTED_SERVER = Path(__file__).resolve().parent / "planted" / "sandbox_server.py"
 ERA = "2026-07-28"

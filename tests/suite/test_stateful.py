@@ -90,7 +90,11 @@ def unreadable_resource():
 """
 
 
-def run(pytester: pytest.Pytester, factory: str, *extra: str) -> pytest.RunResult:
+SEEDS = (1, 2, 3, 4, 5)
+"""Every planted bug must be found at each of these seeds, with the default number of sequences."""
+
+
+def run(pytester: pytest.Pytester, factory: str, *extra: str, seed: int = 1) -> pytest.RunResult:
     pytester.makepyfile(items_server=ITEMS_SERVER)
     return pytester.runpytest(
         f"--mcp-server=items_server:{factory}",
@@ -102,8 +106,7 @@ def run(pytester: pytest.Pytester, factory: str, *extra: str) -> pytest.RunResul
         "no:cacheprovider",
         "-q",
         "-rfEs",
-        "--mcp-seed=1",
-        "--mcp-fuzz-examples=50",
+        f"--mcp-seed={seed}",
         *extra,
     )
 
@@ -115,6 +118,13 @@ def replay_of(result: pytest.RunResult) -> str:
     return "\n".join(line[4:] for line in block.splitlines()) + "\n"
 
 
+def shortest_sequence(result: pytest.RunResult) -> str:
+    """The shrunk sequence the failure printed (calls and replies)."""
+    text = result.stdout.str()
+    return text.split("shortest failing sequence (shrunk by Hypothesis):\n", 1)[1].split("  reproduce: ", 1)[0]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize(
     ("factory", "problem", "last_call"),
     [
@@ -129,16 +139,16 @@ def replay_of(result: pytest.RunResult) -> str:
     ],
 )
 def test_a_planted_sequence_bug_fails_with_its_shortest_sequence_and_a_replay_that_fails_alike(
-    mcp_pytester: pytest.Pytester, factory: str, problem: str, last_call: str
+    mcp_pytester: pytest.Pytester, factory: str, problem: str, last_call: str, seed: int
 ) -> None:
-    result = run(mcp_pytester, factory)
+    result = run(mcp_pytester, factory, seed=seed)
     assert result.ret == 1, result.stdout.str()[-4000:]
     result.stdout.fnmatch_lines(
         [
             "*stateful.tools.workflows (2026-07-28, inproc): stateful: a sequence of * call(s)*broke a rule",
             f"  problem: {problem}",
             "  shortest failing sequence (shrunk by Hypothesis):",
-            "*reproduce: --mcp-seed=1; replay it with this test*",
+            f"*reproduce: --mcp-seed={seed}; replay it with this test*",
         ]
     )
     calls = re.findall(r"^    \d+\. ([\w/]+) ", result.stdout.str(), re.M)
@@ -153,8 +163,18 @@ def test_a_planted_sequence_bug_fails_with_its_shortest_sequence_and_a_replay_th
     correct.assert_outcomes(passed=1)
 
 
-def test_the_correct_items_server_passes(mcp_pytester: pytest.Pytester) -> None:
-    result = run(mcp_pytester, "correct")
+def test_a_seed_explores_the_same_sequences_in_every_run(mcp_pytester: pytest.Pytester) -> None:
+    """The same seed finds the same shortest sequence, with the same replies, whatever ran before it."""
+    first = run(mcp_pytester, "stale_read", seed=3)
+    run(mcp_pytester, "id_rejected", seed=3)
+    again = run(mcp_pytester, "stale_read", seed=3)
+    assert first.ret == again.ret == 1, again.stdout.str()[-4000:]
+    assert shortest_sequence(first) == shortest_sequence(again)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_correct_items_server_passes(mcp_pytester: pytest.Pytester, seed: int) -> None:
+    result = run(mcp_pytester, "correct", seed=seed)
     assert result.ret == 0, result.stdout.str()[-4000:]
     assert result.parseoutcomes()["passed"] == 1
 

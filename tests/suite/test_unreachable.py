@@ -21,7 +21,7 @@ from pathlib import Path
 import httpcore2  # noqa: F401 - kept loaded: httpx2 maps the classes of the copy it saw first (in-process runs)
 import pytest
 
-from pytest_mcp._process import free_port
+from pytest_mcp.server.process import free_port
 
 from .conftest import RAW_SERVER, raw_stdio
 from .http_servers import serve

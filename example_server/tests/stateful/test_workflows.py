@@ -7,7 +7,8 @@ catches the planted lost update and stale list of ``variants``.
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from typing import Any, ClassVar
 
 import pytest
 from hypothesis import strategies as st
@@ -65,6 +66,30 @@ class AssignmentWorkflows(McpStateMachine):
     def list_shows_exactly_what_exists(self) -> None:
         page = self.call("list_assignments", page_size=100).structured
         assert sorted(item["id"] for item in page["items"]) == sorted(self.priorities)
+
+
+class SlowPairs(McpStateMachine):
+    """Two calls a step, with a pause between them longer than the run's whole time budget."""
+
+    PAUSE: ClassVar = 2.5
+    finished: ClassVar[list[int]] = []
+
+    @rule()
+    def two_calls_with_a_pause(self) -> None:
+        self.call("list_assignments", page_size=1)
+        time.sleep(self.PAUSE)
+        self.call("list_assignments", page_size=1)
+        SlowPairs.finished.append(len(self.steps))
+
+
+@pytest.mark.mcp_server("example_server.app:create_server")
+async def test_the_time_budget_never_cuts_a_sequence_short(mcp_client: Any) -> None:
+    """The budget is checked before a sequence starts, not between its calls: whether a call runs never
+    depends on the clock, so a seed draws the same sequences however slow the machine is."""
+    SlowPairs.finished.clear()
+    report = await SlowPairs.run(mcp_client, sequences=5, steps=1, seed=1, seconds=SlowPairs.PAUSE * 0.8)
+    assert SlowPairs.finished and set(SlowPairs.finished) == {2}, SlowPairs.finished
+    assert report.calls == 2 * len(SlowPairs.finished) and report.failure is None, report
 
 
 @pytest.mark.mcp_server("example_server.app:create_server")

@@ -6,8 +6,9 @@ which must not pull in PyJWT, cryptography or the MCP SDK). See docs/auth.md.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
 
 _EXPORTS: dict[str, str] = {
     "BAD_TOKEN_KINDS": "issuer",
@@ -21,18 +22,7 @@ _EXPORTS: dict[str, str] = {
 __all__ = ["BAD_TOKEN_KINDS", "DEFAULT_AUDIENCE", "IssuerRequest", "OAuthClient", "TokenIssuer", "TokenOptions"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'pytest_mcp.auth' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"pytest_mcp.auth.{module}"), name)
-    # Not cached in globals(): pytester drops modules first imported during a test when it ends, and a
-    # cached class would outlive its module (isinstance against the re-imported one would fail).
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, __all__)
 
 
 if TYPE_CHECKING:

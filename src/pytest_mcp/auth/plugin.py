@@ -19,7 +19,7 @@ import pytest
 
 from .. import markers
 from .._docs import docs_url
-from ..early import EarlyFixture
+from ..fixture_injection import EarlyFixture
 from ..settings import Option, add_options, choice, read_options, text
 from .options import TokenOptions
 
@@ -63,7 +63,7 @@ OPTIONS: Final = (
 ISSUER_OPTIONS_KEY: Final = pytest.StashKey[dict[str, Any]]()
 TOKEN_KEY: Final = pytest.StashKey[str]()
 EARLY_FIXTURES: Final = (EarlyFixture("_mcp_auth", markers=frozenset({"mcp_token"})),)
-"""Set up ``_mcp_auth`` first in tests that carry ``mcp_token`` (see ``pytest_mcp.early``)."""
+"""Set up ``_mcp_auth`` first in tests that carry ``mcp_token`` (see ``pytest_mcp.fixture_injection``)."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

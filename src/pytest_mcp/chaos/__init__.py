@@ -6,8 +6,9 @@ which must not pull in the MCP SDK). See docs/chaos.md.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
 
 _EXPORTS: dict[str, str] = {
     "BackendFault": "backend",
@@ -36,18 +37,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'pytest_mcp.chaos' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"pytest_mcp.chaos.{module}"), name)
-    # Not cached in globals(): pytester drops modules first imported during a test when it ends, and a
-    # cached class would outlive its module (isinstance against the re-imported one would fail).
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, __all__)
 
 
 if TYPE_CHECKING:

@@ -170,18 +170,3 @@ def derive_seed(base: int, *parts: str) -> int:
     """A stable 32-bit seed from a base seed and names (a test id, a backend target)."""
     digest = hashlib.sha256(":".join((str(base), *parts)).encode()).digest()
     return int.from_bytes(digest[:8], "big") % _MAX_SEED
-
-
-def new_base_seed() -> int:
-    """A fresh random base seed for a run that did not pass ``--mcp-seed`` (printed so it can be reused)."""
-    return random.SystemRandom().randrange(1, 10**9)
-
-
-def parse_seed(value: str) -> int:
-    try:
-        number = int(value, 0)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a whole number (a seed printed by an earlier run)") from None
-    if number < 0:
-        raise ValueError(f"{value!r} must be >= 0")
-    return number

@@ -24,13 +24,14 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 import anyio
 
 from ..errors import McpUsageError
-from ._policy import FAULTS, ChaosOptions, method_matches, new_base_seed, request_target, sample_ms
+from ..run_seed import new_base_seed
+from ._policy import FAULTS, ChaosOptions, method_matches, request_target, sample_ms
 from .backend import BackendFault
 from .events import ChaosEvent
 
 if TYPE_CHECKING:
-    from ..client import McpClient
-    from ..servers import RunningServer
+    from ..client.mcp_client import McpClient
+    from ..server.running import RunningServer
 
 __all__ = ["ChaosDispatcher", "ChaosEvent", "FaultInjector"]
 
@@ -203,7 +204,7 @@ class FaultInjector:
     @asynccontextmanager
     async def connect(self, server: RunningServer, **options: Any) -> AsyncIterator[McpClient]:
         """``pytest_mcp.connect(server, **options)`` with this injector's faults on the connection."""
-        from ..client import connect
+        from ..client.mcp_client import connect
 
         wrappers = [*options.pop("dispatcher_wrappers", ()), self.wrap_dispatcher]
         async with connect(server, dispatcher_wrappers=wrappers, **options) as client:

@@ -21,25 +21,13 @@ from typing import TYPE_CHECKING, Any, Final
 import pytest
 
 from .. import markers
-from .._state import DISPATCHER_WRAPPERS_KEY, SETTINGS_KEY
-from ..early import EarlyFixture
-from ..settings import Option, add_options, read_options
-from ._policy import DOCS, ChaosOptions, derive_seed, new_base_seed, parse_seed
+from ..fixture_injection import EarlyFixture
+from ..run_seed import run_seed
+from ..stash_keys import DISPATCHER_WRAPPERS_KEY, SETTINGS_KEY
+from ._policy import DOCS, ChaosOptions, derive_seed
 
 if TYPE_CHECKING:
     from .injector import FaultInjector
-
-OPTIONS: Final = (
-    Option(
-        "seed",
-        parse_seed,
-        None,
-        "Base seed of mcp_chaos faults (default: a random seed, printed when chaos tests run). Each test's seed is "
-        "derived from it and the test id, so passing the printed seed replays the same faults.",
-        metavar="N",
-    ),
-)
-WORKER_INPUT_KEY: Final = "pytest_mcp_chaos_seed"
 
 
 @dataclass(eq=False)  # a registered plugin must stay hashable
@@ -97,42 +85,20 @@ class ChaosRun:
             )
 
 
-class _XdistHooks:
-    """Hand the controller's base seed to every worker, so a random seed is one seed for the whole run."""
-
-    def __init__(self, run: ChaosRun) -> None:
-        self._run = run
-
-    def pytest_configure_node(self, node: Any) -> None:
-        node.workerinput[WORKER_INPUT_KEY] = self._run.base_seed
-
-
 RUN_KEY: Final = pytest.StashKey[ChaosRun]()
 INJECTOR_KEY: Final = pytest.StashKey[Any]()
 EARLY_FIXTURES: Final = (
     EarlyFixture("_mcp_chaos_early", markers=frozenset({"mcp_chaos"}), uses=frozenset({"mcp_chaos"})),
 )
-"""Set up ``mcp_chaos`` before any client connects (see ``pytest_mcp.early``)."""
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    add_options(parser, OPTIONS)
+"""Set up ``mcp_chaos`` before any client connects (see ``pytest_mcp.fixture_injection``)."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", markers.signature_text("mcp_chaos", ChaosOptions, DOCS))
-    seed = read_options(config, OPTIONS)["seed"]
-    workerinput = getattr(config, "workerinput", None)
-    if seed is not None:
-        run = ChaosRun(seed, explicit=True)
-    elif workerinput is not None and WORKER_INPUT_KEY in workerinput:
-        run = ChaosRun(int(workerinput[WORKER_INPUT_KEY]), explicit=False)
-    else:
-        run = ChaosRun(new_base_seed(), explicit=False)
+    seed = run_seed(config)
+    run = ChaosRun(seed.value, explicit=seed.explicit)
     config.stash[RUN_KEY] = run
     config.pluginmanager.register(run, "pytest_mcp.chaos.run")
-    if config.pluginmanager.hasplugin("xdist"):
-        config.pluginmanager.register(_XdistHooks(run), "pytest_mcp.chaos.xdist")
 
 
 @pytest.fixture

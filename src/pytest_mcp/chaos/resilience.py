@@ -14,7 +14,7 @@ from ..errors import McpAssertionError
 from ..protocol import classify
 
 if TYPE_CHECKING:
-    from ..client import McpClient
+    from ..client.mcp_client import McpClient
 
 __all__ = ["WriteLedger", "assert_clean_error", "assert_recovers"]
 
@@ -40,7 +40,7 @@ def _fail(headline: str, details: list[str], anchor: str) -> McpAssertionError:
 
 def _describe(outcome: Any) -> tuple[str, str, str, Any]:
     """(kind, text, what-was-called, error) of a ``CallOutcome``, ``ToolResult`` or exception."""
-    from ..client import CallOutcome
+    from ..client.mcp_client import CallOutcome
 
     if isinstance(outcome, CallOutcome):
         what = f"tools/call {outcome.tool!r} on the {outcome.server}"

@@ -15,7 +15,7 @@ from .file import FORMAT, ContractFileError, load_contract, record_era
 from .surface import surface_of
 
 if TYPE_CHECKING:
-    from ..client import McpClient
+    from ..client.mcp_client import McpClient
 
 __all__ = [
     "FORMAT",

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from .surface import surface_of
 
 if TYPE_CHECKING:
-    from ..client import McpClient
+    from ..client.mcp_client import McpClient
 
 __all__ = ["read_surface"]
 

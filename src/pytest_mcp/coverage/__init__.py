@@ -9,10 +9,10 @@ Public names load lazily (``syrupy`` and ``factory-boy`` are imported only when 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 from .._docs import docs_url
+from .._lazy import lazy_exports
 
 DOCS: Final = docs_url("coverage.md")
 """Where surface coverage is documented (named by the plugin's options and the coverage session's messages)."""
@@ -44,18 +44,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'pytest_mcp.coverage' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"pytest_mcp.coverage.{module}"), name)
-    # Not cached in globals(): pytester drops modules first imported during a test when it ends, and a
-    # cached class would outlive its module (isinstance against the re-imported one would fail).
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, __all__)
 
 
 if TYPE_CHECKING:

@@ -58,8 +58,8 @@ async def _discover(server: Any, era: str, timeout: float) -> Surface:
     import anyio
     from mcp.shared.exceptions import MCPError
 
-    from ..client import connect
-    from ..transcript import Transcript
+    from ..client.mcp_client import connect
+    from ..client.transcript import Transcript
 
     surface = Surface()
     with anyio.fail_after(timeout * 3):

@@ -13,8 +13,8 @@ from typing import Any, Final
 import pytest
 
 from .. import _limits
-from .._state import SETTINGS_KEY, TRANSCRIPTS_KEY
 from ..redact import session_secrets
+from ..stash_keys import SETTINGS_KEY, TRANSCRIPTS_KEY
 from .surface import CoverageReport, display_percent, percent
 
 MAX_MESSAGES: Final = 500

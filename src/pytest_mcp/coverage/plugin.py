@@ -23,10 +23,10 @@ import pytest
 
 from .. import markers
 from .._docs import docs_url
-from .._state import TRANSCRIPTS_KEY
 from ..extras import fail_if_missing
 from ..reporting import add_report_provider
 from ..settings import Option, add_options, choice, percent, read_options, text
+from ..stash_keys import TRANSCRIPTS_KEY
 from . import DOCS
 
 if TYPE_CHECKING:

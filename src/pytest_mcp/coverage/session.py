@@ -10,8 +10,8 @@ from typing import Any, Final
 
 import pytest
 
-from .._state import SETTINGS_KEY, TRANSCRIPTS_KEY
 from ..redact import session_secrets
+from ..stash_keys import SETTINGS_KEY, TRANSCRIPTS_KEY
 from . import DOCS
 from .surface import CoverageData, CoverageReport, build_report, format_table
 

@@ -10,7 +10,7 @@ import pytest
 from .runner import McpLoad
 
 if TYPE_CHECKING:
-    from ..servers import RunningServer
+    from ..server.running import RunningServer
     from .stats import LoadStats
 
 __all__ = ["FixtureLoad"]
@@ -25,7 +25,7 @@ class FixtureLoad(McpLoad):
 
     async def __call__(self, tasks: Any, **options: Any) -> LoadStats:
         __tracebackhide__ = True
-        from ..client import McpEraUnsupported
+        from ..client.mcp_client import McpEraUnsupported
 
         try:
             return await super().__call__(tasks, **options)

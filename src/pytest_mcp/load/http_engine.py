@@ -29,7 +29,7 @@ from .wire import HANDSHAKE_ERA, MODERN_ERA, McpWire
 if TYPE_CHECKING:
     from anyio.abc import SocketStream
 
-    from ..servers import RunningServer
+    from ..server.running import RunningServer
 
 __all__ = ["HttpEngineUser", "ProtocolError"]
 
@@ -84,7 +84,7 @@ class HttpEngineUser:
     # -- life cycle ---------------------------------------------------------------------------
     async def connect(self) -> None:
         """Negotiate the era (and, in 2026-07-28, learn the tools' ``Mcp-Param-*`` headers)."""
-        from ..client import McpEraUnsupported
+        from ..client.mcp_client import McpEraUnsupported
 
         if self.requested_era in (MODERN_ERA, "auto"):
             discovered = await self._request("server/discover")

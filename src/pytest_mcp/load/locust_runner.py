@@ -138,7 +138,7 @@ def _distributed(
     command: tuple[str, ...], base: tuple[str, ...], workers: int
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The master's command (bound to a free loopback port, waiting for ``workers``) and a worker's."""
-    from .._process import free_port
+    from ..server.process import free_port
 
     port = str(free_port())
     master = ("--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", port)
@@ -176,7 +176,7 @@ def _run_processes(
 
 
 def _start(command: Sequence[str], env: Mapping[str, str], cwd: str) -> Any:
-    from .._process import ManagedProcess
+    from ..server.process import ManagedProcess
 
     return ManagedProcess(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL)
 

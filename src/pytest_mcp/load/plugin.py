@@ -27,7 +27,7 @@ from ..settings import Option, add_options, positive_float, read_options
 from .options import LoadOptions
 
 if TYPE_CHECKING:
-    from ..servers import RunningServer
+    from ..server.running import RunningServer
     from ..settings import Settings
     from .benchmark import McpBenchmark
     from .runner import LoadRun, McpLoad

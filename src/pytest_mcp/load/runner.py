@@ -2,7 +2,7 @@
 
 Each virtual user is its own connection to the server under test. Two engines make the calls:
 
-* ``sdk``: a ``pytest_mcp.client.connect(...)`` client per user (any target: stdio, HTTP,
+* ``sdk``: a ``pytest_mcp.client.mcp_client.connect(...)`` client per user (any target: stdio, HTTP,
   in-process, ASGI), exactly what a test's ``mcp_client`` does; scenarios need it;
 * ``http``: for plain tool calls against a Streamable HTTP server, a lean hand-built JSON-RPC
   client per user (``http_engine.py``), a fraction of the client CPU per call.
@@ -26,15 +26,15 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
 from .._docs import docs_url
+from ..client.transcript import Transcript
 from ..errors import McpConnectionError, McpTimeoutError, McpUsageError
 from ..protocol import classify
-from ..transcript import Transcript
 from .options import LoadOptions
 from .stats import TOTAL, LoadStats, ToolStats
 
 if TYPE_CHECKING:
-    from ..client import McpClient
-    from ..servers import RunningServer
+    from ..client.mcp_client import McpClient
+    from ..server.running import RunningServer
 
 __all__ = ["ENGINES", "LoadRun", "McpLoad", "Task", "call", "check_loopback", "choose_engine", "run_load", "scenario"]
 
@@ -285,7 +285,7 @@ async def _sdk_user(
     server: RunningServer, index: int, *, era: str, timeout: float, warmup: bool, options: Mapping[str, Any]
 ) -> AsyncIterator[tuple[RunTask, str]]:
     """A virtual user on the SDK engine: a connected ``McpClient`` (tools listed first when ``warmup``)."""
-    from ..client import connect
+    from ..client.mcp_client import connect
 
     transcript = _BoundedTranscript(label=f"load user {index + 1} -> {describe_server(server)}")
     async with connect(server, era=era, timeout=timeout, transcript=transcript, **options) as client:
@@ -533,7 +533,7 @@ def _check_bounds(users: int, duration: float | None, calls: int | None, max_dur
 
 
 def _connect_failure(index: int, users: int, error: BaseException, server: RunningServer) -> BaseException:
-    from ..client import McpEraUnsupported
+    from ..client.mcp_client import McpEraUnsupported
 
     if isinstance(error, McpEraUnsupported | McpUsageError):
         return error

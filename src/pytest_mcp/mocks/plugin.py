@@ -19,8 +19,8 @@ import pytest
 
 from .. import markers
 from .._docs import docs_url
-from ..early import EarlyFixture
 from ..extras import fail_if_missing
+from ..fixture_injection import EarlyFixture
 from .options import BackendPatch, FakeUpstreamOptions, HttpMockOptions
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ DOCS: Final = docs_url("mocks.md")
 EARLY_FIXTURES: Final = (
     EarlyFixture("_mcp_mocks_early", markers=frozenset({"mcp_http_mock", "mcp_mock_backend", "mcp_fake_upstream"})),
 )
-"""Install marker-declared mocks before any server or client of the test starts (see ``pytest_mcp.early``)."""
+"""Install marker-declared mocks before any server or client of the test starts (see ``pytest_mcp.fixture_injection``)."""
 CALL_FAILED_KEY: Final = pytest.StashKey[bool]()
 
 MARKERS: Final[dict[str, type]] = {

@@ -481,7 +481,7 @@ class FakeUpstream:
     @property
     def target(self) -> Any:
         """A core ``Target`` serving this fake over its ``transport`` (for ``mcp_client_factory(server=...)``)."""
-        from ..targets import asgi, in_process, spawn_http, stdio
+        from ..server.targets import asgi, in_process, spawn_http, stdio
 
         label = f"upstream-{self.name}"
         if self.transport == "in_process":
@@ -498,7 +498,7 @@ class FakeUpstream:
         if self.transport != "http":
             raise McpUsageError(f"FakeUpstream {self.name!r} has transport={self.transport!r}; url needs 'http'")
         if self._running is None:
-            from ..servers import RunningServer
+            from ..server.running import RunningServer
             from ..settings import Settings
 
             self._running = RunningServer(self.target, Settings()).start()

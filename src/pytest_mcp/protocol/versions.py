@@ -17,6 +17,7 @@ __all__ = [
     "HANDSHAKE_ERA",
     "JSON_AND_SSE",
     "JSON_CONTENT_TYPE",
+    "LOG_LEVELS",
     "LOG_LEVEL_META",
     "METHOD_HEADER",
     "MODERN_ERA",
@@ -52,3 +53,6 @@ JSON_CONTENT_TYPE: Final = "application/json"
 SSE_CONTENT_TYPE: Final = "text/event-stream"
 JSON_AND_SSE: Final = f"{JSON_CONTENT_TYPE}, {SSE_CONTENT_TYPE}"
 """The ``Accept`` header of a Streamable HTTP POST."""
+
+LOG_LEVELS: Final = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
+"""The log levels of ``logging/setLevel`` and ``notifications/message``, least severe first (RFC 5424)."""

@@ -60,9 +60,9 @@ def checks_for(
 
 def parametrize_suite(metafunc: pytest.Metafunc, marker: pytest.Mark) -> None:
     """Parametrize a ``checks_for`` test over the cases of its suites (called from ``pytest_generate_tests``)."""
-    from .._state import SETTINGS_KEY
+    from ..stash_keys import SETTINGS_KEY
     from .items import case_marks, plan
-    from .plugin import STATE_KEY
+    from .options import STATE_KEY
     from .registry import checks_in, load_checks
 
     config = metafunc.config

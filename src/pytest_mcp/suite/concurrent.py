@@ -28,11 +28,11 @@ from typing import TYPE_CHECKING, Any, Final
 import anyio
 import pytest
 
-from ..targets import HttpTarget, SpawnHttpTarget
+from ..server.targets import HttpTarget, SpawnHttpTarget
 
 if TYPE_CHECKING:
     from .context import CheckContext
-    from .items import Case
+    from .execution import Case
     from .runtime import SuiteRuntime
 
 __all__ = ["ConcurrentRun", "LimitNotice", "Outcome", "eligible"]
@@ -132,7 +132,7 @@ class ConcurrentRun:
 
     async def _run_one(self, case: Case, limiter: anyio.CapacityLimiter) -> None:
         """Run ``case`` when ``limiter`` lets it, and store how it ended in ``outcomes``."""
-        from .items import applicable, run_check
+        from .execution import applicable, run_check
 
         outcome = Outcome()
         async with limiter:

@@ -8,40 +8,23 @@ declared from ``ctx.facts``; it ends with ``ctx.fail(...)``, ``ctx.skip(...)`` o
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
 from ..redact import redact_text
+from .evidence import shorten
 from .registry import Check
 
 if TYPE_CHECKING:
-    from ..client import McpClient
+    from ..client.mcp_client import McpClient
     from .runtime import EraFacts, SuiteRuntime
     from .wire import HttpWire, Reply, Wire
 
 __all__ = ["CheckContext", "CheckFailed", "shorten"]
-
-SHOWN_CHARS: Final = 1200
-
-
-def shorten(value: Any, limit: int = SHOWN_CHARS) -> str:
-    """A JSON value or bytes as one line of text, cut to ``limit`` characters."""
-    if isinstance(value, bytes):
-        text = value.decode("utf-8", "replace")
-    elif isinstance(value, str):
-        text = value
-    else:
-        try:
-            text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-        except (TypeError, ValueError):
-            text = repr(value)
-    text = text.replace("\r\n", "\n").replace("\n", "⏎")
-    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} chars)"
 
 
 class CheckFailed(AssertionError):
@@ -124,9 +107,11 @@ class CheckContext:
         """Every item of a list method in this era, as read once per session (failing the check
         when the list cannot be read)."""
         __tracebackhide__ = True
-        from .checks._util import items_or_fail
-
-        return items_or_fail(self, await self.runtime.listing(self.era, method, key))
+        listing = await self.runtime.listing(self.era, method, key)
+        if listing.problem:
+            reply = listing.failed_reply
+            self.fail(listing.problem, sent=reply and reply.sent, received=reply and reply.describe())
+        return listing.items
 
     # -- connections ------------------------------------------------------------------------
     @asynccontextmanager
@@ -171,7 +156,7 @@ class CheckContext:
 
     @asynccontextmanager
     async def client(self, **options: Any) -> AsyncIterator[McpClient]:
-        """An SDK-level ``McpClient`` connected in this era (keywords of ``pytest_mcp.client.connect``)."""
+        """An SDK-level ``McpClient`` connected in this era (keywords of ``pytest_mcp.client.mcp_client.connect``)."""
         async with self.runtime.client(self.era, **options) as client:
             yield client
 

@@ -198,7 +198,7 @@ class _Engine:
         try:
             outcome = await self.client.outcome(self.tool.name, arguments, timeout=timeout)
         except Exception as exc:  # the SDK refusing a reply is a finding, not an error of ours
-            from ..client import CallOutcome
+            from ..client.mcp_client import CallOutcome
 
             outcome = CallOutcome(self.tool.name, arguments, self.client.describe(), error=exc)
         self.calls += 1
@@ -220,7 +220,7 @@ class _Engine:
     async def _http_reply(self, arguments: dict[str, Any]) -> str | None:
         """What the HTTP server really sent for a call the SDK reported only as a stand-in error: the
         call again, raw, described as HTTP status, content type and a short excerpt of the body."""
-        from ..raw import RawHttp, jsonrpc_request
+        from ..client.raw import RawHttp, jsonrpc_request
 
         try:
             raw = self.client.raw
@@ -455,7 +455,7 @@ class FuzzSession:
         """Restart a crashed server process and connect a new client; None when that is not possible."""
         import anyio
 
-        from ..client import connect
+        from ..client.mcp_client import connect
 
         old = self.client
         server = old.server

@@ -166,7 +166,7 @@ def process_env(pid: int) -> dict[str, str] | None:
 
 
 def _rebuilt_env(server: Any) -> dict[str, str]:
-    from .._process import build_env
+    from ..server.process import build_env
 
     target = server.target
     inherit = target.inherit_env if target.inherit_env is not None else server.settings.env == "inherit"

@@ -127,7 +127,7 @@ def _item(parent: pytest.Collector, name: str, **kwargs: Any) -> OfficialItem:
 
 def _url(runtime: SuiteRuntime) -> str | None:
     """The target's real HTTP URL (starting a spawned server), or None when it has none."""
-    from ..targets import HttpTarget, SpawnHttpTarget
+    from ..server.targets import HttpTarget, SpawnHttpTarget
 
     target = runtime.target
     if isinstance(target, HttpTarget):
@@ -199,7 +199,7 @@ def official_items(parent: pytest.Collector, runtime: SuiteRuntime) -> list[pyte
 
 
 def _has_url(runtime: SuiteRuntime) -> bool:
-    from ..targets import HttpTarget, SpawnHttpTarget
+    from ..server.targets import HttpTarget, SpawnHttpTarget
 
     return isinstance(runtime.target, HttpTarget | SpawnHttpTarget)
 

@@ -6,7 +6,12 @@ Everything heavier (wires, the runtime, the checks) loads only when a run asks f
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+import pytest
+
+if TYPE_CHECKING:
+    from .plugin import SuiteState
 
 SUITES: Final = ("conformance", "fuzz", "security", "stateful")
 """Values of ``--mcp-suite`` (besides ``all``); each check belongs to exactly one."""
@@ -48,3 +53,7 @@ class SuiteOptions:
     """The directory the server is confined to (``--mcp-sandbox``): the security suite plants canaries around it."""
     require_eras: tuple[str, ...] = ()
     """Eras the server must speak (``--mcp-require-era``): a missing one fails ``lifecycle.eras``."""
+
+
+STATE_KEY: Final[pytest.StashKey[SuiteState]] = pytest.StashKey()
+"""The suite's session state (``plugin.SuiteState``) in ``config.stash``."""

@@ -12,17 +12,17 @@ Must stay cheap to import: no MCP SDK, pydantic or starlette at module level.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
 from .._docs import docs_url
-from .._state import SETTINGS_KEY
+from ..run_seed import run_seed
 from ..settings import Option, Settings, Switch, add_options, non_negative_int, positive_int, read_options, text
+from ..stash_keys import SETTINGS_KEY
 from .collect import OFFICIAL_NODE, SUITE_NODE, RootCollector
-from .options import SUITE_MARKER_HELP, SUITES, SuiteOptions
+from .options import STATE_KEY, SUITE_MARKER_HELP, SUITES, SuiteOptions
 
 if TYPE_CHECKING:
     from .baseline import Baseline
@@ -150,8 +150,6 @@ CONTRACT_UPDATE: Final = Switch(
     "Record the --mcp-contract file again from the server instead of comparing with it.",
 )
 
-STATE_KEY: Final = pytest.StashKey["SuiteState"]()
-
 
 class SuiteState:
     """The suite's session state: options, baseline, and one runtime per target."""
@@ -184,7 +182,7 @@ class SuiteState:
     def runtime(self, target: Any, *, sandbox: str | None = None) -> SuiteRuntime:
         from dataclasses import replace
 
-        from ..targets import parse_target
+        from ..server.targets import parse_target
         from .runtime import SuiteRuntime
 
         parsed = parse_target(target)
@@ -289,7 +287,7 @@ def pytest_configure(config: pytest.Config) -> None:
             "(a command line, an http(s):// URL or module:attr) or set the mcp_server ini option"
         )
     if options.suites or options.official:
-        from ..targets import parse_target
+        from ..server.targets import parse_target
 
         try:  # a target no request could reach (a malformed URL) is refused before anything runs
             parse_target(_settings(config).server)  # type: ignore[arg-type]
@@ -307,16 +305,8 @@ def _settings(config: pytest.Config) -> Settings:
 
 
 def _seed(config: pytest.Config) -> int:
-    """One seed for the run: the chaos package's (``--mcp-seed``, shared with xdist workers), else random."""
-    base: int | None = None
-    try:
-        from ..chaos.plugin import RUN_KEY
-    except ImportError:  # pragma: no cover - the chaos package ships with the plugin
-        pass
-    else:
-        run = config.stash.get(RUN_KEY, None)
-        base = run.base_seed if run is not None else None
-    return int(base) if base is not None else random.SystemRandom().randrange(2**32)
+    """The run's seed (``--mcp-seed``, shared with xdist workers and the chaos package)."""
+    return run_seed(config).value
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -15,8 +15,8 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..server.targets import AsgiTarget, HttpTarget, InProcessTarget, SpawnHttpTarget, StdioTarget, Target
 from ..settings import Settings
-from ..targets import AsgiTarget, HttpTarget, InProcessTarget, SpawnHttpTarget, StdioTarget, Target
 from .options import SuiteOptions
 from .wire import (
     HANDSHAKE_ERA,
@@ -31,8 +31,8 @@ from .wire import (
 )
 
 if TYPE_CHECKING:
-    from ..client import McpClient
-    from ..servers import RunningServer, ServerPool
+    from ..client.mcp_client import McpClient
+    from ..server.running import RunningServer, ServerPool
     from .checks._util import Listing
     from .concurrent import ConcurrentRun
 
@@ -156,7 +156,7 @@ class SuiteRuntime:
     @property
     def pool(self) -> ServerPool:
         if self._pool is None:
-            from ..servers import ServerPool
+            from ..server.running import ServerPool
 
             self._pool = ServerPool(self.settings)
         return self._pool
@@ -187,7 +187,7 @@ class SuiteRuntime:
     async def blocker(self) -> str | None:
         """Why no check can run against this target: it could not be started or reached in any era (each
         era's detection, once); None when a server answered. (A server that answers but opens no era fails
-        each check instead, saying why: see ``items.applicable``.)"""
+        each check instead, saying why: see ``execution.applicable``.)"""
         if self._blocked is None:
             facts = []
             for era in ERAS:  # one era that answers is enough: the other is detected when a check needs it
@@ -404,11 +404,11 @@ class SuiteRuntime:
             yield wire
 
     async def _http_channel(self, stack: AsyncExitStack, timeout: float) -> Any:
-        from ..raw import RawHttp
+        from ..client.raw import RawHttp
 
         target = self.target
         if isinstance(target, InProcessTarget | AsgiTarget):
-            from .._asgi import ASGI_BASE_URL
+            from ..server.asgi_bridge import ASGI_BASE_URL
 
             server = self.server("*")
             client = await stack.enter_async_context(server.asgi_http_client())
@@ -443,7 +443,7 @@ class SuiteRuntime:
         return link
 
     def _new_link(self) -> StdioLink:
-        from ..servers import RunningServer
+        from ..server.running import RunningServer
 
         command, env, cwd = RunningServer(self.target, self.settings).stdio_command()
         return StdioLink(command, env, cwd, timeout=self.settings.timeout)
@@ -480,7 +480,7 @@ class SuiteRuntime:
 
     @asynccontextmanager
     async def client(self, era: str, **options: Any) -> AsyncIterator[McpClient]:
-        from ..client import connect
+        from ..client.mcp_client import connect
 
         if self.options.auth_token and "token" not in options:
             options["token"] = self.options.auth_token

@@ -231,23 +231,12 @@ async def resource_traversal_findings(
 
 # -- error replies -----------------------------------------------------------------------------
 def _minimal_invalid(tool: Any) -> tuple[str, dict[str, Any]] | None:
-    from hypothesis import HealthCheck, Phase, find, settings
     from hypothesis.errors import HypothesisException
 
-    from .strategies import UnsupportedSchema, invalid_arguments
+    from .strategies import UnsupportedSchema, invalid_arguments, simplest
 
     try:
-        example = find(
-            invalid_arguments(tool.input_schema),
-            lambda _: True,
-            settings=settings(
-                database=None,
-                derandomize=True,
-                max_examples=50,
-                phases=(Phase.generate, Phase.shrink),
-                suppress_health_check=list(HealthCheck),
-            ),
-        )
+        example = simplest(invalid_arguments(tool.input_schema))
     except (UnsupportedSchema, HypothesisException):
         return None
     return f"invalid arguments ({example.defect}: {example.detail})", example.arguments

@@ -21,6 +21,7 @@ from hypothesis.stateful import RuleBasedStateMachine
 
 from ..errors import McpAssertionError
 from .stateful_bridge import Bridge
+from .stateful_replay import StatefulFailure
 from .stateful_values import PooledValue, ValuePool, is_delete_like
 
 __all__ = ["McpStateMachine", "StatefulConfig", "StatefulFailure", "StatefulReport", "Step", "StepFailed"]
@@ -60,16 +61,6 @@ class StepFailed(McpAssertionError):
     def __init__(self, message: str, kind: str = "judged") -> None:
         super().__init__(message)
         self.kind = kind
-
-
-class StatefulFailure(McpAssertionError):
-    """The shortest failing sequence found, with how to replay it."""
-
-    def __init__(self, message: str, steps: list[Step], problem: str, seed: int, replay: str) -> None:
-        super().__init__(message)
-        self.steps, self.problem, self.seed = steps, problem, seed
-        self.replay = replay
-        """The source of a pytest module that replays the sequence."""
 
 
 @dataclass
@@ -116,7 +107,7 @@ class _Runner:
         """Restart the server and connect a new client, so the next sequence starts from a fresh state."""
         import anyio
 
-        from ..client import connect
+        from ..client.mcp_client import connect
 
         old, server = self.client, self.client.server
         options = {"era": old.era, "timeout": old.timeout, "headers": old.headers, "transcript": old.transcript}
@@ -138,7 +129,7 @@ class _Runner:
         return now < self.config.stop_at
 
     async def call(self, name: str, arguments: dict[str, Any]) -> Any:
-        from ..client import CallOutcome
+        from ..client.mcp_client import CallOutcome
 
         if self.dead and self.restartable:
             await self.renew()
@@ -171,9 +162,12 @@ class McpStateMachine(RuleBasedStateMachine):
         """Values earlier steps returned (ids, URIs, fields), for rules that feed them into later calls."""
         runner.current = self
         runner.report.sequences += 1
+        self.in_budget = runner.budget_left()
+        """Whether this sequence may call the server: decided once, before its first call, so the clock never
+        cuts a sequence short and a fixed seed explores the same sequences however loaded the machine is."""
         self.fresh = False
         """Whether this sequence started on a freshly restarted server (``run_machine(restart=True)``)."""
-        if runner.restartable and runner.budget_left():
+        if runner.restartable and self.in_budget:
             self.fresh = runner.bridge.ask(runner.renew)
 
     # -- calling the server (from rules and invariants) ----------------------------------------
@@ -207,7 +201,7 @@ class McpStateMachine(RuleBasedStateMachine):
     def _send(self, name: str, arguments: dict[str, Any], sources: dict[str, PooledValue]) -> Any:
         from hypothesis import assume
 
-        assume(self.runner.budget_left())  # out of time: the sequence counts as not run, shrinking stops
+        assume(self.in_budget)  # out of time: the sequence counts as not run, shrinking stops
         step = Step(name, arguments, sources)
         self.steps.append(step)
         step.outcome = self.runner.bridge.ask(lambda: self.runner.call(name, arguments))

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
+from ..errors import McpAssertionError
 from .fuzz_judge import render_arguments, reply_text
 
-__all__ = ["REPLAY_ASSERTIONS", "RESOURCE_READ", "render_replay", "render_steps"]
+if TYPE_CHECKING:
+    from .stateful_machine import Step
+
+__all__ = ["REPLAY_ASSERTIONS", "RESOURCE_READ", "StatefulFailure", "render_replay", "render_steps"]
 
 _SHOWN_REPLY: Final = 200
 RESOURCE_READ: Final = "resources/read"
@@ -87,3 +91,13 @@ def render_replay(steps: list[Any], problem: str, machine: str, kind: str = "jud
             "    " + REPLAY_ASSERTIONS.get(kind, REPLAY_ASSERTIONS["judged"]).format(last=last, previous=previous)
         )
     return lines
+
+
+class StatefulFailure(McpAssertionError):
+    """The shortest failing sequence found, with how to replay it."""
+
+    def __init__(self, message: str, steps: list[Step], problem: str, seed: int, replay: str) -> None:
+        super().__init__(message)
+        self.steps, self.problem, self.seed = steps, problem, seed
+        self.replay = replay
+        """The source of a pytest module that replays the sequence."""

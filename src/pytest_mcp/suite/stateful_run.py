@@ -8,11 +8,14 @@ and the replay test (``stateful_replay``).
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from .._docs import docs_url
 from .stateful_bridge import Aborted
-from .stateful_machine import McpStateMachine, StatefulFailure, _Runner
-from .stateful_replay import render_replay, render_steps
+from .stateful_replay import StatefulFailure, render_replay, render_steps
+
+if TYPE_CHECKING:
+    from .stateful_machine import McpStateMachine, _Runner
 
 __all__ = ["explore"]
 

@@ -34,6 +34,7 @@ __all__ = [
     "hostile_choices",
     "invalid_arguments",
     "is_valid",
+    "simplest",
     "string_properties",
     "valid_arguments",
     "with_hostile",
@@ -346,10 +347,24 @@ def valid_arguments(schema: Any, *, compiled: bool = True) -> SearchStrategy[dic
     return cast("SearchStrategy[dict[str, Any]]", strategy)
 
 
+def simplest(strategy: Any) -> Any:
+    """The simplest example of ``strategy``, the same every time (Hypothesis's shrunk first example);
+    ``HypothesisException`` when it has none."""
+    from hypothesis import HealthCheck, Phase, find, settings
+
+    chosen = settings(
+        database=None,
+        derandomize=True,
+        max_examples=50,
+        phases=(Phase.generate, Phase.shrink),
+        suppress_health_check=list(HealthCheck),
+    )
+    return find(strategy, lambda _: True, settings=chosen)
+
+
 def minimal_valid(schema: Any) -> dict[str, Any]:
     """A simple valid argument object, deterministically: ``protocol.example_object``'s guess when the
     schema accepts it, else Hypothesis's shrunk example."""
-    from hypothesis import HealthCheck, Phase, find, settings
     from hypothesis.errors import HypothesisException
 
     from ..protocol.schema import example_object
@@ -359,17 +374,7 @@ def minimal_valid(schema: Any) -> dict[str, Any]:
     if isinstance(guess, dict) and is_valid(schema, guess):
         return guess
     try:
-        return find(  # type: ignore[no-any-return]
-            strategy,
-            lambda _: True,
-            settings=settings(
-                database=None,
-                derandomize=True,
-                max_examples=50,
-                phases=(Phase.generate, Phase.shrink),
-                suppress_health_check=list(HealthCheck),
-            ),
-        )
+        return simplest(strategy)  # type: ignore[no-any-return]
     except HypothesisException as exc:
         raise UnsupportedSchema(f"could not build a valid example from this inputSchema: {exc}") from None
 

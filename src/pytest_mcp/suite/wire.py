@@ -5,10 +5,10 @@ the core rewrites ids; a conformance check must see the bytes. A ``Wire`` speaks
 envelope of its era (the ``initialize`` handshake for 2025-11-25; ``_meta`` protocol fields and the
 routing headers for 2026-07-28) over one of:
 
-* ``StdioWire``: a stdio server process driven line by line (``pytest_mcp.raw.RawStdio``); the
+* ``StdioWire``: a stdio server process driven line by line (``pytest_mcp.client.raw.RawStdio``); the
   suite shares one such process per era between checks that leave it healthy, and starts a fresh
   one for checks that abuse it (``fresh=True``);
-* ``HttpWire``: POSTs to a Streamable HTTP endpoint (``pytest_mcp.raw.RawHttp``), or to an ASGI view
+* ``HttpWire``: POSTs to a Streamable HTTP endpoint (``pytest_mcp.client.raw.RawHttp``), or to an ASGI view
   of an in-process server.
 
 Nothing here imports the MCP SDK at module level.
@@ -27,8 +27,8 @@ from typing import Any, Final
 import anyio
 
 from .. import protocol
+from ..client.raw import RawHttp, RawReply, RawStdio
 from ..protocol import HANDSHAKE_ERA, LOG_LEVEL_META, MODERN_ERA, SESSION_ID_HEADER, find_response, id_key
-from ..raw import RawHttp, RawReply, RawStdio
 
 __all__ = [
     "CLIENT_INFO",

@@ -7,14 +7,16 @@ import binascii
 import fnmatch
 import re
 from dataclasses import dataclass, field
-from typing import Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from ...protocol.schema import example_object
-from ..context import CheckContext, shorten
+from ..evidence import shorten
 from ..wire import HANDSHAKE_ERA, Reply, Wire
 
+if TYPE_CHECKING:
+    from ..context import CheckContext
+
 MAX_PAGES: Final = 50
-LOG_LEVELS: Final = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 CONTENT_TYPES: Final = ("text", "image", "audio", "resource_link", "resource")
 UNKNOWN_NAME: Final = "pytest-mcp-no-such-name-5f2c"
 UNKNOWN_URI: Final = "pytest-mcp://no-such-resource/5f2c"

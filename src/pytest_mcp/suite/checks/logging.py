@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...protocol.versions import LOG_LEVELS
 from ..context import CheckContext
 from ..registry import check
 from ..wire import HANDSHAKE_ERA, LOG_LEVEL_KEY, MODERN_ERA, StdioWire, Wire
 from ._strict import notification_problems
-from ._util import LOG_LEVELS, callable_tools, find_tool, no_callable_tools_reason, tuned_arguments
+from ._util import callable_tools, find_tool, no_callable_tools_reason, tuned_arguments
 
 
 @check(

@@ -1,6 +1,6 @@
 """The lifeline: when the process that started the servers dies, however it dies, kill their process groups.
 
-``_process.Lifeline`` runs this file as ``python -I -S _reaper.py``, in a session of its own (a
+``process.Lifeline`` runs this file as ``python -I -S reaper.py``, in a session of its own (a
 Ctrl-C at the terminal does not reach it), with stdin a pipe whose only writer is the pytest
 process (or xdist worker) that owns the servers. That process writes ``+PGID`` when it has started
 a server in a new process group and ``-PGID`` when it has stopped that group.

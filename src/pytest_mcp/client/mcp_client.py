@@ -20,19 +20,19 @@ from mcp_types import CONNECTION_CLOSED, PARSE_ERROR, REQUEST_TIMEOUT, CallToolR
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import PrivateAttr
 
-from ._deadline import Deadline
-from ._recording import record_traffic
-from ._watchdog import abandon
-from .errors import McpConnectionError, McpServerCrashed, McpTimeoutError, McpUsageError
-from .markers import ClientOptions
-from .protocol import HANDSHAKE_ERA, MODERN_ERA, classify
+from ..errors import McpConnectionError, McpServerCrashed, McpTimeoutError, McpUsageError
+from ..protocol import HANDSHAKE_ERA, MODERN_ERA, classify
+from ..redact import SECRETS
+from ..server.running import RunningServer
+from ..server.targets import AsgiTarget
+from ..settings import positive_float
+from .callbacks import Responder
+from .deadline import Deadline
+from .options import ClientOptions
 from .raw import RawHttp, RawStdio
-from .redact import SECRETS
-from .responder import Responder
-from .servers import RunningServer
-from .settings import positive_float
-from .targets import AsgiTarget
+from .recording import record_traffic
 from .transcript import Transcript
+from .watchdog import abandon
 
 __all__ = ["CallOutcome", "McpClient", "McpEraUnsupported", "ToolResult", "connect"]
 
@@ -435,7 +435,7 @@ class _LazyAsgiRaw(RawHttp):
     """A ``RawHttp`` whose in-process ASGI app starts on first use (starting it needs an await)."""
 
     def __init__(self, owner: McpClient) -> None:
-        from ._asgi import ASGI_BASE_URL
+        from ..server.asgi_bridge import ASGI_BASE_URL
 
         target = owner.server.target
         assert isinstance(target, AsgiTarget)

@@ -1,6 +1,6 @@
 """A deadline on a block of async code, and whether it fired: the one timeout of every request.
 
-Under asyncio the deadline is kept by the watchdog thread (``_watchdog``: a dict insert and pop,
+Under asyncio the deadline is kept by the watchdog thread (``watchdog``: a dict insert and pop,
 no timer armed per request), which cancels the task natively when it passes; under trio it is an
 ``anyio`` cancel scope. The caller asks ``fired`` after the block, whatever ended it: the
 cancellation, an error the code inside made of it, or an answer that came after the cancellation
@@ -16,7 +16,7 @@ from typing import Any
 
 import anyio
 
-from ._watchdog import watchdog
+from .watchdog import watchdog
 
 
 class Deadline:

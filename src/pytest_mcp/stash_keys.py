@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .redact import SecretRegistry
 from .settings import Settings
 
-if TYPE_CHECKING:  # an annotation only: a run that never uses MCP does not import it
-    from .transcript import Transcript
+if TYPE_CHECKING:  # annotations only: a run that never uses MCP does not import these
+    from .client.transcript import Transcript
+    from .redact import SecretRegistry
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
 
@@ -20,9 +20,9 @@ SESSION_KEY = pytest.StashKey[pytest.Session]()
 
 OPEN_CONFIGS: list[pytest.Config] = []
 """The pytest runs of this process in progress, outermost first (pytester runs nest in one process).
-Only the outermost may end the process (``_watchdog.end_if_stuck``): a process-wide fact, so a global."""
+Only the outermost may end the process (``client.watchdog.end_if_stuck``): a process-wide fact, so a global."""
 
-SECRETS_KEY = pytest.StashKey[SecretRegistry]()
+SECRETS_KEY: pytest.StashKey[SecretRegistry] = pytest.StashKey()
 """The session's registry of known secrets (``pytest_mcp.redact.session_secrets``)."""
 
 

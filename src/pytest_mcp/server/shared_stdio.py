@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Final
 import anyio
 import anyio.lowlevel
 
-from ._process import ManagedProcess
+from .process import ManagedProcess
 
 if TYPE_CHECKING:
     from anyio.streams.memory import MemoryObjectSendStream

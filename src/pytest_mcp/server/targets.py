@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Final, TypeAlias
 
-from .redact import SECRETS
+from ..redact import SECRETS
 
 __all__ = [
     "AsgiTarget",

@@ -17,9 +17,9 @@ from contextlib import asynccontextmanager
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from ._docs import docs_url
-from ._process import ManagedProcess, build_env, free_port, resolve_command, wait_for_port
-from .settings import Settings
+from .._docs import docs_url
+from ..settings import Settings
+from .process import ManagedProcess, build_env, free_port, resolve_command, wait_for_port
 from .targets import AsgiTarget, HttpTarget, InProcessTarget, SpawnHttpTarget, StdioTarget, Target
 
 __all__ = ["RunningServer", "ServerPool", "load_object"]
@@ -87,7 +87,7 @@ def _check_server(obj: Any, target: Target) -> Any:
             "an mcp MCPServer or low-level Server, a fastmcp FastMCP server, or a zero-argument function returning one."
         )
     if _is_fastmcp(obj) and obj.auth is not None:
-        from .errors import McpUsageError
+        from ..errors import McpUsageError
 
         spec = repr(target.obj) if isinstance(target, InProcessTarget) and isinstance(target.obj, str) else "server"
         raise McpUsageError(
@@ -174,7 +174,7 @@ class RunningServer:
     def _start_shared_stdio(self, target: StdioTarget) -> None:
         import subprocess
 
-        from ._stdio_shared import SharedStdioServer
+        from .shared_stdio import SharedStdioServer
 
         command, env = self._env(target)
         self.process = ManagedProcess(command, env=env, cwd=target.cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
@@ -258,7 +258,7 @@ class RunningServer:
                 )
             yield self._shared_stdio.attach()
         elif isinstance(self.target, AsgiTarget):
-            from ._asgi import ASGI_BASE_URL
+            from .asgi_bridge import ASGI_BASE_URL
 
             async with self.asgi_http_client(headers=all_headers) as client:
                 yield _http_transport(ASGI_BASE_URL + self.target.path, client)
@@ -277,7 +277,7 @@ class RunningServer:
         """An ``httpx2.AsyncClient`` wired to a fresh instance of the in-process ASGI app."""
         import httpx2
 
-        from ._asgi import ASGI_BASE_URL, serve_asgi
+        from .asgi_bridge import ASGI_BASE_URL, serve_asgi
 
         path = self.target.path if isinstance(self.target, AsgiTarget) else "/mcp"
         async with serve_asgi(_fresh_asgi_app(self._obj, path)) as transport:
@@ -326,7 +326,7 @@ def _transport_errors_as_responses(inner: Any) -> Any:
             try:
                 response: httpx2.Response = await inner.handle_async_request(request)
             except httpx2.TransportError as exc:
-                from .raw import explain_http_failure
+                from ..protocol.http_failure import explain_http_failure
 
                 message = explain_http_failure(exc, request.method, str(request.url))
                 error = {"code": CONNECTION_CLOSED, "message": message}
@@ -347,7 +347,7 @@ def _http_transport(url: str, client: Any) -> Any:
 
 
 def _asgi_url(path: str) -> str:
-    from ._asgi import ASGI_BASE_URL
+    from .asgi_bridge import ASGI_BASE_URL
 
     return ASGI_BASE_URL + path
 

@@ -24,8 +24,8 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any, Final, Literal
 
-from . import _limits
-from .redact import redact
+from .. import _limits
+from ..redact import redact
 
 __all__ = ["Transcript", "TranscriptMessage"]
 

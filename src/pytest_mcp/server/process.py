@@ -7,7 +7,7 @@ nor an xdist worker going away leaves an orphan behind. Children run in their ow
 
 None of that runs when this process is killed with SIGKILL (an OOM killer, a CI job timeout, a
 ``kill -9`` of pytest or of an xdist worker). For that, each child's process group is also
-registered with the ``Lifeline``: one small watcher process per pytest process (``_reaper.py``)
+registered with the ``Lifeline``: one small watcher process per pytest process (``reaper.py``)
 that reads a pipe from us and kills the registered groups when the pipe reaches end of file, which
 the kernel guarantees when we die, however we die.
 
@@ -39,7 +39,7 @@ import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Final
 
-from . import _limits
+from .. import _limits
 
 MINIMAL_ENV_KEYS: Final = ("HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER")
 """What the MCP SDK passes to stdio children by default; ``--mcp-env=minimal`` uses the same."""
@@ -117,7 +117,7 @@ class ManagedProcess:
     def exited(self) -> bool:
         """Whether the process has ended. ``poll()`` says None while another thread waits on the
         process; a zombie (ended, not yet reaped) has ended all the same."""
-        from ._reaper import zombie
+        from .reaper import zombie
 
         return self.popen.poll() is not None or zombie(self.popen.pid)
 
@@ -243,7 +243,7 @@ REGISTRY: Final = ProcessRegistry()
 class Lifeline:
     """Kills our children's process groups when this process dies, even by SIGKILL (see above).
 
-    The watcher (``_reaper.py``) starts with the first group watched. Its stdin is a pipe whose
+    The watcher (``reaper.py``) starts with the first group watched. Its stdin is a pipe whose
     write end only this process holds: it is close-on-exec, and children start with ``close_fds``.
     A forked child that starts servers of its own gets a watcher of its own.
     """
@@ -317,8 +317,8 @@ class Lifeline:
     def _start(self) -> subprocess.Popen[bytes] | None:
         from pathlib import Path
 
-        script = Path(__file__).with_name("_reaper.py")
-        # An xdist worker's parent is the controller: the watcher watches it too (see _reaper.py).
+        script = Path(__file__).with_name("reaper.py")
+        # An xdist worker's parent is the controller: the watcher watches it too (see reaper.py).
         watch = ["--watch", str(os.getppid())] if os.environ.get("PYTEST_XDIST_WORKER") else []
         try:
             watcher = subprocess.Popen(

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from time import monotonic
 from typing import Any
 
-from ._docs import docs_url
+from .._docs import docs_url
 
 POLL = 0.25  # the longest the thread sleeps while it runs
 IDLE_EXIT = 10.0  # the thread ends after this many seconds without a deadline to watch
