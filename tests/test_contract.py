@@ -179,3 +179,32 @@ def test_assert_contract_in_a_users_test(contracted: pytest.Pytester, monkeypatc
     result.stdout.fnmatch_lines(
         ["*ContractDrift: the 2026-07-28 surface drifted*", "*breaking: tool 'subtract': removed*"]
     )
+
+
+def test_surface_coverage_counts_what_the_contract_expects(contracted: pytest.Pytester, monkeypatch) -> None:
+    run_contract(contracted).assert_outcomes(skipped=2)  # records both tools
+    contracted.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.anyio
+        async def test_add(mcp_client):
+            assert (await mcp_client.call("add", a=1, b=2)).structured == {"result": 3}
+        """
+    )
+    monkeypatch.setenv("SHRINK", "1")  # the server no longer lists subtract
+    options = ("--mcp-server=contracted_server:mcp", "-p", "no:cacheprovider", "--mcp-cov")
+    without = contracted.runpytest_subprocess(*options)
+    without.assert_outcomes(passed=1)
+    assert "subtract" not in without.stdout.str()
+    result = contracted.runpytest_subprocess(*options, "--mcp-cov-contract=contract.json")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["tool subtract * 0%*success, error*"])
+
+
+def test_a_missing_coverage_contract_is_a_usage_error(contracted: pytest.Pytester) -> None:
+    result = contracted.runpytest("--mcp-server=contracted_server:mcp", "--mcp-cov-contract=none.json")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["*--mcp-cov-contract: there is no contract at *none.json: record one with --mcp-contract=*none.json"]
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .drift import Change, compare, describe_changes
@@ -26,6 +27,7 @@ __all__ = [
     "check_drift",
     "compare",
     "describe_changes",
+    "listings",
     "load_contract",
     "record_era",
     "surface_of",
@@ -62,6 +64,28 @@ def check_drift(
     if changes:
         warnings.warn(PytestMcpWarning(f"contract {path} ({era}): {describe_changes(changes)}\n{again}"), stacklevel=2)
     return changes
+
+
+def listings(recorded: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The contract's surfaces as ``*/list`` results (``(method, result)``, every era), e.g. for the
+    surface coverage report to count what the contract expects even where the server no longer lists it."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    for surface in recorded.values():
+        tools = [{"name": name, **item} for name, item in surface.get("tools", {}).items()]
+        prompts = [
+            {"name": name, "arguments": [{"name": argument} for argument in item.get("arguments", {})]}
+            for name, item in surface.get("prompts", {}).items()
+        ]
+        found += [
+            ("tools/list", {"tools": tools}),
+            ("prompts/list", {"prompts": prompts}),
+            ("resources/list", {"resources": [{"uri": uri} for uri in surface.get("resources", {})]}),
+            (
+                "resources/templates/list",
+                {"resourceTemplates": [{"uriTemplate": t} for t in surface.get("resourceTemplates", {})]},
+            ),
+        ]
+    return found
 
 
 async def assert_contract(client: McpClient, path: str | os.PathLike[str], *, update: bool = False) -> list[Change]:

@@ -53,6 +53,15 @@ OPTIONS: Final = (
         metavar="PERCENT",
     ),
     Option(
+        "cov_contract",
+        text,
+        None,
+        "Count the surface an --mcp-contract file records as expected (turns coverage on): a tool, prompt or "
+        "resource the contract lists is reported uncovered even when the server no longer lists it.",
+        metavar="FILE",
+        path=True,
+    ),
+    Option(
         "cov_term",
         choice(TERM_MODES),
         None,
@@ -94,6 +103,8 @@ def pytest_configure(config: pytest.Config) -> None:
         session = CoverageSession(
             config, values["cov_report"], values["cov_fail_under"], values["cov_term"] or "missing"
         )
+        if values["cov_contract"]:
+            session.expect_contract(values["cov_contract"])
         config.stash[COVERAGE_KEY] = session
         config.pluginmanager.register(session, "pytest_mcp.coverage.session")
         add_report_provider(config, session.record_report)

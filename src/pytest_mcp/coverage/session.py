@@ -13,7 +13,7 @@ import pytest
 from ..redact import session_secrets
 from ..stash_keys import SETTINGS_KEY, TRANSCRIPTS_KEY
 from . import DOCS
-from .surface import CoverageData, CoverageReport, build_report, format_table
+from .surface import CoverageData, CoverageReport, Surface, build_report, format_table
 
 __all__ = ["CoverageSession", "XdistController"]
 
@@ -33,6 +33,8 @@ class CoverageSession:
         self._attempts: dict[str, int] = {}
         self._report: CoverageReport | None = None
         self._written: Path | None = None
+        self._expected: Surface | None = None
+        """What every server is expected to offer (``--mcp-cov-contract``)."""
 
     @property
     def is_worker(self) -> bool:
@@ -40,8 +42,27 @@ class CoverageSession:
 
     def report(self) -> CoverageReport:
         if self._report is None:
+            if self._expected is not None:
+                for key in self.data.servers:
+                    self.data.server(key).surface.merge(self._expected)
             self._report = build_report(self.data)
         return self._report
+
+    def expect_contract(self, path: str) -> None:
+        """Count what the contract at ``path`` records as part of every server's surface (``--mcp-cov-contract``)."""
+        from ..contract import ContractFileError, listings, load_contract
+
+        try:
+            recorded = load_contract(path)
+        except ContractFileError as exc:
+            raise pytest.UsageError(f"--mcp-cov-contract: {exc}") from None
+        if recorded is None:
+            raise pytest.UsageError(
+                f"--mcp-cov-contract: there is no contract at {path}: record one with --mcp-contract={path}"
+            )
+        self._expected = Surface()
+        for method, result in listings(recorded):
+            self._expected.add_listing(method, result)
 
     # -- recording (in the process that runs the test) ---------------------------------------
     @pytest.hookimpl(wrapper=True)

@@ -105,9 +105,6 @@ class Baseline:
                 return entry
         return None
 
-    def stale_entries(self) -> list[BaselineEntry]:
-        return [entry for entry in self.entries if entry.stale]
-
 
 PACKAGED: Final = Path(__file__).parent / "baselines"
 """The baselines of the reference servers, shipped with the plugin: ``--mcp-baseline=server-everything``."""
