@@ -12,6 +12,7 @@ from .._lazy import lazy_exports
 
 _EXPORTS: dict[str, str] = {
     "BackendFault": "backend",
+    "BackendFaultOptions": "_policy",
     "ChaosDispatcher": "injector",
     "ChaosEvent": "events",
     "FaultInjector": "injector",
@@ -25,6 +26,7 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "BackendFault",
+    "BackendFaultOptions",
     "ChaosDispatcher",
     "ChaosEvent",
     "ChaosOptions",
@@ -41,7 +43,7 @@ __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, __all__)
 
 
 if TYPE_CHECKING:
-    from ._policy import ChaosOptions, exponential, normal
+    from ._policy import BackendFaultOptions, ChaosOptions, exponential, normal
     from .backend import BackendFault
     from .events import ChaosEvent
     from .injector import ChaosDispatcher, FaultInjector

@@ -170,3 +170,26 @@ def derive_seed(base: int, *parts: str) -> int:
     """A stable 32-bit seed from a base seed and names (a test id, a backend target)."""
     digest = hashlib.sha256(":".join((str(base), *parts)).encode()).digest()
     return int.from_bytes(digest[:8], "big") % _MAX_SEED
+
+
+@dataclass(frozen=True, kw_only=True)
+class BackendFaultOptions:
+    """How a patched backend target misbehaves (``FaultInjector.backend(target, **options)``): seeded
+    failures, delays and hangs, and whether closing requires that the target was called."""
+
+    fail_rate: float = 0.0
+    exception: Any = None
+    delay_ms: Any = None
+    delay_rate: float = 1.0
+    timeout_rate: float = 0.0
+    timeout_ms: float = 1000.0
+    require_calls: bool = True
+
+    def __post_init__(self) -> None:
+        rates = (("fail_rate", self.fail_rate), ("delay_rate", self.delay_rate), ("timeout_rate", self.timeout_rate))
+        for name, rate in rates:
+            if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
+                raise ValueError(f"{name}={rate!r} must be a probability between 0 and 1")
+        if isinstance(self.timeout_ms, bool) or not isinstance(self.timeout_ms, int | float) or self.timeout_ms <= 0:
+            raise ValueError(f"timeout_ms={self.timeout_ms!r} must be a number of ms > 0")
+        sample_ms(self.delay_ms, random.Random(0), limit_ms=1)  # validates the spec early

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from ..errors import McpUsageError
-from ._policy import derive_seed, sample_ms
+from ._policy import BackendFaultOptions, derive_seed, sample_ms
 from .events import ChaosEvent
 
 __all__ = ["BackendFault"]
@@ -74,33 +74,10 @@ class BackendFault:
     """One patched backend target: its call counts, and ``restore()`` to undo the patch."""
 
     def __init__(
-        self,
-        target: Any,
-        *,
-        fail_rate: float = 0.0,
-        exception: Any = None,
-        delay_ms: Any = None,
-        delay_rate: float = 1.0,
-        timeout_rate: float = 0.0,
-        timeout_ms: float = 1000.0,
-        require_calls: bool = True,
-        seed: int = 0,
-        events: list[Any] | None = None,
+        self, target: Any, options: BackendFaultOptions, *, seed: int = 0, events: list[Any] | None = None
     ) -> None:
-        for name, rate in (("fail_rate", fail_rate), ("delay_rate", delay_rate), ("timeout_rate", timeout_rate)):
-            if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
-                raise McpUsageError(f"chaos.backend(...): {name}={rate!r} must be a probability between 0 and 1")
-        if not isinstance(timeout_ms, int | float) or timeout_ms <= 0:
-            raise McpUsageError(f"chaos.backend(...): timeout_ms={timeout_ms!r} must be a number of ms > 0")
-        sample_ms(delay_ms, random.Random(0), limit_ms=1)  # validates the spec early
         self.target = target
-        self.fail_rate = fail_rate
-        self.exception = exception
-        self.delay_ms = delay_ms
-        self.delay_rate = delay_rate
-        self.timeout_rate = timeout_rate
-        self.timeout_ms = float(timeout_ms)
-        self.require_calls = require_calls
+        self.options = options
         self.calls = 0
         """How many times the patched target was called."""
         self.failures = 0
@@ -135,9 +112,9 @@ class BackendFault:
             private = random.Random(rng.getrandbits(64))
             call = self.calls
         delay = 0.0
-        if self.delay_ms is not None and delay_roll < self.delay_rate:
-            delay = sample_ms(self.delay_ms, private, limit_ms=self.timeout_ms * 10 + 60_000) / 1000
-        plan = _Plan(call, delay, timeout_roll < self.timeout_rate, fail_roll < self.fail_rate)
+        if self.options.delay_ms is not None and delay_roll < self.options.delay_rate:
+            delay = sample_ms(self.options.delay_ms, private, limit_ms=self.options.timeout_ms * 10 + 60_000) / 1000
+        plan = _Plan(call, delay, timeout_roll < self.options.timeout_rate, fail_roll < self.options.fail_rate)
         self._note(plan)
         return plan
 
@@ -145,7 +122,7 @@ class BackendFault:
 
         if plan.timeout:
             self.timeouts += 1
-            fault, detail = "backend timeout", f"hangs {self.timeout_ms:.0f} ms, then times out"
+            fault, detail = "backend timeout", f"hangs {self.options.timeout_ms:.0f} ms, then times out"
         elif plan.fail:
             self.failures += 1
             fault, detail = "backend failure", f"raises {self._exception_name()}"
@@ -160,7 +137,7 @@ class BackendFault:
         )
 
     def _exception_name(self) -> str:
-        exc = self.exception
+        exc = self.options.exception
         if exc is None:
             return "OSError"
         if isinstance(exc, Exception):
@@ -168,7 +145,7 @@ class BackendFault:
         return getattr(exc, "__name__", repr(exc))
 
     def _make_exception(self, plan: _Plan) -> Exception:
-        exc = self.exception
+        exc = self.options.exception
         message = f"chaos: injected failure in {self.label} (call {plan.call})"
         if exc is None:
             return OSError(message)
@@ -186,7 +163,7 @@ class BackendFault:
         raise McpUsageError(f"chaos.backend({self.label!r}): exception={exc!r} is not an exception, class or factory")
 
     def _timeout_exception(self, request: Any = None) -> Exception:
-        message = f"chaos: {self.label} timed out after {self.timeout_ms:.0f} ms"
+        message = f"chaos: {self.label} timed out after {self.options.timeout_ms:.0f} ms"
         if request is not None:
             import httpx
 
@@ -254,7 +231,7 @@ class BackendFault:
                 if plan.delay_s:
                     await anyio.sleep(plan.delay_s)
                 if plan.timeout:
-                    await anyio.sleep(fault.timeout_ms / 1000)
+                    await anyio.sleep(fault.options.timeout_ms / 1000)
                     raise fault._timeout_exception()
                 if plan.fail:
                     raise fault._make_exception(plan)
@@ -268,7 +245,7 @@ class BackendFault:
                 if plan.delay_s:
                     time.sleep(plan.delay_s)
                 if plan.timeout:
-                    time.sleep(fault.timeout_ms / 1000)
+                    time.sleep(fault.options.timeout_ms / 1000)
                     raise fault._timeout_exception()
                 if plan.fail:
                     raise fault._make_exception(plan)
@@ -293,7 +270,7 @@ class BackendFault:
                 return original(request, **kwargs)
             if _in_event_loop():
                 return later(plan, request, kwargs)
-            time.sleep(plan.delay_s + (fault.timeout_ms / 1000 if plan.timeout else 0))
+            time.sleep(plan.delay_s + (fault.options.timeout_ms / 1000 if plan.timeout else 0))
             if plan.timeout:
                 raise SideEffectError(route, origin=fault._timeout_exception(request))
             if plan.fail:
@@ -303,7 +280,7 @@ class BackendFault:
         async def later(plan: _Plan, request: Any, kwargs: dict[str, Any]) -> Any:
             import anyio
 
-            await anyio.sleep(plan.delay_s + (fault.timeout_ms / 1000 if plan.timeout else 0))
+            await anyio.sleep(plan.delay_s + (fault.options.timeout_ms / 1000 if plan.timeout else 0))
             if plan.timeout:
                 raise fault._timeout_exception(request)
             if plan.fail:

@@ -25,7 +25,7 @@ import anyio
 
 from ..errors import McpUsageError
 from ..run_seed import new_base_seed
-from ._policy import FAULTS, ChaosOptions, method_matches, request_target, sample_ms
+from ._policy import FAULTS, BackendFaultOptions, ChaosOptions, method_matches, request_target, sample_ms
 from .backend import BackendFault
 from .events import ChaosEvent
 
@@ -335,38 +335,23 @@ class FaultInjector:
         return result[0]
 
     # -- backend faults -------------------------------------------------------------------------
-    def backend(
-        self,
-        target: Any,
-        *,
-        fail_rate: float = 0.0,
-        exception: Any = None,
-        delay_ms: Any = None,
-        delay_rate: float = 1.0,
-        timeout_rate: float = 0.0,
-        timeout_ms: float = 1000.0,
-        require_calls: bool = True,
-    ) -> BackendFault:
+    def backend(self, target: Any, options: BackendFaultOptions | None = None, /, **keywords: Any) -> BackendFault:
         """Make a function, method or respx route slow, failing or hanging, seeded; restored on close.
 
         ``target`` is ``"pkg.module:function"``, ``"pkg.module:Class.method"``, ``"pkg.module:obj.method"``,
         an ``(owner, "attribute")`` pair, or a ``respx`` route. Patch the name the server calls (like
-        ``monkeypatch``). With ``require_calls`` (default) closing fails if the target was never called,
-        which catches a patch in the wrong place.
+        ``monkeypatch``). How it misbehaves: a ``BackendFaultOptions`` or its keywords (``fail_rate``,
+        ``exception``, ``delay_ms``, ``delay_rate``, ``timeout_rate``, ``timeout_ms``, ``require_calls``).
+        With ``require_calls`` (default) closing fails if the target was never called, which catches a
+        patch in the wrong place.
         """
-
-        fault = BackendFault(
-            target,
-            fail_rate=fail_rate,
-            exception=exception,
-            delay_ms=delay_ms,
-            delay_rate=delay_rate,
-            timeout_rate=timeout_rate,
-            timeout_ms=timeout_ms,
-            require_calls=require_calls,
-            seed=self.seed,
-            events=self.events,
-        )
+        if options is not None and keywords:
+            raise McpUsageError("chaos.backend(...): pass either a BackendFaultOptions or its keywords, not both")
+        try:
+            chosen = options if options is not None else BackendFaultOptions(**keywords)
+        except (TypeError, ValueError) as exc:
+            raise McpUsageError(f"chaos.backend(...): {exc}") from None
+        fault = BackendFault(target, chosen, seed=self.seed, events=self.events)
         fault.install()
         self._backends.append(fault)
         return fault
@@ -388,7 +373,7 @@ class FaultInjector:
         errors: list[str] = []
         for fault in reversed(self._backends):
             fault.restore()
-            if verify and fault.require_calls and fault.calls == 0:
+            if verify and fault.options.require_calls and fault.calls == 0:
                 errors.append(
                     f"chaos.backend({fault.label!r}) was never called: the server did not reach the patched name "
                     "(patch the name the code actually calls, e.g. 'pkg.module_that_uses_it:func'), or pass "
