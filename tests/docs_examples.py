@@ -242,7 +242,6 @@ MCP surface coverage JSON written to mcp-cov.json
             ),
         )
     ),
-    "docs/suite/stateful.md": Page((Run(outcomes={"passed": 2}),)),
     "docs/suite/security.md": Page(
         (Run(("--mcp-server=python docs_server.py", "--mcp-suite=security"), {"passed": 12, "skipped": 2}),)
     ),
