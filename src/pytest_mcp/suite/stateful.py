@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from .fuzz import CLIENT_REPLIES
 from .registry import check
-from .tool_selection import opt_in_reason, select_tools
+from .tool_selection import is_read_only, opt_in_reason, select_tools
 
 __all__ = ["STATEFUL_CHECK_TIMEOUT"]
 
@@ -62,8 +62,9 @@ async def stateful_workflows(ctx: Any) -> None:
             seed=ctx.options.seed,
             call_timeout=ctx.timeout,
             stop_at=started + 0.8 * ctx.check.timeout,
+            read_only=frozenset(tool.name for tool in tools.chosen if is_read_only(tool)),
         )
-        report = await run_machine(machine, client, config, restart=True)
+        report = await run_machine(machine, client, config, restart="after-failure")
     if report.failure is not None:
         ctx.fail(str(report.failure))
     for name in sorted(machine.unstable):

@@ -15,7 +15,7 @@ import time
 import zlib
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Final, NoReturn
+from typing import Any, ClassVar, Final, Literal, NoReturn
 
 from hypothesis.stateful import RuleBasedStateMachine
 
@@ -31,6 +31,13 @@ RESTARTABLE: Final = ("stdio", "spawn_http", "in_process")
 DEFAULT_STEPS: Final = 12
 DEFAULT_SEQUENCES: Final = 20
 
+Restart = Literal["never", "each", "after-failure"]
+"""When a run restarts the server it started before a sequence: ``never``; before ``each`` sequence; or before
+the first and, once a sequence has failed, before each one (``after-failure``: exploring runs on the state
+earlier sequences left, shrinking and the reported sequence on a fresh server). A server is never restarted
+when no call since its last start could have changed it (none, or only tools in ``StatefulConfig.read_only``);
+after a crash it always is."""
+
 
 @dataclass(frozen=True)
 class StatefulConfig:
@@ -43,6 +50,8 @@ class StatefulConfig:
     stop_at: float = float("inf")
     """``time.monotonic()`` after which no new sequence starts (and no shrinking step runs)."""
     shrink_seconds: float = 30.0
+    read_only: frozenset[str] = frozenset()
+    """Tools whose calls leave the server as it was (``readOnlyHint``): no restart is needed after them."""
 
 
 @dataclass
@@ -77,8 +86,10 @@ class StatefulReport:
 class _Runner:
     """The run's shared state: the client (replaced after a crash restart), the bridge, counters, budget."""
 
-    def __init__(self, client: Any, bridge: Bridge, config: StatefulConfig, restart: bool) -> None:
+    def __init__(self, client: Any, bridge: Bridge, config: StatefulConfig, restart: Restart) -> None:
         self.client, self.bridge, self.config, self.restart = client, bridge, config, restart
+        self.pristine = False
+        """Whether the server is as it started: restarted by this run, and no call since could have changed it."""
         self.connection: AsyncExitStack | None = None
         """The connection of a client this runner opened itself (after a restart); closed on the next or at the end."""
         self.current: McpStateMachine | None = None
@@ -100,8 +111,17 @@ class _Runner:
 
     @property
     def restartable(self) -> bool:
-        """Whether each sequence can start on a fresh server: one this run started (a process or a factory)."""
-        return self.restart and self.client.server.kind in RESTARTABLE
+        """Whether sequences can start on a fresh server: one this run started (a process or a factory)."""
+        return self.restart != "never" and self.client.server.kind in RESTARTABLE
+
+    def fresh_start(self) -> bool:
+        """Before a sequence: restart the server if the policy asks for it; whether the sequence starts fresh."""
+        if not self.restartable:
+            return False
+        wanted = self.restart == "each" or self.report.sequences == 1 or self.first_failure_at is not None
+        if wanted and not self.pristine:
+            self.pristine = self.bridge.ask(self.renew)
+        return self.pristine
 
     async def renew(self) -> bool:
         """Restart the server and connect a new client, so the next sequence starts from a fresh state."""
@@ -132,12 +152,13 @@ class _Runner:
         from ..client.mcp_client import CallOutcome
 
         if self.dead and self.restartable:
-            await self.renew()
+            self.pristine = await self.renew()
         try:
             outcome = await self.client.outcome(name, arguments, timeout=self.config.call_timeout)
         except Exception as exc:  # the SDK refusing a reply is a finding, not an error of ours
             outcome = CallOutcome(name, arguments, self.client.describe(), error=exc)
         self.report.calls += 1
+        self.pristine = self.pristine and name in self.config.read_only and outcome.kind != "crash"
         self.dead = self.dead or outcome.kind == "crash"
         return outcome
 
@@ -165,10 +186,8 @@ class McpStateMachine(RuleBasedStateMachine):
         self.in_budget = runner.budget_left()
         """Whether this sequence may call the server: decided once, before its first call, so the clock never
         cuts a sequence short and a fixed seed explores the same sequences however loaded the machine is."""
-        self.fresh = False
-        """Whether this sequence started on a freshly restarted server (``run_machine(restart=True)``)."""
-        if runner.restartable and self.in_budget:
-            self.fresh = runner.bridge.ask(runner.renew)
+        self.fresh = runner.fresh_start() if self.in_budget else False
+        """Whether this sequence started on a server as it was started (``run_machine(restart=...)``)."""
 
     # -- calling the server (from rules and invariants) ----------------------------------------
     def outcome(self, name: str, arguments: dict[str, Any] | None = None, /, **keywords: Any) -> Any:
@@ -241,7 +260,7 @@ class McpStateMachine(RuleBasedStateMachine):
             call_timeout=None,
             stop_at=time.monotonic() + seconds,
         )
-        report = await run_machine(cls, client, config, restart=fresh_server)
+        report = await run_machine(cls, client, config, restart="each" if fresh_server else "never")
         if report.failure is not None:
             raise report.failure
         return report
@@ -256,13 +275,12 @@ class _NoSchema:
 
 
 async def run_machine(
-    machine: type[McpStateMachine], client: Any, config: StatefulConfig, *, restart: bool = False
+    machine: type[McpStateMachine], client: Any, config: StatefulConfig, *, restart: Restart = "never"
 ) -> StatefulReport:
     """Run ``machine`` against ``client``; the report (``failure`` holds the shrunk sequence, if any).
 
-    ``restart``: the run restarts the server in place (when it started it: a process or a factory)
-    before each sequence and after a crash, so a sequence, and the shrunk one, never depends on what
-    earlier sequences left behind.
+    ``restart``: when the run restarts the server in place (when it started it: a process or a
+    factory) before a sequence (``Restart``); after a crash it restarts it whatever the policy.
     """
     from .stateful_run import explore
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["SuiteTools", "ToolSelection", "opt_in_reason", "sandbox_selection", "select_tools"]
+__all__ = ["SuiteTools", "ToolSelection", "is_read_only", "opt_in_reason", "sandbox_selection", "select_tools"]
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class ToolSelection:
     A comma list of: ``read-only`` (the default: tools annotated ``readOnlyHint: true``), ``all``
     (every tool), ``none``, a tool name or ``fnmatch`` pattern (opt it in) and ``-NAME`` (never call
     it, even if read-only). Example: ``all,-crash,-sleep``. Exclusions win; ``none`` wins over opt-ins.
-    The same rules as the conformance checks' ``suite.checks._util.may_call``.
+    The conformance checks that call tools ask it too (``suite.checks._util.may_call``).
     """
 
     spec: str = "read-only"
@@ -73,6 +73,11 @@ class ToolSelection:
         offered = {_name_and_read_only(tool)[0] for tool in tools}
         named = {item.lstrip("-") for item in self.items if item not in ("all", "none", "read-only")}
         return sorted(name for name in named if not any(ch in name for ch in "*?[") and name not in offered)
+
+
+def is_read_only(tool: Any) -> bool:
+    """Whether ``tool`` (an SDK ``Tool`` or a wire dict) is annotated ``readOnlyHint: true``."""
+    return _name_and_read_only(tool)[1]
 
 
 def _name_and_read_only(tool: Any) -> tuple[str, bool]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import fnmatch
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, cast
@@ -167,29 +166,13 @@ async def listed(ctx: CheckContext, wire: Wire, method: str, key: str) -> list[A
 # -- which tools the suite may call -----------------------------------------------------------------
 
 
-def _annotations(tool: dict[str, Any]) -> dict[str, Any]:
-    value = tool.get("annotations")
-    return value if isinstance(value, dict) else {}
-
-
 def may_call(tool: Any, spec: str) -> bool:
     """Whether ``--mcp-fuzz-tools`` (``spec``) lets the suite call ``tool`` (a wire dict)."""
+    from ..tool_selection import ToolSelection
+
     if not isinstance(tool, dict) or not isinstance(tool.get("name"), str):
         return False
-    name = tool["name"]
-    items = [item.strip() for item in spec.split(",") if item.strip()] or ["read-only"]
-    if any(item.startswith("-") and fnmatch.fnmatchcase(name, item[1:]) for item in items):
-        return False
-    if "none" in items:
-        return False
-    if "all" in items:
-        return True
-    if any(
-        not item.startswith("-") and item not in ("read-only",) and fnmatch.fnmatchcase(name, item) for item in items
-    ):
-        return True
-    wants_read_only = "read-only" in items or not [i for i in items if not i.startswith("-")]
-    return wants_read_only and _annotations(tool).get("readOnlyHint") is True
+    return ToolSelection.parse(spec).skip_reason(tool) is None
 
 
 def callable_tools(ctx: CheckContext, tools: list[Any]) -> list[dict[str, Any]]:
