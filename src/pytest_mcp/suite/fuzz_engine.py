@@ -36,6 +36,7 @@ from typing import Any, Final
 from .._docs import docs_url
 from .fuzz_judge import http_standin, judge, render_arguments, reply_text
 from .leaks import Leak, LeakDetector
+from .slow_calls import liveness_window, patience, still_answers
 
 __all__ = ["DEFAULT_EXAMPLES", "FUZZ_MODES", "FuzzConfig", "FuzzFailure", "FuzzReport", "FuzzSession", "fuzz_tool"]
 
@@ -44,8 +45,6 @@ DEFAULT_EXAMPLES: Final = 25
 DOCS: Final = docs_url("suite/fuzz.md")
 SLOW_LIMIT: Final = 2
 """Valid examples of one tool that may go unanswered (while the server keeps answering) before fuzzing it stops."""
-LIVENESS_SECONDS: Final = 5.0
-"""How long a server that left a call unanswered gets to answer ``tools/list`` before it counts as hung."""
 
 
 # -- configuration and results ----------------------------------------------------------------
@@ -194,7 +193,7 @@ class _Engine:
                 self.reconnect = None
                 return _Verdict(None, "", [])
             self.client, self.dead = client, False
-        timeout = self.config.call_timeout
+        timeout = self.limit if self.mode != "valid" else patience(self.limit)
         try:
             outcome = await self.client.outcome(self.tool.name, arguments, timeout=timeout)
         except Exception as exc:  # the SDK refusing a reply is a finding, not an error of ours
@@ -207,7 +206,7 @@ class _Engine:
         if http_reply is not None:
             problem = f"the server answered tools/call with {http_reply}, not a JSON-RPC message"
         if outcome.kind == "timeout":
-            problem = await self._timed_out(arguments, problem)
+            problem = await self._timed_out(arguments, problem, timeout)
         leaks: list[Leak] = []
         if outcome.kind in ("ok", "is_error", "protocol_error"):
             leaks = self.detector.scan(outcome.result if outcome.result is not None else outcome.error, arguments)
@@ -235,43 +234,30 @@ class _Engine:
             return None
         return reply.summary()
 
-    async def _timed_out(self, arguments: dict[str, Any], problem: str | None) -> str | None:
-        """Judge an unanswered call by whether the server still answers anything.
+    async def _timed_out(self, arguments: dict[str, Any], problem: str | None, waited: float) -> str | None:
+        """Judge an unanswered call by whether the server still answers anything (``slow_calls``).
 
-        A server that no longer answers ``tools/list`` hung: always a failure (and it is restarted
-        when the plugin started it). One that still answers left only this call hanging: a failure
-        for invalid and hostile inputs (they must be refused or handled), but tolerated for valid
-        inputs, which may simply ask for a lot of work (``sleep(seconds=1e9)``); such a tool stops
-        being fuzzed after ``SLOW_LIMIT`` of them.
+        A server that does not answer ``tools/list`` before the call's time is up hung: always a
+        failure (and it is restarted when the plugin started it). One that answers left only this
+        call unanswered: a failure for invalid and hostile inputs (they must be refused or handled,
+        and got the whole timeout), but tolerated for valid inputs, which may simply ask for a lot of
+        work (``sleep(seconds=1e9)``); such a tool stops being fuzzed after ``SLOW_LIMIT`` of them.
         """
-        if not await self.alive():
+        window = liveness_window(self.limit, waited)
+        if not await still_answers(self.client, window):
             self.dead = True
-            return f"{problem}; afterwards the server did not answer tools/list within {self.liveness:g} s either"
+            return f"{problem}; afterwards the server did not answer tools/list within {window:g} s either"
         if self.mode == "valid":
             self.slow.append(arguments)
             return None
         return f"{problem}; the server still answers other requests, so it left this one hanging"
 
     @property
-    def liveness(self) -> float:
-        """Seconds a server that left a call unanswered gets to answer ``tools/list``."""
-        limit = self.config.call_timeout or LIVENESS_SECONDS
-        return max(1.0, min(LIVENESS_SECONDS, limit))
-
-    async def alive(self) -> bool:
-        """Whether the server answers ``tools/list`` within ``liveness`` seconds (an error answer counts)."""
-        import anyio
-        from mcp.shared.exceptions import MCPError
-
-        with anyio.move_on_after(self.liveness):
-            try:
-                await self.client.sdk.list_tools()
-            except MCPError:
-                return True
-            except Exception:
-                return False
-            return True
-        return False
+    def limit(self) -> float:
+        """Seconds a call may take: the configured ``call_timeout``, else the client's timeout."""
+        if self.config.call_timeout is not None:
+            return self.config.call_timeout
+        return float(getattr(self.client, "timeout", 10.0))
 
     # runs in the Hypothesis worker thread
     def budget_left(self) -> bool:
@@ -492,7 +478,7 @@ class FuzzSession:
             self.client = engine.client
         report.examples = engine.calls
         if engine.slow:
-            limit = config.call_timeout if config.call_timeout is not None else getattr(self.client, "timeout", 0)
+            limit = patience(engine.limit)
             report.notes.append(
                 f"tool {tool.name!r}: {len(engine.slow)} {mode} example(s) got no reply within {limit:g} s while "
                 f"the server kept answering (slow for such input, not a failure), e.g. "

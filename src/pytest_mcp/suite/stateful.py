@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from .fuzz import CLIENT_REPLIES
 from .registry import check
+from .slow_calls import patience
 from .tool_selection import is_read_only, opt_in_reason, select_tools
 
 __all__ = ["STATEFUL_CHECK_TIMEOUT"]
@@ -63,10 +64,16 @@ async def stateful_workflows(ctx: Any) -> None:
             call_timeout=ctx.timeout,
             stop_at=started + 0.8 * ctx.check.timeout,
             read_only=frozenset(tool.name for tool in tools.chosen if is_read_only(tool)),
+            tolerate_slow=True,
         )
         report = await run_machine(machine, client, config, restart="after-failure")
     if report.failure is not None:
         ctx.fail(str(report.failure))
+    for name in sorted(report.slow):
+        ctx.note(
+            f"tool {name!r} left a call unanswered for {patience(ctx.timeout):g} s while the server kept answering "
+            "(slow for such input, not a failure): later sequences did not call it"
+        )
     for name in sorted(machine.unstable):
         ctx.note(f"read-only tool {name!r} varies on its own (its results differ call to call): not held to repeat")
     budget = "; stopped at the item's time budget" if report.out_of_time else ""

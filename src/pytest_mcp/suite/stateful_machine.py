@@ -20,6 +20,7 @@ from typing import Any, ClassVar, Final, Literal, NoReturn
 from hypothesis.stateful import RuleBasedStateMachine
 
 from ..errors import McpAssertionError
+from .slow_calls import liveness_window, patience, still_answers
 from .stateful_bridge import Bridge
 from .stateful_replay import StatefulFailure
 from .stateful_values import PooledValue, ValuePool, is_delete_like
@@ -52,6 +53,9 @@ class StatefulConfig:
     shrink_seconds: float = 30.0
     read_only: frozenset[str] = frozenset()
     """Tools whose calls leave the server as it was (``readOnlyHint``): no restart is needed after them."""
+    tolerate_slow: bool = False
+    """Wait ``slow_calls.SLOW_SECONDS`` for a reply, then call the tool slow (``StatefulReport.slow``) if the server
+    still answers ``tools/list``, hung if it does not; False: every call gets the whole ``call_timeout``."""
 
 
 @dataclass
@@ -81,6 +85,10 @@ class StatefulReport:
     seconds: float = 0.0
     failure: StatefulFailure | None = None
     out_of_time: bool = False
+    slow: set[str] = field(default_factory=set)
+    """Tools that left a call unanswered while the server kept answering (``StatefulConfig.tolerate_slow``)."""
+    hung: dict[str, str] = field(default_factory=dict)
+    """Per tool, why its last unanswered call counts as a hang (the server stopped answering too)."""
 
 
 class _Runner:
@@ -153,11 +161,20 @@ class _Runner:
 
         if self.dead and self.restartable:
             self.pristine = await self.renew()
+        limit = self.config.call_timeout if self.config.call_timeout is not None else float(self.client.timeout)
+        timeout = patience(limit) if self.config.tolerate_slow else limit
         try:
-            outcome = await self.client.outcome(name, arguments, timeout=self.config.call_timeout)
+            outcome = await self.client.outcome(name, arguments, timeout=timeout)
         except Exception as exc:  # the SDK refusing a reply is a finding, not an error of ours
             outcome = CallOutcome(name, arguments, self.client.describe(), error=exc)
         self.report.calls += 1
+        if outcome.kind == "timeout" and self.config.tolerate_slow:
+            window = liveness_window(limit, timeout)
+            if await still_answers(self.client, window):
+                self.report.slow.add(name)
+            else:
+                self.report.hung[name] = f"afterwards the server did not answer tools/list within {window:g} s either"
+                self.dead = True
         self.pristine = self.pristine and name in self.config.read_only and outcome.kind != "crash"
         self.dead = self.dead or outcome.kind == "crash"
         return outcome
@@ -208,6 +225,8 @@ class McpStateMachine(RuleBasedStateMachine):
         from .fuzz_judge import judge, reply_text
 
         problem = judge("valid", outcome, tool if tool is not None else _NoSchema(outcome.tool))
+        if problem is not None and outcome.kind == "timeout" and outcome.tool in self.runner.report.hung:
+            problem = f"{problem}; {self.runner.report.hung[outcome.tool]}"
         if problem is not None:
             self.fail(f"{problem}\n  reply: {reply_text(outcome)}")
 
