@@ -217,3 +217,43 @@ def test_by_default_only_read_only_tools_are_driven(mcp_pytester: pytest.Pyteste
     )
     assert result.ret == 0, result.stdout.str()[-4000:]
     result.assert_outcomes(passed=2)
+
+
+SLOW_SERVER = """
+import anyio
+from mcp.server.mcpserver import MCPServer
+from mcp.types import ToolAnnotations
+
+mcp = MCPServer("slow")
+
+
+@mcp.tool(annotations=ToolAnnotations(readOnlyHint=True))
+async def wait(seconds: float) -> str:
+    await anyio.sleep(60 if seconds > 1 else 0)
+    return "done"
+
+
+@mcp.tool(annotations=ToolAnnotations(readOnlyHint=True))
+def echo(text: str) -> str:
+    return text
+"""
+
+
+def test_a_tool_slow_for_valid_input_is_noted_and_left_out_not_failed(mcp_pytester: pytest.Pytester) -> None:
+    """A call unanswered after 2 s, on a server that still answers tools/list, is slow: not a hang."""
+    mcp_pytester.makepyfile(slow_server=SLOW_SERVER)
+    result = mcp_pytester.runpytest(
+        "--mcp-server=slow_server:mcp",
+        "--mcp-suite=stateful",
+        "-m",
+        "mcp_2026_07_28",
+        "--mcp-timeout=4",
+        "-p",
+        "no:cacheprovider",
+        "-rP",
+    )
+    assert result.ret == 0, result.stdout.str()[-4000:]
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        ["*tool 'wait' left a call unanswered for 2 s while the server kept answering (slow for such input, not a*"]
+    )

@@ -49,11 +49,13 @@ def checks_for(
         request: pytest.FixtureRequest, mcp_suite_case: tuple[SuiteRuntime, Case, Baseline | None]
     ) -> None:
         __tracebackhide__ = True
-        from .items import case_properties, run_case
+        from .items import NOTES_SECTION, case_properties, run_case
 
         runtime, case, baseline_file = mcp_suite_case
         request.node.user_properties.extend(case_properties(case))
-        run_case(case, runtime, baseline_file, request.node.user_properties)
+        notes = run_case(case, runtime, baseline_file, request.node.user_properties)
+        if notes:
+            request.node.add_report_section("call", NOTES_SECTION, notes)
 
     return test_mcp_suite
 

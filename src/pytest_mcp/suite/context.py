@@ -183,7 +183,8 @@ class CheckContext:
         pytest.skip(f"{self.check.id} [{self.era}][{self.transport}]: {reason}")
 
     def note(self, text: str) -> None:
-        """Add a line to the check's report (shown with failures and in -rA summaries)."""
+        """Add a line to the check's report: shown with a failure, and as the "mcp notes" section of a
+        passed item (pytest shows it with ``-rP`` / ``-rA``)."""
         self.notes.append(text)
 
     def redact(self, text: str) -> str:

@@ -39,6 +39,8 @@ __all__ = [
 ]
 
 EXCHANGE_LINES: Final = 16
+NOTES_SECTION: Final = "mcp notes"
+"""The report section of a passed item holding its check's notes (shown by ``-rP``)."""
 BASELINE_PROPERTY: Final = "mcp_baseline_entry"
 LIMIT_NOTICE: Final = "pytest_mcp.suite.limit-notice"
 """Name of the plugin whose terminal summary says that the server limits concurrency."""
@@ -149,9 +151,9 @@ def run_case(
     baseline: Baseline | None,
     user_properties: list[tuple[str, object]],
     outcome: Outcome | None = None,
-) -> None:
+) -> str:
     """Run one case in its own event loop (or replay its ``outcome`` from a concurrent run): pass,
-    fail (``CheckFailed``), skip, or xfail when baselined."""
+    fail (``CheckFailed``), skip, or xfail when baselined. Passed: the check's notes, one a line."""
     __tracebackhide__ = True
     import anyio
 
@@ -183,6 +185,8 @@ def run_case(
         raise
     if entry is not None:
         user_properties.append((BASELINE_PROPERTY, f"passed:{entry.line}:{baseline.path}"))  # type: ignore[union-attr]
+    secrets = (runtime.options.auth_token,) if runtime.options.auth_token else ()
+    return redact_text("\n".join(note for ctx in context_box for note in ctx.notes), secrets)
 
 
 def _reason(reason: str) -> str:
@@ -291,7 +295,9 @@ class SuiteItem(pytest.Item):
         outcome = self._concurrent_outcome()
         if outcome is None and self.runtime.stopped_after(self.case.era) is not None:  # an earlier check stopped it
             pytest.skip(stopped_skip(self.runtime, self.case.era))
-        run_case(self.case, self.runtime, self.baseline, self.user_properties, outcome)
+        notes = run_case(self.case, self.runtime, self.baseline, self.user_properties, outcome)
+        if notes:
+            self.add_report_section("call", NOTES_SECTION, notes)
 
     def _concurrent_outcome(self) -> Outcome | None:
         """With ``--mcp-suite-jobs N``: this case's outcome from a concurrent run of the selected items."""
