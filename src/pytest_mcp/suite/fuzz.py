@@ -14,9 +14,9 @@ from typing import Any, Final
 from .fuzz_engine import DEFAULT_EXAMPLES, FuzzConfig, FuzzReport, FuzzSession
 from .leaks import LeakDetector
 from .registry import check
-from .tool_selection import opt_in_reason, select_tools
+from .tool_selection import SuiteTools, opt_in_reason, select_tools
 
-__all__ = ["CLIENT_REPLIES", "FUZZ_CHECK_TIMEOUT", "suite_config"]
+__all__ = ["CLIENT_REPLIES", "FUZZ_CHECK_TIMEOUT", "examples_or_skip", "suite_config", "tools_or_skip"]
 
 CLIENT_REPLIES: Final = {"sampling": "pytest-mcp: a canned sampling reply", "elicitation": "decline", "roots": []}
 """How the suite's client answers a tool's sampling, elicitation and roots requests (so such tools can finish)."""
@@ -25,10 +25,27 @@ FUZZ_CHECK_TIMEOUT: Final = 600.0
 """Seconds one fuzz item may take; the fuzzing itself stops at 80 % of it (``FuzzConfig.stop_at``)."""
 
 
+def examples_or_skip(ctx: Any) -> int:
+    """``--mcp-fuzz-examples`` (fuzz examples per tool and mode, or stateful sequences); skips the item at 0."""
+    examples = int(getattr(ctx.options, "fuzz_examples", DEFAULT_EXAMPLES))
+    if examples == 0:
+        ctx.skip("fuzzing is off (--mcp-fuzz-examples=0)")
+    return examples
+
+
+async def tools_or_skip(ctx: Any, client: Any) -> SuiteTools:
+    """The server's tools split by ``--mcp-fuzz-tools``; skips the item, saying how to opt in, when none is chosen."""
+    spec = ctx.options.fuzz_tools
+    tools = select_tools(await client.tools(), spec)
+    if not tools.chosen:
+        ctx.skip(opt_in_reason(tools, spec))
+    return tools
+
+
 def suite_config(ctx: Any, started: float) -> FuzzConfig:
     """The fuzz settings of one suite item: examples, seeds, per-call timeout and the item's deadline."""
     return FuzzConfig(
-        examples=int(getattr(ctx.options, "fuzz_examples", DEFAULT_EXAMPLES) or DEFAULT_EXAMPLES),
+        examples=examples_or_skip(ctx),
         call_timeout=ctx.timeout,
         seed=ctx.seed & 0xFFFFFFFF,
         run_seed=ctx.options.seed,
@@ -42,14 +59,11 @@ async def _fuzz_check(ctx: Any, mode: str) -> None:
 
     from .leaks import server_env
 
-    if getattr(ctx.options, "fuzz_examples", DEFAULT_EXAMPLES) == 0:
-        ctx.skip("fuzzing is off (--mcp-fuzz-examples=0)")
+    examples_or_skip(ctx)
     started = time.monotonic()
     spec = ctx.options.fuzz_tools
     async with ctx.client(**CLIENT_REPLIES) as client:
-        tools = select_tools(await client.tools(), spec)
-        if not tools.chosen:
-            ctx.skip(opt_in_reason(tools, spec))
+        tools = await tools_or_skip(ctx, client)
         config = suite_config(ctx, started)
         detector = LeakDetector(server_env(client.server), extra_secrets=(ctx.token,) if ctx.token else ())
         reports: list[FuzzReport] = []

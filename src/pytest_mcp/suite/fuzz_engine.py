@@ -23,18 +23,16 @@ may be fuzzed at all is a ``ToolSelection`` (``--mcp-fuzz-tools``): by default o
 from __future__ import annotations
 
 import json
-import queue
-import threading
 import time
 import zlib
 from collections.abc import Awaitable, Callable
-from concurrent.futures import Future
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from .._docs import docs_url
 from .fuzz_judge import http_standin, judge, render_arguments, reply_text
+from .hypothesis_bridge import Bridge
 from .leaks import Leak, LeakDetector
 from .slow_calls import liveness_window, patience, still_answers
 
@@ -137,10 +135,6 @@ class FuzzReport:
 
 
 # -- the engine ---------------------------------------------------------------------------------
-class _Aborted(Exception):
-    """The event loop's side stopped serving calls (the check was cancelled or failed)."""
-
-
 class _Failed(Exception):
     """Raised inside the Hypothesis test for a bad reply; carries what the report needs."""
 
@@ -180,8 +174,7 @@ class _Engine:
         self.budget_spent = False
         self.slow: list[dict[str, Any]] = []
         """Valid examples left unanswered while the server kept answering other requests."""
-        self.aborted = False
-        self.requests: queue.SimpleQueue[tuple[dict[str, Any], Future[_Verdict]] | None] = queue.SimpleQueue()
+        self.bridge = Bridge()
 
     # runs in the event loop
     async def call(self, arguments: dict[str, Any]) -> _Verdict:
@@ -274,53 +267,16 @@ class _Engine:
 
     def ask(self, arguments: dict[str, Any]) -> _Verdict:
         """From the Hypothesis thread: have the event loop's task call the server, and wait for the verdict."""
-        if self.aborted:
-            raise _Aborted
-        answer: Future[_Verdict] = Future()
-        self.requests.put((arguments, answer))
-        return answer.result()
+        return self.bridge.ask(lambda: self.call(arguments))
 
     async def serve(
         self, strategy: Any, unpack: Callable[[Any], tuple[dict[str, Any], str]], seed: int
     ) -> _Failed | None:
-        """Run Hypothesis in a thread of its own and make its calls here, in the caller's task.
-
-        Every call (and every reconnect after a crash) happens in this task, so the connections the
-        session opens are entered and closed by one task, as anyio requires.
-        """
-        import anyio
-
-        outcome: Future[_Failed | None] = Future()
-
-        def search() -> None:
-            try:
-                outcome.set_result(self.run(strategy, unpack, seed))
-            except BaseException as exc:  # handed to the event loop's task, which re-raises it
-                outcome.set_exception(exc)
-            finally:
-                self.requests.put(None)
-
-        thread = threading.Thread(target=search, name=f"pytest-mcp-fuzz-{self.tool.name}", daemon=True)
-        thread.start()
-        try:
-            while True:
-                request = await anyio.to_thread.run_sync(self.requests.get)
-                if request is None:
-                    break
-                arguments, answer = request
-                try:
-                    answer.set_result(await self.call(arguments))
-                except BaseException as exc:
-                    answer.set_exception(exc)
-                    raise
-        finally:
-            self.aborted = True
-            while not self.requests.empty():
-                pending = self.requests.get_nowait()
-                if pending is not None:
-                    pending[1].set_exception(_Aborted())
-        thread.join()
-        return outcome.result()
+        """Run Hypothesis in a thread of its own and make its calls here, in the caller's task
+        (``hypothesis_bridge``), so every connection is opened and closed by one task, as anyio requires."""
+        return await self.bridge.serve(
+            lambda: self.run(strategy, unpack, seed), name=f"pytest-mcp-fuzz-{self.tool.name}"
+        )
 
     def check(self, arguments: dict[str, Any], note: str) -> None:
         key = json.dumps(arguments, sort_keys=True, default=repr)

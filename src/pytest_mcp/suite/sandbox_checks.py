@@ -23,7 +23,7 @@ from typing import Any, Final
 
 from .fuzz import CLIENT_REPLIES
 from .registry import check
-from .security import DOCS, SECURITY_CHECK_TIMEOUT, Finding, _ask, _detector, render_findings
+from .security import SECURITY_CHECK_TIMEOUT, Finding, _ask, _detector, report_findings
 
 __all__ = ["path_properties", "reply_text"]
 
@@ -228,17 +228,6 @@ def _tool_notes(ctx: Any, tools: Any, given: bool) -> None:
         ctx.note(f"not probed: {reason}")
 
 
-def _report(ctx: Any, what: str, findings: Sequence[Finding], sent: int) -> None:
-    __tracebackhide__ = True
-    if findings:
-        threats = sorted({finding.probe for finding in findings})
-        ctx.fail(
-            f"{len(findings)} finding(s) ({', '.join(threats)}) from {what}:\n{render_findings(findings)}\n"
-            f"  (see {DOCS})"
-        )
-    ctx.note(f"{what}: {sent} request(s), no finding")
-
-
 @check(
     "security.tools.sandbox-escape",
     rule="A server confined to a directory (--mcp-sandbox, or the root the client gives) refuses every path that "
@@ -291,7 +280,7 @@ async def tools_sandbox_escape(ctx: Any) -> None:
         finally:
             canaries.remove()
     _tool_notes(ctx, tools, given)
-    _report(ctx, f"escaping paths in {len(targets)} tool(s) confined to {root}", findings, sent)
+    report_findings(ctx, f"escaping paths in {len(targets)} tool(s) confined to {root}", findings, sent)
 
 
 @check(
@@ -340,4 +329,4 @@ async def _injection_run(ctx: Any, canary: Any, root: str | None, given: bool) -
     finally:
         canary.remove()
     _tool_notes(ctx, tools, given)
-    _report(ctx, f"option-shaped values in {len(targets)} tool(s)", findings, sent)
+    report_findings(ctx, f"option-shaped values in {len(targets)} tool(s)", findings, sent)

@@ -25,7 +25,7 @@ from urllib.parse import quote, urlsplit
 
 from .._docs import docs_url
 from ..protocol import Outcome, classify
-from .fuzz import CLIENT_REPLIES
+from .fuzz import CLIENT_REPLIES, tools_or_skip
 from .fuzz_engine import FuzzSession
 from .leaks import Leak
 from .strategies import ONE_MEGABYTE, TRAVERSAL_PAYLOADS
@@ -34,6 +34,7 @@ __all__ = [
     "Finding",
     "error_leak_findings",
     "oversized_findings",
+    "report_findings",
     "resource_probe_uris",
     "resource_traversal_findings",
     "traversal_findings",
@@ -336,23 +337,24 @@ def _detector(ctx: Any, client: Any) -> Any:
     return LeakDetector(server_env(client.server), extra_secrets=(ctx.token,) if ctx.token else ())
 
 
-def _report(ctx: Any, what: str, findings: Sequence[Finding], sent: int) -> None:
+def report_findings(ctx: Any, what: str, findings: Sequence[Finding], sent: int) -> None:
+    """Fail the check with the findings (the kinds of probe that found them first), or note how much was sent."""
     __tracebackhide__ = True
     if findings:
-        ctx.fail(f"{len(findings)} finding(s) from {what}:\n{render_findings(findings)}\n  (see {DOCS})")
+        threats = sorted({finding.probe for finding in findings})
+        ctx.fail(
+            f"{len(findings)} finding(s) ({', '.join(threats)}) from {what}:\n{render_findings(findings)}\n"
+            f"  (see {DOCS})"
+        )
     ctx.note(f"{what}: {sent} request(s), no finding")
 
 
 async def _tool_probe(ctx: Any, probe: Callable[..., Awaitable[list[Finding]]], what: str) -> None:
     __tracebackhide__ = True
     from .fuzz_engine import FuzzConfig, FuzzSession
-    from .tool_selection import opt_in_reason, select_tools
 
-    spec = ctx.options.fuzz_tools
     async with ctx.client(**CLIENT_REPLIES) as client:
-        tools = select_tools(await client.tools(), spec)
-        if not tools.chosen:
-            ctx.skip(opt_in_reason(tools, spec))
+        tools = await tools_or_skip(ctx, client)
         targets = [tool for tool in tools.chosen if has_string_arguments(tool)]
         if not targets:
             names = ", ".join(tool.name for tool in tools.chosen)
@@ -366,7 +368,7 @@ async def _tool_probe(ctx: Any, probe: Callable[..., Awaitable[list[Finding]]], 
             sent = session.probes
     for reason in tools.skipped.values():
         ctx.note(f"not probed: {reason}")
-    _report(ctx, f"{what} in {len(targets)} tool(s)", findings, sent)
+    report_findings(ctx, f"{what} in {len(targets)} tool(s)", findings, sent)
 
 
 @check(
@@ -425,7 +427,7 @@ async def resources_path_traversal(ctx: Any) -> None:
             client, config=FuzzConfig(call_timeout=ctx.timeout), detector=_detector(ctx, client)
         ) as session:
             findings = await resource_traversal_findings(session, uris, timeout=ctx.timeout)
-    _report(ctx, f"{len(uris)} traversal URI(s)", findings, len(uris))
+    report_findings(ctx, f"{len(uris)} traversal URI(s)", findings, len(uris))
 
 
 @check(
@@ -452,7 +454,7 @@ async def errors_no_leaks(ctx: Any) -> None:
             findings, sent = await error_leak_findings(
                 session, tools, prompts, resources=ctx.declares("resources"), timeout=ctx.timeout
             )
-    _report(ctx, "error replies", findings, sent)
+    report_findings(ctx, "error replies", findings, sent)
 
 
 # -- leaks in ordinary replies --------------------------------------------------------------------

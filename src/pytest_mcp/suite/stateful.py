@@ -11,10 +11,10 @@ from __future__ import annotations
 import time
 from typing import Any, Final
 
-from .fuzz import CLIENT_REPLIES
+from .fuzz import CLIENT_REPLIES, examples_or_skip, tools_or_skip
 from .registry import check
 from .slow_calls import patience
-from .tool_selection import is_read_only, opt_in_reason, select_tools
+from .tool_selection import is_read_only
 
 __all__ = ["STATEFUL_CHECK_TIMEOUT"]
 
@@ -38,19 +38,13 @@ SEQUENCE_STEPS: Final = 10
     raw=False,
 )
 async def stateful_workflows(ctx: Any) -> None:
-    from .fuzz_engine import DEFAULT_EXAMPLES
     from .stateful_machine import StatefulConfig, run_machine
     from .stateful_tools import build_machine
 
-    sequences = int(getattr(ctx.options, "fuzz_examples", DEFAULT_EXAMPLES))
-    if sequences == 0:
-        ctx.skip("fuzzing is off (--mcp-fuzz-examples=0)")
+    sequences = examples_or_skip(ctx)
     started = time.monotonic()
-    spec = ctx.options.fuzz_tools
     async with ctx.client(**CLIENT_REPLIES) as client:
-        tools = select_tools(await client.tools(), spec)
-        if not tools.chosen:
-            ctx.skip(opt_in_reason(tools, spec))
+        tools = await tools_or_skip(ctx, client)
         resources = getattr(client.server_capabilities, "resources", None) is not None
         machine, unusable = build_machine(tools.chosen, read_resources=resources)
         for reason in (*tools.skipped.values(), *unusable.values()):

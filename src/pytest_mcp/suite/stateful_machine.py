@@ -20,8 +20,8 @@ from typing import Any, ClassVar, Final, Literal, NoReturn
 from hypothesis.stateful import RuleBasedStateMachine
 
 from ..errors import McpAssertionError
+from .hypothesis_bridge import Bridge
 from .slow_calls import liveness_window, patience, still_answers
-from .stateful_bridge import Bridge
 from .stateful_replay import StatefulFailure
 from .stateful_values import PooledValue, ValuePool, is_delete_like
 

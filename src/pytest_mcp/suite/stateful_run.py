@@ -11,7 +11,7 @@ import time
 from typing import TYPE_CHECKING
 
 from .._docs import docs_url
-from .stateful_bridge import Aborted
+from .hypothesis_bridge import Aborted
 from .stateful_replay import StatefulFailure, render_replay, render_steps
 
 if TYPE_CHECKING:
