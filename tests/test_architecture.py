@@ -9,8 +9,8 @@ The layers (docs/dev/architecture.md), lowest first; a module may import its own
 * ``client``: the client, its deadlines, recording, transcript, raw channel and callbacks;
 * the pytest layer: ``plugin``, ``fixtures``, ``markers``, ``reporting``, ``assertions``, ``run_seed`` and
   their helpers;
-* the feature packages (``suite``, ``auth``, ``mocks``, ``chaos``, ``load``, ``contract``, ``coverage``,
-  ``snapshots``, ``factories``): any layer below, never ``plugin``, and another feature package only where
+* the feature packages (``suite``, ``auth``, ``mocks``, ``chaos``, ``load``, ``contract``, ``surface``,
+  ``snapshots``, ``factories``, ``reports``): any layer below, never ``plugin``, and another feature package only where
   ``FEATURE_IMPORTS`` allows it.
 """
 
@@ -39,11 +39,11 @@ PYTEST_LAYER = {
     "run_seed",
     "__init__",
 }
-FEATURES = {"suite", "auth", "mocks", "chaos", "load", "contract", "coverage", "snapshots", "factories"}
+FEATURES = {"suite", "auth", "mocks", "chaos", "load", "contract", "surface", "snapshots", "factories", "reports"}
 LAYERS = {"foundation": 0, "server": 1, "client": 2, "pytest": 3, "feature": 4}
-FEATURE_IMPORTS = {("suite", "contract"), ("coverage", "contract")}
+FEATURE_IMPORTS = {("suite", "contract"), ("surface", "contract"), ("reports", "surface")}
 """Feature package -> feature package imports allowed (the suite runs the contract check; surface coverage
-counts what a contract expects)."""
+counts what a contract expects; the HTML report shows the surface coverage table)."""
 PROTOCOL_MAY_IMPORT = {"protocol", "errors"}
 """The wire layer stays free of everything else (no settings, no pytest)."""
 

@@ -23,8 +23,8 @@ FIXTURES = {
 }
 
 MODULES = {
-    "pytest_mcp.coverage.snapshot": ("syrupy", "snapshots"),
-    "pytest_mcp.coverage.factories": ("factory", "factories"),
+    "pytest_mcp.snapshots.extension": ("syrupy", "snapshots"),
+    "pytest_mcp.factories.arguments": ("factory", "factories"),
     "pytest_mcp.mocks.http": ("respx", "mocks"),
     "pytest_mcp.load.locust": ("locust", "load"),
 }
@@ -77,7 +77,7 @@ def test_the_public_name_of_a_feature_says_which_extra(monkeypatch: pytest.Monke
     import pytest_mcp
 
     pretend_missing(monkeypatch, "syrupy")
-    monkeypatch.delitem(sys.modules, "pytest_mcp.coverage.snapshot", raising=False)
+    monkeypatch.delitem(sys.modules, "pytest_mcp.snapshots.extension", raising=False)
     with pytest.raises(extras.MissingExtraError, match=r"needs syrupy: pip install 'pytest-mcp-testkit\[snapshots\]'"):
         pytest_mcp.McpSnapshotExtension  # noqa: B018
 

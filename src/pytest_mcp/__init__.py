@@ -69,9 +69,9 @@ _EXPORTS: dict[str, str] = {
     "McpLoad": "load",
     "LoadStats": "load",
     "McpBenchmark": "load",
-    "McpSnapshotExtension": "coverage",
-    "McpMasks": "coverage",
-    "ToolArgumentsFactory": "coverage",
+    "McpSnapshotExtension": "snapshots",
+    "McpMasks": "snapshots",
+    "ToolArgumentsFactory": "factories",
     "checks_for": "suite.api",
     "check": "suite.registry",
     "CheckContext": "suite.context",
@@ -126,7 +126,6 @@ if TYPE_CHECKING:
     from .client.raw import RawHttp, RawReply, RawStdio, jsonrpc_request
     from .client.transcript import Transcript, TranscriptMessage
     from .contract import ContractDrift, assert_contract
-    from .coverage import McpMasks, McpSnapshotExtension, ToolArgumentsFactory
     from .errors import (
         McpAssertionError,
         McpConnectionError,
@@ -135,6 +134,7 @@ if TYPE_CHECKING:
         McpUsageError,
         PytestMcpWarning,
     )
+    from .factories import ToolArgumentsFactory
     from .fixtures import ClientFactory
     from .load import LoadStats, McpBenchmark, McpLoad
     from .mocks import BackendMocks, FakeUpstream, HttpMock
@@ -155,6 +155,7 @@ if TYPE_CHECKING:
         stdio,
     )
     from .settings import Settings
+    from .snapshots import McpMasks, McpSnapshotExtension
     from .suite.api import checks_for
     from .suite.context import CheckContext
     from .suite.registry import check

@@ -25,7 +25,10 @@ FEATURE_PLUGINS = (
     "pytest_mcp.mocks.plugin",
     "pytest_mcp.chaos.plugin",
     "pytest_mcp.load.plugin",
-    "pytest_mcp.coverage.plugin",
+    "pytest_mcp.surface.plugin",
+    "pytest_mcp.snapshots.plugin",
+    "pytest_mcp.factories.plugin",
+    "pytest_mcp.reports.plugin",
 )
 """The plugin modules registered with this one (each can be disabled with ``-p no:MODULE``)."""
 

@@ -50,10 +50,10 @@ async def test_unknown_tool(mcp_client):
 
 def test_coverage_is_off_by_default_and_records_nothing(mcp_pytester: pytest.Pytester) -> None:
     off = mcp_pytester.parseconfigure(f"--mcp-server={SERVER}")
-    assert off.pluginmanager.get_plugin("pytest_mcp.coverage.session") is None
+    assert off.pluginmanager.get_plugin("pytest_mcp.surface.session") is None
     for option in ("--mcp-cov", "--mcp-cov-term=off", "--mcp-cov-report=x.json", "--mcp-cov-fail-under=1"):
         on = mcp_pytester.parseconfigure(option)
-        assert on.pluginmanager.get_plugin("pytest_mcp.coverage.session") is not None, option
+        assert on.pluginmanager.get_plugin("pytest_mcp.surface.session") is not None, option
     mcp_pytester.makepyfile(test_surface=TESTS)
     output = mcp_pytester.runpytest(f"--mcp-server={SERVER}")
     output.assert_outcomes(passed=4)

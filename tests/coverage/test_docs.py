@@ -93,7 +93,7 @@ def test_coverage_page(pytester: pytest.Pytester) -> None:
 
 
 def test_coverage_page_lists_every_option() -> None:
-    from pytest_mcp.coverage.plugin import OPTIONS
+    from pytest_mcp.surface.plugin import OPTIONS
 
     text = (DOCS / "coverage.md").read_text()
     for option in OPTIONS:
@@ -147,8 +147,8 @@ def test_snapshots_page(mcp_pytester: pytest.Pytester, monkeypatch: pytest.Monke
 
 
 def test_snapshots_page_shows_the_marker_signature() -> None:
-    from pytest_mcp.coverage.plugin import SnapshotOptions
     from pytest_mcp.markers import options_signature
+    from pytest_mcp.snapshots.plugin import SnapshotOptions
 
     defaults = ", ".join(
         f"{name}={parameter.default!r}" for name, parameter in options_signature(SnapshotOptions).parameters.items()

@@ -13,7 +13,7 @@ import factory.random
 import jsonschema
 import pytest
 
-from pytest_mcp.coverage.factories import OMIT, JsonSchemaProvider, SchemaValueError, ToolArgumentsFactory
+from pytest_mcp.factories.arguments import OMIT, JsonSchemaProvider, SchemaValueError, ToolArgumentsFactory
 
 from ..conftest import NODE_SERVERS
 

@@ -189,7 +189,7 @@ def test_with_transcript_always_each_mcp_test_shows_its_transcript_once(mcp_pyte
 
 def test_transcript_html_escapes_what_the_server_sent() -> None:
     from pytest_mcp.client.transcript import Transcript
-    from pytest_mcp.coverage.html import transcript_html
+    from pytest_mcp.reports.html import transcript_html
 
     transcript = Transcript(label="client <1>")
     transcript.add(

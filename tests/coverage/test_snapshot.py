@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pytest_mcp.coverage.snapshot import McpMasks, McpSnapshotExtension, to_wire
+from pytest_mcp.snapshots.extension import McpMasks, McpSnapshotExtension, to_wire
 
 pytestmark = pytest.mark.snapshot
 
@@ -205,7 +205,7 @@ def test_a_file_name_is_cut_to_255_characters_with_its_extension(mcp_pytester: p
 
 MASKS_ERAS_AND_ERRORS = """
 import pytest
-from pytest_mcp.coverage import McpSnapshotExtension
+from pytest_mcp.snapshots import McpSnapshotExtension
 
 pytestmark = pytest.mark.anyio
 

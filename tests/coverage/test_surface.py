@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pytest_mcp.client.transcript import Transcript
-from pytest_mcp.coverage.surface import (
+from pytest_mcp.surface.report import (
     CoverageData,
     ServerCoverage,
     Surface,

@@ -15,7 +15,7 @@ import pytest
 from .. import _limits
 from ..redact import session_secrets
 from ..stash_keys import SETTINGS_KEY, TRANSCRIPTS_KEY
-from .surface import CoverageReport, display_percent, percent
+from ..surface.report import CoverageReport, display_percent, percent
 
 MAX_MESSAGES: Final = 500
 PREVIEW_CHARS: Final = 200

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from .surface import Surface
+from .report import Surface
 
 LISTINGS = (
     ("tools/list", "tools", "tools"),

@@ -13,7 +13,7 @@ import pytest
 from ..redact import session_secrets
 from ..stash_keys import SETTINGS_KEY, TRANSCRIPTS_KEY
 from . import DOCS
-from .surface import CoverageData, CoverageReport, Surface, build_report, format_table
+from .report import CoverageData, CoverageReport, Surface, build_report, format_table
 
 __all__ = ["CoverageSession", "XdistController"]
 
