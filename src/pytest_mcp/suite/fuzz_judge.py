@@ -55,11 +55,11 @@ def reply_text(outcome: Any) -> str:
 def _result_problems(result: Any, tool: Any) -> list[str]:
     """Defects of a successful result: invalid content blocks, structuredContent against outputSchema.
 
-    The same rules as the conformance checks (``checks._util.content_problem``); remote ``$ref`` s in
+    The same rules as the conformance checks (``checks._content.content_problem``); remote ``$ref`` s in
     the outputSchema are never fetched.
     """
+    from .checks._content import content_problem
     from .checks._schemas import validation_errors
-    from .checks._util import content_problem
 
     wire = result.model_dump(by_alias=True, mode="json", exclude_none=True)
     problems = [

@@ -33,7 +33,7 @@ from .wire import (
 if TYPE_CHECKING:
     from ..client.mcp_client import McpClient
     from ..server.running import RunningServer, ServerPool
-    from .checks._util import Listing
+    from .checks._listing import Listing
     from .concurrent import ConcurrentRun
 
 __all__ = ["EraFacts", "SuiteOptions", "SuiteRuntime", "blocked_text", "transport_of"]
@@ -215,7 +215,7 @@ class SuiteRuntime:
         """Every page of ``method`` in ``era``, read once per session (the checks of single tools,
         resources and prompts read it from here instead of listing again)."""
         if (era, method) not in self._listings:
-            from .checks._util import list_all
+            from .checks._listing import list_all
 
             async with self.wire(era) as wire:
                 listing = await list_all(wire, method, key)

@@ -511,7 +511,7 @@ def wire_env(ctx: Any, wire: Any) -> dict[str, str]:
     timeout=SECURITY_CHECK_TIMEOUT,
 )
 async def replies_no_leaks(ctx: Any) -> None:
-    from .checks._util import list_all
+    from .checks._listing import list_all
     from .leaks import LeakDetector
 
     found: list[tuple[str, Leak]] = []

@@ -35,7 +35,7 @@ def _always(item: dict[str, Any], options: SuiteOptions) -> bool:
 
 
 def _callable(item: dict[str, Any], options: SuiteOptions) -> bool:
-    from .checks._util import may_call
+    from .checks._tool_calls import may_call
 
     return may_call(item, options.fuzz_tools)
 

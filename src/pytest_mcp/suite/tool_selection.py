@@ -21,7 +21,7 @@ class ToolSelection:
     A comma list of: ``read-only`` (the default: tools annotated ``readOnlyHint: true``), ``all``
     (every tool), ``none``, a tool name or ``fnmatch`` pattern (opt it in) and ``-NAME`` (never call
     it, even if read-only). Example: ``all,-crash,-sleep``. Exclusions win; ``none`` wins over opt-ins.
-    The conformance checks that call tools ask it too (``suite.checks._util.may_call``).
+    The conformance checks that call tools ask it too (``suite.checks._tool_calls.may_call``).
     """
 
     spec: str = "read-only"

@@ -9,14 +9,8 @@ import anyio
 from ..context import CheckContext
 from ..registry import check
 from ..wire import HANDSHAKE_ERA, MODERN_ERA, HttpWire, StdioWire
-from ._util import (
-    answers_after,
-    any_request,
-    callable_tools,
-    duration_property,
-    no_callable_tools_reason,
-    tuned_arguments,
-)
+from ._requests import answers_after, any_request
+from ._tool_calls import callable_tools, duration_property, no_callable_tools_reason, tuned_arguments
 
 SLOW_SECONDS: Final = 0.4
 """How long the slow request of the cancellation and concurrency checks takes."""

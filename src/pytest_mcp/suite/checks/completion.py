@@ -7,7 +7,8 @@ from typing import Any
 from ..context import CheckContext
 from ..registry import check
 from ..wire import Wire
-from ._util import UNKNOWN_NAME, is_int, list_all
+from ._listing import list_all
+from ._requests import UNKNOWN_NAME, is_int
 
 
 async def _prompt_ref(wire: Wire) -> tuple[dict[str, Any], str] | None:

@@ -10,7 +10,7 @@ import anyio
 from ..context import CheckContext
 from ..registry import check
 from ..wire import Reply, StdioWire
-from ._util import any_request
+from ._requests import any_request
 from .cancellation import SLOW_SECONDS, slow_tool
 
 QUICK_AFTER: Final = SLOW_SECONDS / 5

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from ..context import CheckContext
 from ..registry import check
 from ..wire import HANDSHAKE_ERA, MODERN_ERA, HttpWire
-from ._util import LEAVE_OUT, UNKNOWN_NAME, any_request
+from ._requests import LEAVE_OUT, UNKNOWN_NAME, any_request
 
 HTTP: Final = ["http"]
 VISIBLE_ASCII: Final = re.compile(r"^[\x21-\x7e]+$")

@@ -7,7 +7,7 @@ from typing import Any, Final
 from ..context import CheckContext, shorten
 from ..registry import check
 from ..wire import HANDSHAKE_ERA, MODERN_ERA, HttpWire, StdioWire
-from ._util import (
+from ._requests import (
     UNKNOWN_NAME,
     answers_after,
     any_request,

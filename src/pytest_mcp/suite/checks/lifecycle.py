@@ -8,8 +8,9 @@ from ..context import CheckContext, shorten
 from ..registry import check
 from ..wire import CLIENT_INFO, HANDSHAKE_ERA, MODERN_ERA, HttpWire, StdioWire
 from ._eras import ERA_CHOICES, era_problem, missing_required
+from ._listing import list_all
+from ._requests import any_request, is_int
 from ._strict import notification_problems, result_problems
-from ._util import any_request, is_int, list_all
 
 HANDSHAKE_VERSIONS: Final = ("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25")
 BOGUS_VERSION: Final = "1999-01-01"

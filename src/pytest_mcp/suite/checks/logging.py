@@ -9,7 +9,7 @@ from ..context import CheckContext
 from ..registry import check
 from ..wire import HANDSHAKE_ERA, LOG_LEVEL_KEY, MODERN_ERA, StdioWire, Wire
 from ._strict import notification_problems
-from ._util import callable_tools, find_tool, no_callable_tools_reason, tuned_arguments
+from ._tool_calls import callable_tools, find_tool, no_callable_tools_reason, tuned_arguments
 
 
 @check(

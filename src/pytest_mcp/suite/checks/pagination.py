@@ -7,7 +7,7 @@ from typing import Final
 
 from ..context import CheckContext
 from ..registry import check
-from ._util import list_all
+from ._listing import list_all
 
 LISTS: Final = (
     ("tools", "tools/list", "tools", "name"),

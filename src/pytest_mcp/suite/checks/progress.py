@@ -9,7 +9,7 @@ from ..context import CheckContext
 from ..registry import check
 from ..wire import Reply, StdioWire, Wire
 from ._strict import notification_problems
-from ._util import callable_tools, find_tool, no_callable_tools_reason, tuned_arguments
+from ._tool_calls import callable_tools, find_tool, no_callable_tools_reason, tuned_arguments
 
 PROGRESS_SECONDS: Final = 0.2
 """How long the progress tool is asked to run (its steps report progress within that time)."""

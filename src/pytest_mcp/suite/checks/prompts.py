@@ -7,8 +7,9 @@ from typing import Any, Final
 from ..context import CheckContext
 from ..registry import check
 from ..wire import Reply, Wire
+from ._content import content_problem
+from ._requests import UNKNOWN_NAME, completed_value, reply_text, says_unknown
 from ._strict import result_problems
-from ._util import UNKNOWN_NAME, completed_value, content_problem, reply_text, says_unknown
 
 MAX_GETS: Final = 10
 

@@ -9,15 +9,9 @@ from urllib.parse import quote
 from ..context import CheckContext
 from ..registry import check
 from ..wire import HANDSHAKE_ERA, Wire
-from ._util import (
-    UNKNOWN_URI,
-    completed_value,
-    error_problem,
-    is_int,
-    listed,
-    reply_text,
-    resource_contents_problem,
-)
+from ._content import resource_contents_problem
+from ._listing import listed
+from ._requests import UNKNOWN_URI, completed_value, error_problem, is_int, reply_text
 
 URI: Final = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]*$")
 """RFC 3986: a scheme, a colon, and no whitespace."""

@@ -14,7 +14,8 @@ from typing import Any, Final
 from ..context import CheckContext, shorten
 from ..registry import check
 from ..wire import CLIENT_INFO, HANDSHAKE_ERA, MODERN_ERA, HttpWire, Reply, StdioWire, Wire
-from ._util import any_request, is_int, listed
+from ._listing import listed
+from ._requests import any_request, is_int
 
 CLIENT_FEATURE_REQUESTS: Final = {
     "sampling/createMessage": "sampling",
@@ -322,7 +323,7 @@ async def modern_no_unsolicited(ctx: CheckContext) -> None:
 
 def _error_probes(ctx: CheckContext) -> list[tuple[str, str, dict[str, Any]]]:
     """Requests that each get one kind of error reply from a correct server: (what, method, params)."""
-    from ._util import UNKNOWN_NAME, UNKNOWN_URI
+    from ._requests import UNKNOWN_NAME, UNKNOWN_URI
 
     probes: list[tuple[str, str, dict[str, Any]]] = [("an unknown method", "pytest-mcp/no-such-method", {})]
     if ctx.declares("tools"):

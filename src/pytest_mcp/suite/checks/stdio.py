@@ -9,7 +9,7 @@ import anyio
 from ..context import CheckContext
 from ..registry import check
 from ..wire import HANDSHAKE_ERA, MODERN_ERA, StdioWire
-from ._util import answers_after, any_request
+from ._requests import answers_after, any_request
 
 STDIO: Final = ["stdio"]
 

@@ -9,19 +9,11 @@ from typing import Any, Final
 from ..context import CheckContext, shorten
 from ..registry import check
 from ..wire import HANDSHAKE_ERA, Reply, StdioWire, Wire
+from ._content import content_problem
+from ._requests import UNKNOWN_NAME, reply_text, says_unknown
 from ._schemas import schema_problem, validation_errors
 from ._strict import result_problems
-from ._util import (
-    UNKNOWN_NAME,
-    callable_tools,
-    content_problem,
-    example_arguments,
-    may_call,
-    no_callable_tools_reason,
-    reply_text,
-    says_unknown,
-    tuned_arguments,
-)
+from ._tool_calls import callable_tools, example_arguments, may_call, no_callable_tools_reason, tuned_arguments
 
 TOOL_NAME: Final = re.compile(r"^[A-Za-z0-9_.\-]{1,128}$")
 ANNOTATION_HINTS: Final = ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint")
