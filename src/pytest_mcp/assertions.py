@@ -17,6 +17,7 @@ from typing import Any, Final
 from ._docs import docs_url
 from .errors import McpAssertionError
 from .protocol import classify
+from .protocol.schema import validator_class
 
 __all__ = [
     "assert_content_types",
@@ -325,8 +326,7 @@ def assert_matches_output_schema(result: Any, tool: Any) -> Any:
             ["the spec: results of a tool with an outputSchema MUST carry conforming structuredContent"],
             "assert_matches_output_schema",
         )
-    validator_class = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-    error = jsonschema.exceptions.best_match(validator_class(schema).iter_errors(structured))
+    error = jsonschema.exceptions.best_match(validator_class(schema)(schema).iter_errors(structured))
     if error is not None:
         raise _fail(
             f"{line} returned structuredContent that violates the outputSchema",
@@ -370,9 +370,8 @@ def assert_valid_tool_schema(tool: Any) -> None:
             continue
         if key == "inputSchema" and schema.get("type") != "object":
             problems.append(f'inputSchema has type {schema.get("type")!r}; its root MUST be "type": "object"')
-        validator_class = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
         try:
-            validator_class.check_schema(schema)
+            validator_class(schema).check_schema(schema)
         except jsonschema.exceptions.SchemaError as exc:
             problems.append(f"{key} is not valid JSON Schema at {_pointer(exc.absolute_path)}: {exc.message}")
     if problems:

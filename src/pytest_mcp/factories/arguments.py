@@ -497,7 +497,7 @@ class ToolArgumentsFactory(Factory, metaclass=_ArgumentsFactoryType):  # type: i
     @classmethod
     def validate(cls, arguments: Mapping[str, Any]) -> None:
         """Raise ``jsonschema.ValidationError`` unless ``arguments`` is valid against the schema (formats checked)."""
-        import jsonschema  # type: ignore[import-untyped]
+        from ..protocol.schema import validator_class
 
-        validator_class = jsonschema.validators.validator_for(cls._schema, default=jsonschema.Draft202012Validator)
-        validator_class(cls._schema, format_checker=validator_class.FORMAT_CHECKER).validate(dict(arguments))
+        dialect = validator_class(cls._schema)
+        dialect(cls._schema, format_checker=dialect.FORMAT_CHECKER).validate(dict(arguments))

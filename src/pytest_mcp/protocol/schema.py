@@ -1,15 +1,23 @@
-"""Values from JSON Schemas without a generator: one simple, deterministic value a schema accepts.
+"""JSON Schemas of the wire: the validator of a schema's dialect, and example values without a generator.
 
-``example_value`` reads the common keywords (``const``, ``enum``, ``default``, ``examples``,
-combinators, types and their bounds) and returns ``...`` when it cannot guess; callers confirm
-the guess with a validator. Pure Python, no imports beyond the standard library.
+``validator_class`` is the one place the dialect is chosen (``$schema``; 2020-12 when absent, as
+MCP says), importing ``jsonschema`` only when called. ``example_value`` reads the common keywords
+(``const``, ``enum``, ``default``, ``examples``, combinators, types and their bounds) and returns
+``...`` when it cannot guess; callers confirm the guess with a validator.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["example_object", "example_value"]
+__all__ = ["example_object", "example_value", "validator_class"]
+
+
+def validator_class(schema: Any) -> Any:
+    """The ``jsonschema`` validator class of ``schema``'s dialect (``$schema``; JSON Schema 2020-12 without one)."""
+    import jsonschema  # type: ignore[import-untyped]  # jsonschema ships no type hints
+
+    return jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
 
 
 def example_value(schema: Any, depth: int = 0) -> Any:

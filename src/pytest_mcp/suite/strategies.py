@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final, cast
 
+from ..protocol.schema import validator_class
+
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
@@ -127,7 +129,7 @@ def check_schema(schema: Any) -> dict[str, Any]:
         if not ref.startswith("#"):
             kind = "a network" if _NETWORK_REF.match(ref) else "an external"
             raise UnsupportedSchema(f"inputSchema has {kind} $ref {ref!r}; the suite never fetches schemas")
-    validator = jsonschema.validators.validator_for(checked, default=jsonschema.Draft202012Validator)
+    validator = validator_class(checked)
     try:
         validator.check_schema(checked)
     except jsonschema.SchemaError as exc:
@@ -136,10 +138,7 @@ def check_schema(schema: Any) -> dict[str, Any]:
 
 
 def _validator(schema: Mapping[str, Any]) -> Any:
-    import jsonschema  # type: ignore[import-untyped]
-
-    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-    return cls(schema, format_checker=None)
+    return validator_class(schema)(schema, format_checker=None)
 
 
 def is_valid(schema: Mapping[str, Any], instance: Any) -> bool:

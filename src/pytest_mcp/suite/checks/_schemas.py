@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from ...protocol.schema import validator_class
+
 DEFAULT_DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
-
-
-def _validator_class(schema: dict[str, Any]) -> Any:
-    import jsonschema  # type: ignore[import-untyped]
-    from jsonschema.validators import validator_for  # type: ignore[import-untyped]
-
-    return validator_for(schema, default=jsonschema.Draft202012Validator)
 
 
 def schema_problem(schema: Any) -> str | None:
@@ -24,7 +19,7 @@ def schema_problem(schema: Any) -> str | None:
     if dialect is not None and not isinstance(dialect, str):
         return f"its $schema is {dialect!r}, not a URI string"
     try:
-        cls = _validator_class(schema)
+        cls = validator_class(schema)
         cls.check_schema(schema)
     except jsonschema.SchemaError as exc:
         path = "/".join(str(part) for part in exc.path) or "(root)"
@@ -47,7 +42,7 @@ def validation_errors(schema: Any, value: Any, limit: int = 3) -> list[str]:
         raise Unresolvable(uri)
 
     try:
-        cls = _validator_class(schema)
+        cls = validator_class(schema)
         validator = cls(schema, registry=Registry(retrieve=refuse))  # type: ignore[call-arg]
         errors = []
         for error in validator.iter_errors(value):
