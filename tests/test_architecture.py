@@ -41,9 +41,10 @@ PYTEST_LAYER = {
 }
 FEATURES = {"suite", "auth", "mocks", "chaos", "load", "contract", "surface", "snapshots", "factories", "reports"}
 LAYERS = {"foundation": 0, "server": 1, "client": 2, "pytest": 3, "feature": 4}
-FEATURE_IMPORTS = {("suite", "contract"), ("surface", "contract"), ("reports", "surface")}
-"""Feature package -> feature package imports allowed (the suite runs the contract check; surface coverage
-counts what a contract expects; the HTML report shows the surface coverage table)."""
+FEATURE_IMPORTS = {("suite", "contract"), ("suite", "auth"), ("surface", "contract"), ("reports", "surface")}
+"""Feature package -> feature package imports allowed (the suite runs the contract check and reads the auth
+package's --mcp-auth-token; surface coverage counts what a contract expects; the HTML report shows the surface
+coverage table)."""
 PROTOCOL_MAY_IMPORT = {"protocol", "errors"}
 """The wire layer stays free of everything else (no settings, no pytest)."""
 

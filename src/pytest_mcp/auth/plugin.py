@@ -21,7 +21,7 @@ from .. import markers
 from .._docs import docs_url
 from ..fixture_injection import EarlyFixture
 from ..settings import Option, add_options, choice, read_options, text
-from .options import TokenOptions
+from .options import AUTH_TOKEN_OPTION, TokenOptions
 
 if TYPE_CHECKING:
     from .issuer import TokenIssuer
@@ -67,7 +67,7 @@ EARLY_FIXTURES: Final = (EarlyFixture("_mcp_auth", markers=frozenset({"mcp_token
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    add_options(parser, OPTIONS)
+    add_options(parser, (*OPTIONS, AUTH_TOKEN_OPTION))
 
 
 def pytest_configure(config: pytest.Config) -> None:

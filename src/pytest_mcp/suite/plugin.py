@@ -5,7 +5,7 @@ Must stay cheap to import: no MCP SDK, pydantic or starlette at module level.
 * ``--mcp-suite=all|conformance,fuzz,security`` adds one item per check, era and transport to the
   session (from an empty directory too), next to whatever tests were collected: a top-level
   collector ``mcp-suite`` (``collect.py``), so its node ids work on the command line like any other;
-* ``--mcp-auth-token``, ``--mcp-baseline``, ``--mcp-fuzz-tools``, ``--mcp-official-conformance``
+* ``--mcp-auth-token`` (registered by the auth package), ``--mcp-baseline``, ``--mcp-fuzz-tools``, ``--mcp-official-conformance``
   configure it (docs/suite/index.md);
 * ``checks_for(...)`` puts the same items into a user's own test module (``api.py``).
 """
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 import pytest
 
 from .._docs import docs_url
+from ..auth.options import AUTH_TOKEN_OPTION
 from ..run_seed import run_seed
 from ..settings import Option, Settings, Switch, add_options, non_negative_int, positive_int, read_options, text
 from ..stash_keys import SETTINGS_KEY
@@ -69,15 +70,6 @@ OPTIONS: Final = (
         "conformance, fuzz, security, stateful. One test item per check, era and transport.",
         metavar="SUITES",
         choices=SUITE_CHOICES,
-    ),
-    Option(
-        "auth_token",
-        text,
-        None,
-        "Bearer token of the built-in suite (--mcp-suite): sent as Authorization: Bearer on its requests; "
-        "the suite's authorization checks also send requests without it. mcp_client tests do not use it: "
-        "give them @pytest.mark.mcp_client(token=...) or the mcp_token marker. Never shown unredacted.",
-        metavar="TOKEN",
     ),
     Option(
         "baseline",
@@ -260,7 +252,7 @@ def pytest_configure(config: pytest.Config) -> None:
         suites=(values["suite"] or ()) + (("contract",) if values["contract"] else ()),
         contract=values["contract"],
         contract_update=CONTRACT_UPDATE.is_on(config),
-        auth_token=values["auth_token"],
+        auth_token=read_options(config, (AUTH_TOKEN_OPTION,))["auth_token"],
         baseline=values["baseline"],
         fuzz_tools=values["fuzz_tools"],
         fuzz_examples=values["fuzz_examples"],
