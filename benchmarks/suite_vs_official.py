@@ -48,7 +48,8 @@ from pytest_mcp.suite.official_runner import find_runner, parse_output  # noqa: 
 from tests.suite.http_servers import serve_everything  # noqa: E402
 
 EVERYTHING = ROOT / "tests" / "servers" / "node_modules" / "@modelcontextprotocol" / "server-everything"
-BASELINE = ROOT / "docs" / "suite" / "baselines" / "server-everything.txt"
+BASELINE = "server-everything"
+"""The packaged baseline (``--mcp-baseline=server-everything``)."""
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The zero-code suite: conformance checks, schema-driven fuzzing and security probes (issue 4).
+"""The zero-code suite: conformance checks, schema-driven fuzzing, security probes and stateful sequences.
 
 ``from pytest_mcp.suite import checks_for`` (imported lazily: loading the plugin stays cheap).
 """

@@ -1,0 +1,125 @@
+"""``--mcp-suite=all`` per reference server: wall time of the whole zero-code suite, and what it found.
+
+For each reference server installed here, ``pytest --mcp-server=TARGET --mcp-suite=all`` runs from
+an empty directory with the server's packaged baseline (``--mcp-baseline=NAME``) (the whole pytest
+process, start-up included, Python's bytecode cache on), ``--rounds`` times; a warm-up run first
+fills the caches. Printed per server: the median wall seconds, the slowest items of the last round
+(``--durations``) and the outcomes, which must hold no failure (a failure is a false finding on a
+correct server, or a finding its baseline does not cover: the script then exits 1).
+
+Servers: server-everything over stdio and over Streamable HTTP, server-memory (npm, ``npm ci
+--prefix tests/servers``), mcp-server-time (PyPI, ``.venv-servers``, see
+docs/dev/third-party-servers.md) and the example server over stdio; a missing one is left out
+with a line saying how to install it. Issue 17's target: server-everything over stdio <= 10 s.
+
+Run: ``python benchmarks/suite_all.py [--rounds N] [--only NAME]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.suite.http_servers import serve_everything  # noqa: E402
+
+NPM = ROOT / "tests" / "servers" / "node_modules" / "@modelcontextprotocol"
+SERVERS_VENV = ROOT / ".venv-servers" / "bin"
+SUMMARY = re.compile(r"=+ (?P<text>(\d+ \w+(, )?)+) in [\d.]+s")
+DURATION = re.compile(r"^\s*(?P<seconds>[\d.]+)s call\s+(?P<item>\S+)", re.M)
+
+
+@dataclass
+class Server:
+    name: str
+    target: str
+    baseline: str | None
+    missing: str | None = None
+
+
+@contextmanager
+def servers(stack: ExitStack) -> Iterator[list[Server]]:
+    everything = NPM / "server-everything" / "dist" / "index.js"
+    memory = NPM / "server-memory" / "dist" / "index.js"
+    time_server = SERVERS_VENV / "mcp-server-time"
+    node = shutil.which("node")
+    listed = []
+    npm_hint = "npm ci --prefix tests/servers (and Node.js)"
+    if everything.exists() and node:
+        listed.append(Server("everything-stdio", f"node {everything} stdio", "server-everything"))
+        url = stack.enter_context(serve_everything(everything))
+        listed.append(Server("everything-http", url, "server-everything"))
+    else:
+        listed.append(Server("everything", "", None, npm_hint))
+    if memory.exists() and node:
+        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-memory-")))
+        os.environ["MEMORY_FILE_PATH"] = str(work / "memory.jsonl")
+        listed.append(Server("memory", f"node {memory}", "server-memory"))
+    else:
+        listed.append(Server("memory", "", None, npm_hint))
+    if time_server.exists():
+        listed.append(Server("time", f"{time_server} --local-timezone UTC", "mcp-server-time"))
+    else:
+        listed.append(Server("time", "", None, "docs/dev/third-party-servers.md (.venv-servers)"))
+    listed.append(Server("example-stdio", f"{sys.executable} -m example_server", None))
+    yield listed
+
+
+def run_suite(server: Server) -> tuple[float, str, str]:
+    """One ``--mcp-suite=all`` run: wall seconds, the summary line, the slowest items."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(ROOT)
+    with tempfile.TemporaryDirectory(prefix="bench-suite-all-") as work:
+        command = [sys.executable, "-m", "pytest", f"--mcp-server={server.target}", "--mcp-suite=all"]
+        command += ["-p", "no:cacheprovider", "-q", "--durations=5", "-rf"]
+        if server.baseline:
+            command.append(f"--mcp-baseline={server.baseline}")
+        started = time.perf_counter()
+        done = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, check=False, timeout=900)
+        seconds = time.perf_counter() - started
+    found = SUMMARY.search(done.stdout)
+    slowest = ", ".join(f"{m['item'].split('::', 1)[-1]} {m['seconds']} s" for m in DURATION.finditer(done.stdout))
+    summary = found["text"] if found else f"exit {done.returncode}: {done.stdout[-600:]}{done.stderr[-600:]}"
+    return seconds, summary, slowest
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", help="run only this server (a name printed in the table)")
+    args = parser.parse_args()
+    status = 0
+    with ExitStack() as stack, servers(stack) as listed:
+        print(f"--mcp-suite=all, median wall seconds of {args.rounds} round(s) (after a warm-up run)")
+        for server in listed:
+            if args.only and server.name != args.only:
+                continue
+            if server.missing:
+                print(f"{server.name:18} not installed: {server.missing}")
+                continue
+            run_suite(server)  # warm-up: bytecode caches, Node's compile cache
+            runs = [run_suite(server) for _ in range(args.rounds)]
+            median = statistics.median(seconds for seconds, _, _ in runs)
+            _, summary, slowest = runs[-1]
+            print(f"{server.name:18} {median:6.1f} s  {summary}")
+            print(f"{'':18} slowest: {slowest}")
+            if "failed" in summary or "error" in summary or summary.startswith("exit"):
+                status = 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
