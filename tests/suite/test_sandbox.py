@@ -14,11 +14,11 @@ import pytest
 
 from pytest_mcp.server.targets import parse_target
 from pytest_mcp.settings import Settings
+from pytest_mcp.suite.checks.sandbox import path_properties
 from pytest_mcp.suite.items import Case, run_case
 from pytest_mcp.suite.registry import REGISTRY, load_checks
 from pytest_mcp.suite.runtime import SuiteOptions, SuiteRuntime
 from pytest_mcp.suite.sandbox import plant
-from pytest_mcp.suite.sandbox_checks import path_properties
 from pytest_mcp.suite.tool_selection import sandbox_selection
 
 PLANTED_SERVER = Path(__file__).resolve().parent / "planted" / "sandbox_server.py"

@@ -73,12 +73,10 @@ CHECK_MODULES: Final[tuple[str, ...]] = (
     "pytest_mcp.suite.checks.auth",
     "pytest_mcp.suite.checks.contract",
     "pytest_mcp.suite.checks.liveness",
-    # the checks that drive an engine live beside it: fuzzing, probes, leaks, sandboxes, sequences
-    "pytest_mcp.suite.fuzz",
-    "pytest_mcp.suite.security",
-    "pytest_mcp.suite.leaks",
-    "pytest_mcp.suite.sandbox_checks",
-    "pytest_mcp.suite.stateful",
+    "pytest_mcp.suite.checks.fuzz",
+    "pytest_mcp.suite.checks.security",
+    "pytest_mcp.suite.checks.sandbox",
+    "pytest_mcp.suite.checks.stateful",
 )
 
 _ID: Final = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")

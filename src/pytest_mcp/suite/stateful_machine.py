@@ -5,7 +5,7 @@ server with ``self.call(...)`` (judged: a JSON-RPC error, crash, hang or a resul
 ``outputSchema`` fails the step) or ``self.outcome(...)`` (not judged), and run it from an async
 test with ``await MyMachine.run(mcp_client)``. A failure is shrunk by Hypothesis to the shortest
 sequence of calls and raised as ``StatefulFailure``: the calls, the problem, the seed and a
-ready-to-paste pytest test that replays it. The stateful suite (``suite/stateful.py``) builds its
+ready-to-paste pytest test that replays it. The stateful suite (``suite/checks/stateful.py``) builds its
 machine from the server's tools on top of this class.
 """
 

@@ -21,9 +21,10 @@ from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any, Final
 
+from ..registry import check
+from ..security import Finding, _ask
 from .fuzz import CLIENT_REPLIES
-from .registry import check
-from .security import SECURITY_CHECK_TIMEOUT, Finding, _ask, _detector, report_findings
+from .security import SECURITY_CHECK_TIMEOUT, _detector, report_findings
 
 __all__ = ["path_properties", "reply_text"]
 
@@ -108,7 +109,7 @@ async def _call(session: Any, tool: Any, arguments: dict[str, Any], timeout: flo
 
 def _base(tool: Any, paths: Sequence[tuple[str, bool]], inside: str) -> dict[str, Any] | None:
     """Minimal valid arguments with every path argument pointing inside the sandbox; None if none can be made."""
-    from .strategies import UnsupportedSchema, check_schema, minimal_valid
+    from ..strategies import UnsupportedSchema, check_schema, minimal_valid
 
     try:
         base = minimal_valid(check_schema(tool.input_schema))
@@ -146,8 +147,8 @@ async def escape_findings(session: Any, tool: Any, canaries: Any, timeout: float
 
 async def injection_findings(session: Any, tool: Any, canary: Any, root: str | None, timeout: float) -> list[Finding]:
     """Send each option-shaped payload in each string argument of ``tool``; a file in ``canary`` is a finding."""
-    from .injection import option_payloads
-    from .strategies import string_properties
+    from ..injection import option_payloads
+    from ..strategies import string_properties
 
     paths = path_properties(tool.input_schema)
     base = _base(tool, paths if root else [], root or "")
@@ -216,7 +217,7 @@ async def _sandbox(ctx: Any) -> AsyncIterator[tuple[Path, bool]]:
 
 
 def _selection(ctx: Any, given: bool) -> str:
-    from .tool_selection import sandbox_selection
+    from ..tool_selection import sandbox_selection
 
     return sandbox_selection(ctx.options.fuzz_tools) if given else ctx.options.fuzz_tools
 
@@ -244,9 +245,9 @@ def _tool_notes(ctx: Any, tools: Any, given: bool) -> None:
     bad_input=True,
 )
 async def tools_sandbox_escape(ctx: Any) -> None:
-    from .fuzz_engine import FuzzConfig, FuzzSession
-    from .sandbox import plant
-    from .tool_selection import select_tools
+    from ..fuzz_engine import FuzzConfig, FuzzSession
+    from ..sandbox import plant
+    from ..tool_selection import select_tools
 
     async with _sandbox(ctx) as (root, given):
         try:
@@ -297,7 +298,7 @@ async def tools_sandbox_escape(ctx: Any) -> None:
     bad_input=True,
 )
 async def tools_option_injection(ctx: Any) -> None:
-    from .injection import CanaryDir
+    from ..injection import CanaryDir
 
     given = bool(ctx.options.sandbox)
     root = str(Path(ctx.options.sandbox).resolve()) if given else None
@@ -308,9 +309,9 @@ async def tools_option_injection(ctx: Any) -> None:
 
 async def _injection_run(ctx: Any, canary: Any, root: str | None, given: bool) -> None:
     __tracebackhide__ = True
-    from .fuzz_engine import FuzzConfig, FuzzSession
-    from .strategies import string_properties
-    from .tool_selection import opt_in_reason, select_tools
+    from ..fuzz_engine import FuzzConfig, FuzzSession
+    from ..strategies import string_properties
+    from ..tool_selection import opt_in_reason, select_tools
 
     try:
         async with ctx.client(**{**CLIENT_REPLIES, "roots": [root] if root else []}) as client:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import time
 from typing import Any, Final
 
-from .fuzz_engine import DEFAULT_EXAMPLES, FuzzConfig, FuzzReport, FuzzSession
-from .leaks import LeakDetector
-from .registry import check
-from .tool_selection import SuiteTools, opt_in_reason, select_tools
+from ..fuzz_engine import DEFAULT_EXAMPLES, FuzzConfig, FuzzReport, FuzzSession
+from ..leaks import LeakDetector
+from ..registry import check
+from ..tool_selection import SuiteTools, opt_in_reason, select_tools
 
 __all__ = ["CLIENT_REPLIES", "FUZZ_CHECK_TIMEOUT", "examples_or_skip", "suite_config", "tools_or_skip"]
 
@@ -57,7 +57,7 @@ async def _fuzz_check(ctx: Any, mode: str) -> None:
     __tracebackhide__ = True
     import anyio
 
-    from .leaks import server_env
+    from ..leaks import server_env
 
     examples_or_skip(ctx)
     started = time.monotonic()

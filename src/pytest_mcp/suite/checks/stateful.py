@@ -11,10 +11,10 @@ from __future__ import annotations
 import time
 from typing import Any, Final
 
+from ..registry import check
+from ..slow_calls import patience
+from ..tool_selection import is_read_only
 from .fuzz import CLIENT_REPLIES, examples_or_skip, tools_or_skip
-from .registry import check
-from .slow_calls import patience
-from .tool_selection import is_read_only
 
 __all__ = ["STATEFUL_CHECK_TIMEOUT"]
 
@@ -38,8 +38,8 @@ SEQUENCE_STEPS: Final = 10
     raw=False,
 )
 async def stateful_workflows(ctx: Any) -> None:
-    from .stateful_machine import StatefulConfig, run_machine
-    from .stateful_tools import build_machine
+    from ..stateful_machine import StatefulConfig, run_machine
+    from ..stateful_tools import build_machine
 
     sequences = examples_or_skip(ctx)
     started = time.monotonic()
