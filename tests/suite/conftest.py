@@ -63,7 +63,7 @@ class CheckRunner:
         *,
         tools: str = "read-only",
         token: str | None = None,
-        timeout: float = 5.0,
+        timeout: float = 10.0,  # the plugin's default: a stdio server under coverage on a loaded machine starts slowly
         seed: int = 0,
         examples: int = 25,
     ) -> None:

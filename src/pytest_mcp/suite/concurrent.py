@@ -122,8 +122,10 @@ class ConcurrentRun:
         for case in cases:
             together = self.outcomes[case]
             await self._run_one(case, alone)
-            if self.outcomes[case].failed and not together.skipped_itself:
-                # a request of the side-by-side phase may still hold the server: a failure counts once seen twice
+            first = self.outcomes[case]
+            if first.failed and not together.skipped_itself and first.summary() != together.summary():
+                # a request of the side-by-side phase may still hold the server: a failure that differs from the
+                # side-by-side one counts once seen twice (the same failure both ways is the server's own)
                 await anyio.sleep(SETTLE_SECONDS)
                 await self._run_one(case, alone)
             serial = self.outcomes[case]
