@@ -22,7 +22,17 @@ class Name(BaseModel):
 
 
 def make_server() -> MCPServer:
+    """A fresh demo server: its tools, resources and prompt, and a call counter of its own."""
     mcp = MCPServer("demo-server", version="1.0.0", instructions="A demo server for pytest_mcp's tests.")
+    _add_argument_tools(mcp)
+    _add_context_tools(mcp)
+    _add_resources(mcp)
+    _add_prompts(mcp)
+    return mcp
+
+
+def _add_argument_tools(mcp: MCPServer) -> None:
+    """Tools whose arguments decide what they do: add, echo, count, fail, sleep and crash."""
     counter = {"calls": 0}
 
     @mcp.tool()
@@ -57,6 +67,10 @@ def make_server() -> MCPServer:
         """Write a last word to stderr and exit the whole process (for crash tests)."""
         print(f"demo server: crashing on purpose with code {code}", file=sys.stderr, flush=True)
         os._exit(code)
+
+
+def _add_context_tools(mcp: MCPServer) -> None:
+    """Tools that reach past their arguments: progress, pid, env, sampling, elicitation and logging."""
 
     @mcp.tool()
     async def progress(steps: int, ctx: Context) -> str:
@@ -98,6 +112,10 @@ def make_server() -> MCPServer:
         await ctx.info("something happened")
         return "logged"
 
+
+def _add_resources(mcp: MCPServer) -> None:
+    """A fixed resource and a resource template."""
+
     @mcp.resource("demo://greeting")
     def greeting() -> str:
         """A fixed text resource."""
@@ -108,12 +126,14 @@ def make_server() -> MCPServer:
         """One item by id."""
         return f"item {item_id}"
 
+
+def _add_prompts(mcp: MCPServer) -> None:
+    """The code-review prompt."""
+
     @mcp.prompt()
     def review(code: str) -> str:
         """Ask for a code review."""
         return f"Please review:\n{code}"
-
-    return mcp
 
 
 server = make_server()

@@ -20,7 +20,13 @@ import secrets
 import sys
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+    from starlette.responses import Response
 
 HANDSHAKE = "2025-11-25"
 MODERN = "2026-07-28"
@@ -33,6 +39,7 @@ PV, CAPS, INFO, LOGLEVEL = (
 )
 LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 SERVER_INFO = {"name": "raw-server", "version": "1.0.0"}
+HANDSHAKE_ONLY = ("ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe", "initialize")
 
 DEFECTS = {
     "id-as-string": "numeric request ids are echoed as strings",
@@ -226,6 +233,17 @@ class Connection:
         self.cancelled: dict[Any, threading.Event] = {}
 
 
+@dataclass
+class Call:
+    """One request as its handler sees it: params, era, connection, notification sender and request id."""
+
+    params: dict[str, Any]
+    era: str
+    conn: Connection
+    emit: Any
+    request_id: Any
+
+
 class Core:
     """JSON-RPC handling shared by both transports. ``emit`` sends a notification/request to the client."""
 
@@ -233,6 +251,29 @@ class Core:
         self.defects = defects
         self.lock = threading.Lock()
         self.listings = 0
+        self.method_handlers: dict[str, Callable[[Call], Any]] = {
+            "initialize": self.initialize,
+            "server/discover": self.discover,
+            "ping": self.ping,
+            "logging/setLevel": self.set_log_level,
+            "tools/list": self.list_tools,
+            "tools/call": self.call_tool,
+            "resources/list": self.list_resources,
+            "resources/templates/list": self.list_resource_templates,
+            "resources/read": self.read,
+            "resources/subscribe": self.subscribe,
+            "resources/unsubscribe": self.subscribe,
+            "prompts/list": self.list_prompts,
+            "prompts/get": self.prompt,
+            "completion/complete": self.complete,
+        }
+        self.tool_runners: dict[str, Callable[[dict[str, Any], Call], Any]] = {
+            "add": self.run_add,
+            "echo": self.run_echo,
+            "sleep": self.run_sleep,
+            "progress": self.run_progress,
+            "log": self.run_log,
+        }
 
     # -- envelope ---------------------------------------------------------------------------
     def respond(self, request_id: Any, result: Any = None, error: RpcError | None = None) -> dict[str, Any]:
@@ -274,15 +315,7 @@ class Core:
         if isinstance(request_id, dict | list | bool) or (request_id is None and not is_notification):
             return self.respond(None, error=RpcError(-32600, "Invalid Request: bad id"))
         if is_notification:
-            if method == "notifications/cancelled" and isinstance(params, dict):
-                event = conn.cancelled.get(json.dumps(params.get("requestId")))
-                if event is not None:
-                    event.set()
-            if method == "notifications/initialized" and "handshake-roots" in self.defects:
-                emit({"jsonrpc": "2.0", "id": "srv-roots-1", "method": "roots/list"})
-            if "answer-notifications" in self.defects:
-                return {"jsonrpc": "2.0", "id": None, "result": {}}
-            return None
+            return self.notified(method, params, conn, emit)
         era = self.era_of(params, conn, method)
         try:
             result = self.dispatch(
@@ -292,6 +325,22 @@ class Core:
             return self.respond(request_id, error=error)
         if result is None:
             return None  # cancelled
+        return self.result_response(method, request_id, result, era, emit)
+
+    def notified(self, method: str, params: Any, conn: Connection, emit: Any) -> Any:
+        """Act on a notification: a cancellation wakes the request it names. Notifications get no response."""
+        if method == "notifications/cancelled" and isinstance(params, dict):
+            event = conn.cancelled.get(json.dumps(params.get("requestId")))
+            if event is not None:
+                event.set()
+        if method == "notifications/initialized" and "handshake-roots" in self.defects:
+            emit({"jsonrpc": "2.0", "id": "srv-roots-1", "method": "roots/list"})
+        if "answer-notifications" in self.defects:
+            return {"jsonrpc": "2.0", "id": None, "result": {}}
+        return None
+
+    def result_response(self, method: str, request_id: Any, result: Any, era: str, emit: Any) -> dict[str, Any]:
+        """The response carrying ``result``, with the era's ``_meta`` fields."""
         if era == MODERN and isinstance(result, dict) and "no-result-type" not in self.defects:
             result.setdefault("resultType", "complete")
             result.setdefault("_meta", {})[INFO] = dict(SERVER_INFO)
@@ -316,82 +365,30 @@ class Core:
         request_id: Any,
         headers: dict[str, str] | None,
     ) -> Any:
+        """The result of one request (None when it was cancelled); raises RpcError to answer with an error."""
         if era == MODERN:
-            self.check_envelope(method, params)
-            if method in ("ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe", "initialize"):
-                raise RpcError(-32601, f"Method not found: {method}", status=404)
-            if "modern-requests" in self.defects:
-                emit({"jsonrpc": "2.0", "id": "srv-1", "method": "roots/list"})
-            if method == "server/discover":
-                conn.discovered = True
-            elif "needs-discover" in self.defects and not conn.discovered:
-                raise RpcError(-32600, "send server/discover first")
-        if method == "initialize":
-            requested = params.get("protocolVersion")
-            version = requested if requested in KNOWN or "echo-version" in self.defects else HANDSHAKE
-            conn.initialized_version = version
-            return {"protocolVersion": version, "capabilities": capabilities(self.defects), "serverInfo": SERVER_INFO}
+            self.admit_modern(method, params, conn, emit)
+        handler = self.method_handlers.get(method)
+        if handler is None:
+            raise RpcError(
+                -32600 if "unknown-method-32600" in self.defects else -32601,
+                f"Method not found: {method}",
+                data=method,
+                status=404,
+            )
+        return handler(Call(params, era, conn, emit, request_id))
+
+    def admit_modern(self, method: str, params: dict[str, Any], conn: Connection, emit: Any) -> None:
+        """Check a 2026-07-28 request's envelope and method, and note a server/discover on the connection."""
+        self.check_envelope(method, params)
+        if method in HANDSHAKE_ONLY:
+            raise RpcError(-32601, f"Method not found: {method}", status=404)
+        if "modern-requests" in self.defects:
+            emit({"jsonrpc": "2.0", "id": "srv-1", "method": "roots/list"})
         if method == "server/discover":
-            result: dict[str, Any] = {"supportedVersions": [MODERN], "capabilities": capabilities(self.defects)}
-            return self.cacheable(result)
-        if method == "ping":
-            return {"ok": True} if "ping-nonempty" in self.defects else {}
-        if method == "logging/setLevel":
-            level = params.get("level")
-            if level not in LEVELS:
-                raise RpcError(-32602, f"invalid level {level!r}")
-            conn.log_level = level
-            return {}
-        if method == "tools/list":
-            page = self.tools_page(params.get("cursor"))
-            if era == MODERN and params.get("cursor") is None:
-                self.listings += 1
-                if "lists-vary" in self.defects:
-                    page["tools"].append({"name": f"extra-{self.listings}", "inputSchema": {"type": "object"}})
-                if "lists-shuffle" in self.defects and self.listings % 2:
-                    page["tools"].reverse()
-            return self.cacheable(page)
-        if method == "tools/call":
-            return self.call_tool(params, era, conn, emit, request_id)
-        if method == "resources/list":
-            return self.cacheable(
-                {
-                    "resources": [
-                        {"uri": "raw://greeting", "name": "greeting", "mimeType": "text/plain"},
-                        {"uri": "raw://blob", "name": "blob", "mimeType": "application/octet-stream"},
-                    ]
-                }
-            )
-        if method == "resources/templates/list":
-            return self.cacheable({"resourceTemplates": [{"uriTemplate": "raw://items/{id}", "name": "item"}]})
-        if method == "resources/read":
-            return self.read(params, era)
-        if method in ("resources/subscribe", "resources/unsubscribe"):
-            if not isinstance(params.get("uri"), str):
-                raise RpcError(-32602, "uri is required")
-            return {}
-        if method == "prompts/list":
-            return self.cacheable(
-                {
-                    "prompts": [
-                        {
-                            "name": "greet",
-                            "description": "Greet someone.",
-                            "arguments": [{"name": "name", "required": True}],
-                        }
-                    ]
-                }
-            )
-        if method == "prompts/get":
-            return self.prompt(params)
-        if method == "completion/complete":
-            return self.complete(params)
-        raise RpcError(
-            -32600 if "unknown-method-32600" in self.defects else -32601,
-            f"Method not found: {method}",
-            data=method,
-            status=404,
-        )
+            conn.discovered = True
+        elif "needs-discover" in self.defects and not conn.discovered:
+            raise RpcError(-32600, "send server/discover first")
 
     def check_envelope(self, method: str, params: dict[str, Any]) -> None:
         meta = params.get("_meta")
@@ -407,7 +404,38 @@ class Core:
             result.update({"ttlMs": 0, "cacheScope": "public"})
         return result
 
+    # -- lifecycle and logging --------------------------------------------------------------
+    def initialize(self, call: Call) -> dict[str, Any]:
+        requested = call.params.get("protocolVersion")
+        version = requested if requested in KNOWN or "echo-version" in self.defects else HANDSHAKE
+        call.conn.initialized_version = version
+        return {"protocolVersion": version, "capabilities": capabilities(self.defects), "serverInfo": SERVER_INFO}
+
+    def discover(self, call: Call) -> dict[str, Any]:
+        result: dict[str, Any] = {"supportedVersions": [MODERN], "capabilities": capabilities(self.defects)}
+        return self.cacheable(result)
+
+    def ping(self, call: Call) -> dict[str, Any]:
+        return {"ok": True} if "ping-nonempty" in self.defects else {}
+
+    def set_log_level(self, call: Call) -> dict[str, Any]:
+        level = call.params.get("level")
+        if level not in LEVELS:
+            raise RpcError(-32602, f"invalid level {level!r}")
+        call.conn.log_level = level
+        return {}
+
     # -- tools ------------------------------------------------------------------------------
+    def list_tools(self, call: Call) -> dict[str, Any]:
+        page = self.tools_page(call.params.get("cursor"))
+        if call.era == MODERN and call.params.get("cursor") is None:
+            self.listings += 1
+            if "lists-vary" in self.defects:
+                page["tools"].append({"name": f"extra-{self.listings}", "inputSchema": {"type": "object"}})
+            if "lists-shuffle" in self.defects and self.listings % 2:
+                page["tools"].reverse()
+        return self.cacheable(page)
+
     def tools_page(self, cursor: Any) -> dict[str, Any]:
         tools = tool_list(self.defects)
         pages = {None: 0, "page-2": 2, "page-4": 4}
@@ -424,85 +452,90 @@ class Core:
             page["nextCursor"] = "page-2"
         return page
 
-    def call_tool(self, params: dict[str, Any], era: str, conn: Connection, emit: Any, request_id: Any) -> Any:
-        name, arguments = params.get("name"), params.get("arguments", {})
+    def call_tool(self, call: Call) -> Any:
+        """The result of a tools/call: checks the name and arguments, then runs the tool."""
+        name, arguments = call.params.get("name"), call.params.get("arguments", {})
         if not isinstance(name, str) or not isinstance(arguments, dict):
             raise RpcError(-32602, "tools/call needs a string name and object arguments")
         tool = next((t for t in tool_list(self.defects) if t["name"] == name), None)
         if tool is None:
             if "unknown-tool-ok" in self.defects:
-                return {"content": [{"type": "text", "text": "ok"}]}
+                return text_result("ok")
             raise RpcError(-32602, f"Unknown tool: {name}")
         problem = validate(tool["inputSchema"], arguments)
         if problem and "no-validation" not in self.defects:
             return {"content": [{"type": "text", "text": problem}], "isError": True}
-        meta = params.get("_meta") if isinstance(params.get("_meta"), dict) else {}
-        token = meta.get("progressToken")
-        if name == "add":
-            total = int(arguments.get("a", 0)) + int(arguments.get("b", 0))
-            structured = {"total": total} if "bad-structured" in self.defects else {"sum": total}
-            return {"content": [{"type": "text", "text": json.dumps(structured)}], "structuredContent": structured}
-        if name == "echo":
-            if "bad-image" in self.defects:
-                return {"content": [{"type": "image", "data": "not base64 at all!"}]}
-            return {"content": [{"type": "text", "text": str(arguments.get("text"))}]}
-        if name == "sleep":
-            event = conn.cancelled.setdefault(json.dumps(request_id), threading.Event())
-            cancelled = event.wait(float(arguments.get("seconds", 0)))
-            conn.cancelled.pop(json.dumps(request_id), None)
-            if cancelled and "reply-after-cancel" not in self.defects:
-                return None
-            return {"content": [{"type": "text", "text": "awake"}]}
-        if name == "progress":
-            steps = int(arguments.get("steps", 1))
-            if token is not None or "progress-without-token" in self.defects:
-                values = (
-                    list(range(steps, 0, -1)) if "progress-decreasing" in self.defects else list(range(1, steps + 1))
+        runner = self.tool_runners.get(name)
+        if runner is None:
+            raise RpcError(-32603, "unreachable")
+        return runner(arguments, call)
+
+    def run_add(self, arguments: dict[str, Any], call: Call) -> dict[str, Any]:
+        total = int(arguments.get("a", 0)) + int(arguments.get("b", 0))
+        structured = {"total": total} if "bad-structured" in self.defects else {"sum": total}
+        return {"content": [{"type": "text", "text": json.dumps(structured)}], "structuredContent": structured}
+
+    def run_echo(self, arguments: dict[str, Any], call: Call) -> dict[str, Any]:
+        if "bad-image" in self.defects:
+            return {"content": [{"type": "image", "data": "not base64 at all!"}]}
+        return text_result(str(arguments.get("text")))
+
+    def run_sleep(self, arguments: dict[str, Any], call: Call) -> dict[str, Any] | None:
+        """Sleep for ``seconds`` or until the request is cancelled (then there is no result)."""
+        key = json.dumps(call.request_id)
+        event = call.conn.cancelled.setdefault(key, threading.Event())
+        cancelled = event.wait(float(arguments.get("seconds", 0)))
+        call.conn.cancelled.pop(key, None)
+        if cancelled and "reply-after-cancel" not in self.defects:
+            return None
+        return text_result("awake")
+
+    def run_progress(self, arguments: dict[str, Any], call: Call) -> dict[str, Any]:
+        """Send one progress notification per step (when the request has a progress token)."""
+        steps = int(arguments.get("steps", 1))
+        token = request_meta(call.params).get("progressToken")
+        if token is not None or "progress-without-token" in self.defects:
+            values = list(range(steps, 0, -1)) if "progress-decreasing" in self.defects else list(range(1, steps + 1))
+            sent_token = str(token) if "progress-wrong-token" in self.defects else token
+            for value in values:
+                call.emit(progress_notification({"progressToken": sent_token, "progress": value, "total": steps}))
+                time.sleep(0.01)
+        if "progress-after-response" in self.defects and token is not None:
+            late = progress_notification({"progressToken": token, "progress": steps + 1})
+            threading.Timer(0.05, call.emit, [late]).start()
+        return text_result("done")
+
+    def run_log(self, arguments: dict[str, Any], call: Call) -> dict[str, Any]:
+        """Send a debug, an info and an emergency message, each when the requested level lets it through."""
+        wanted = request_meta(call.params).get(LOGLEVEL) if call.era == MODERN else call.conn.log_level
+        for level in ("debug", "info", "emergency"):
+            if level_allowed(level, wanted) or ("log-ignores-level" in self.defects):
+                shown = "verbose" if "log-bad-level" in self.defects else level
+                call.emit(
+                    {
+                        "jsonrpc": "2.0",
+                        "method": "notifications/message",
+                        "params": {"level": shown, "logger": "raw", "data": f"a {level} message"},
+                    }
                 )
-                sent_token = str(token) if "progress-wrong-token" in self.defects else token
-                for value in values:
-                    emit(
-                        {
-                            "jsonrpc": "2.0",
-                            "method": "notifications/progress",
-                            "params": {"progressToken": sent_token, "progress": value, "total": steps},
-                        }
-                    )
-                    time.sleep(0.01)
-            if "progress-after-response" in self.defects and token is not None:
-                threading.Timer(
-                    0.05,
-                    emit,
-                    [
-                        {
-                            "jsonrpc": "2.0",
-                            "method": "notifications/progress",
-                            "params": {"progressToken": token, "progress": steps + 1},
-                        }
-                    ],
-                ).start()
-            return {"content": [{"type": "text", "text": "done"}]}
-        if name == "log":
-            wanted = meta.get(LOGLEVEL) if era == MODERN else conn.log_level
-            for level in ("debug", "info", "emergency"):
-                allowed = (
-                    wanted is not None and LEVELS.index(level) >= LEVELS.index(wanted) if wanted in LEVELS else False
-                )
-                if allowed or ("log-ignores-level" in self.defects):
-                    shown = "verbose" if "log-bad-level" in self.defects else level
-                    emit(
-                        {
-                            "jsonrpc": "2.0",
-                            "method": "notifications/message",
-                            "params": {"level": shown, "logger": "raw", "data": f"a {level} message"},
-                        }
-                    )
-            return {"content": [{"type": "text", "text": "logged"}]}
-        raise RpcError(-32603, "unreachable")
+        return text_result("logged")
 
     # -- resources, prompts, completion -----------------------------------------------------
-    def read(self, params: dict[str, Any], era: str) -> dict[str, Any]:
-        uri = params.get("uri")
+    def list_resources(self, call: Call) -> dict[str, Any]:
+        return self.cacheable(
+            {
+                "resources": [
+                    {"uri": "raw://greeting", "name": "greeting", "mimeType": "text/plain"},
+                    {"uri": "raw://blob", "name": "blob", "mimeType": "application/octet-stream"},
+                ]
+            }
+        )
+
+    def list_resource_templates(self, call: Call) -> dict[str, Any]:
+        return self.cacheable({"resourceTemplates": [{"uriTemplate": "raw://items/{id}", "name": "item"}]})
+
+    def read(self, call: Call) -> dict[str, Any]:
+        uri = call.params.get("uri")
         if not isinstance(uri, str):
             raise RpcError(-32602, "uri is required")
         if uri == "raw://greeting":
@@ -518,9 +551,29 @@ class Core:
             return self.cacheable({"contents": [{"uri": uri, "text": f"item {uri[12:]}"}]})
         if "empty-contents" in self.defects:
             return self.cacheable({"contents": []})
-        raise RpcError(-32002 if era == HANDSHAKE else -32602, "Resource not found", data={"uri": uri})
+        raise RpcError(-32002 if call.era == HANDSHAKE else -32602, "Resource not found", data={"uri": uri})
 
-    def prompt(self, params: dict[str, Any]) -> dict[str, Any]:
+    def subscribe(self, call: Call) -> dict[str, Any]:
+        """Answer resources/subscribe and resources/unsubscribe (no update is ever sent)."""
+        if not isinstance(call.params.get("uri"), str):
+            raise RpcError(-32602, "uri is required")
+        return {}
+
+    def list_prompts(self, call: Call) -> dict[str, Any]:
+        return self.cacheable(
+            {
+                "prompts": [
+                    {
+                        "name": "greet",
+                        "description": "Greet someone.",
+                        "arguments": [{"name": "name", "required": True}],
+                    }
+                ]
+            }
+        )
+
+    def prompt(self, call: Call) -> dict[str, Any]:
+        params = call.params
         if params.get("name") != "greet":
             raise RpcError(-32602, f"Unknown prompt: {params.get('name')}")
         arguments = params.get("arguments") or {}
@@ -529,14 +582,34 @@ class Core:
         role = "system" if "wrong-role" in self.defects else "user"
         return {"messages": [{"role": role, "content": {"type": "text", "text": f"Say hello to {arguments['name']}"}}]}
 
-    def complete(self, params: dict[str, Any]) -> dict[str, Any]:
-        ref = params.get("ref") or {}
+    def complete(self, call: Call) -> dict[str, Any]:
+        ref = call.params.get("ref") or {}
         if ref.get("type") == "ref/prompt" and ref.get("name") != "greet":
             raise RpcError(-32602, f"Unknown prompt: {ref.get('name')}")
         if ref.get("type") == "ref/resource" and ref.get("uri") != "raw://items/{id}":
             raise RpcError(-32602, f"Unknown template: {ref.get('uri')}")
         values = [f"value-{i}" for i in range(150)] if "too-many-completions" in self.defects else ["alice", "bob"]
         return {"completion": {"values": values, "total": len(values), "hasMore": False}}
+
+
+def text_result(text: str) -> dict[str, Any]:
+    """A tool result with one text block."""
+    return {"content": [{"type": "text", "text": text}]}
+
+
+def progress_notification(params: dict[str, Any]) -> dict[str, Any]:
+    return {"jsonrpc": "2.0", "method": "notifications/progress", "params": params}
+
+
+def request_meta(params: dict[str, Any]) -> dict[str, Any]:
+    """The request's ``_meta`` (empty when it has none)."""
+    meta = params.get("_meta")
+    return meta if isinstance(meta, dict) else {}
+
+
+def level_allowed(level: str, wanted: Any) -> bool:
+    """Whether a message at ``level`` passes the requested minimum level ``wanted`` (an unknown level lets none)."""
+    return wanted is not None and LEVELS.index(level) >= LEVELS.index(wanted) if wanted in LEVELS else False
 
 
 # -- stdio ------------------------------------------------------------------------------------------
@@ -592,158 +665,238 @@ def serve_stdio(core: Core) -> None:
 # -- HTTP -------------------------------------------------------------------------------------------
 
 
-def serve_http(core: Core, port: int, token: str | None) -> None:
-    import anyio
-    import uvicorn
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import JSONResponse, Response
-    from starlette.routing import Route
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    from starlette.responses import JSONResponse
 
-    sessions: dict[str, Connection] = {}
-    ended: set[str] = set()
-    counter = [0]
-    base = f"http://127.0.0.1:{port}"
-    metadata_url = f"{base}/.well-known/oauth-protected-resource/mcp"
+    return JSONResponse(body, status_code=status, headers=headers)
 
-    def error(status: int, code: int, message: str, request_id: Any = None) -> Response:
-        body = {"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}}
-        return JSONResponse(body, status_code=status)
 
-    def unauthorized(request: Request) -> Response:
+def plain_response(
+    status: int, content: str | None = None, headers: dict[str, str] | None = None, media_type: str | None = None
+) -> Response:
+    from starlette import responses
+
+    return responses.Response(content, status_code=status, headers=headers, media_type=media_type)
+
+
+def error_response(status: int, code: int, message: str, request_id: Any = None) -> Response:
+    """A JSON-RPC error sent with HTTP ``status``."""
+    body = {"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}}
+    return json_response(body, status)
+
+
+class HttpTransport:
+    """The Streamable HTTP endpoint: its sessions, its bearer-token check, and the requests it refuses."""
+
+    def __init__(self, core: Core, port: int, token: str | None) -> None:
+        self.core, self.token = core, token
+        self.sessions: dict[str, Connection] = {}
+        self.ended: set[str] = set()
+        self.counter = 0
+        self.base = f"http://127.0.0.1:{port}"
+        self.metadata_url = f"{self.base}/.well-known/oauth-protected-resource/mcp"
+
+    # -- auth -------------------------------------------------------------------------------
+    def unauthorized(self, request: Request) -> Response:
         headers = {}
-        if "auth-no-metadata" not in core.defects:
-            headers["www-authenticate"] = f'Bearer error="invalid_token", resource_metadata="{metadata_url}"'
-        status = 403 if "auth-403" in core.defects and not request.headers.get("authorization") else 401
-        return JSONResponse({"error": "invalid_token"}, status_code=status, headers=headers)
+        if "auth-no-metadata" not in self.core.defects:
+            headers["www-authenticate"] = f'Bearer error="invalid_token", resource_metadata="{self.metadata_url}"'
+        status = 403 if "auth-403" in self.core.defects and not request.headers.get("authorization") else 401
+        return json_response({"error": "invalid_token"}, status, headers)
 
-    def authorized(request: Request, session: str | None) -> bool:
-        if token is None:
+    def authorized(self, request: Request, session: str | None) -> bool:
+        if self.token is None:
             return True
+        defects = self.core.defects
         given = request.headers.get("authorization", "")
-        if "auth-query" in core.defects and request.query_params.get("access_token") == token:
+        if "auth-query" in defects and request.query_params.get("access_token") == self.token:
             return True
-        if "auth-session-only" in core.defects and session in sessions:
+        if "auth-session-only" in defects and session in self.sessions:
             return True
-        if "auth-accept-any" in core.defects and given.startswith("Bearer "):
+        if "auth-accept-any" in defects and given.startswith("Bearer "):
             return True
-        return given == f"Bearer {token}" and "auth-refuse-token" not in core.defects
+        return given == f"Bearer {self.token}" and "auth-refuse-token" not in defects
 
-    async def metadata(request: Request) -> Response:
-        if token is None or "auth-no-metadata" in core.defects:
-            return Response(status_code=404)
-        return JSONResponse({"resource": f"{base}/mcp", "authorization_servers": ["https://auth.example"]})
+    async def metadata(self, request: Request) -> Response:
+        """The protected-resource metadata (404 when the server needs no token)."""
+        if self.token is None or "auth-no-metadata" in self.core.defects:
+            return plain_response(404)
+        return json_response({"resource": f"{self.base}/mcp", "authorization_servers": ["https://auth.example"]})
 
-    async def endpoint(request: Request) -> Response:
+    # -- requests ---------------------------------------------------------------------------
+    async def endpoint(self, request: Request) -> Response:
+        """Answer a GET, POST or DELETE on /mcp."""
+        refusal = self.refuse_caller(request)
+        if refusal is not None:
+            return refusal
+        if request.method in ("GET", "DELETE"):
+            return self.get_or_delete(request)
+        return await self.post(request)
+
+    def refuse_caller(self, request: Request) -> Response | None:
+        """The refusal of a request from a foreign host or origin, or without a valid token (None to serve it)."""
         host = request.headers.get("host", "")
         if host.split(":")[0] not in ("127.0.0.1", "localhost"):
-            return Response("Misdirected Request", status_code=421)
+            return plain_response(421, "Misdirected Request")
         origin = request.headers.get("origin")
         if (
             origin
-            and "no-origin-check" not in core.defects
+            and "no-origin-check" not in self.core.defects
             and not origin.startswith(("http://127.0.0.1:", "http://localhost:"))
         ):
-            return error(403, -32600, "Invalid Origin header")
+            return error_response(403, -32600, "Invalid Origin header")
+        if not self.authorized(request, request.headers.get("mcp-session-id")):
+            return self.unauthorized(request)
+        return None
+
+    def get_or_delete(self, request: Request) -> Response:
+        """A DELETE ends its session; a GET opens no stream."""
         session = request.headers.get("mcp-session-id")
-        if not authorized(request, session):
-            return unauthorized(request)
+        if request.headers.get("mcp-protocol-version") == MODERN or session is None:
+            return plain_response(405)
+        if session not in self.sessions:
+            return error_response(404, -32600, "Session not found")
+        if request.method == "DELETE":
+            self.ended.add(session)
+            del self.sessions[session]
+            return plain_response(200)
+        if "get-405-jsonrpc" in self.core.defects:
+            return error_response(405, -32600, "Method Not Allowed: this server opens no GET stream")
+        return plain_response(405)
+
+    async def post(self, request: Request) -> Response:
+        """Answer a POSTed JSON-RPC message on its connection."""
+        import anyio
+
+        message = await self.read_message(request)
+        if not isinstance(message, dict):
+            return message
+        method = message.get("method")
+        if method == "tools/call" and "tools-call-413" in self.core.defects:
+            page = "<html><head><title>413 Request Entity Too Large</title></head><body>nginx</body></html>"
+            return plain_response(413, page, media_type="text/html")
+        given_params = message.get("params")
+        params: dict[str, Any] = given_params if isinstance(given_params, dict) else {}
+        meta = params.get("_meta") if isinstance(params.get("_meta"), dict) else None
         version_header = request.headers.get("mcp-protocol-version")
-        if request.method in ("GET", "DELETE"):
-            if version_header == MODERN or session is None:
-                return Response(status_code=405)
-            if session not in sessions:
-                return error(404, -32600, "Session not found")
-            if request.method == "DELETE":
-                ended.add(session)
-                del sessions[session]
-                return Response(status_code=200)
-            if "get-405-jsonrpc" in core.defects:
-                return error(405, -32600, "Method Not Allowed: this server opens no GET stream")
-            return Response(status_code=405)
+        modern = (meta is not None and PV in meta) or method == "server/discover" or version_header == MODERN
+        conn = self.connection_for(request, message, params, meta, modern)
+        if not isinstance(conn, Connection):
+            return conn
+        if "method" not in message and "id" in message and ("result" in message or "error" in message):
+            if "response-200" in self.core.defects:
+                return json_response({"jsonrpc": "2.0", "id": None, "result": {}})
+            return plain_response(202)  # a client's response (to a request this server never sends)
+        notes: list[Any] = []
+        response = await anyio.to_thread.run_sync(self.core.handle, message, conn, notes.append)
+        return self.http_reply(request, message, response, conn, modern)
+
+    async def read_message(self, request: Request) -> dict[str, Any] | Response:
+        """The POSTed JSON-RPC message, or the refusal of a bad Accept header, bad JSON or a batch."""
         accept = request.headers.get("accept", "")
-        if "no-406" not in core.defects and not ("application/json" in accept and "text/event-stream" in accept):
-            return error(406, -32600, "Not Acceptable: accept application/json and text/event-stream")
+        if "no-406" not in self.core.defects and not ("application/json" in accept and "text/event-stream" in accept):
+            return error_response(406, -32600, "Not Acceptable: accept application/json and text/event-stream")
         raw = await request.body()
         try:
             message = json.loads(raw)
         except ValueError:
-            return error(400, -32700, "Parse error")
+            return error_response(400, -32700, "Parse error")
         if not isinstance(message, dict):
-            return error(400, -32600, "Batches are not supported")
-        method = message.get("method")
-        if method == "tools/call" and "tools-call-413" in core.defects:
-            page = "<html><head><title>413 Request Entity Too Large</title></head><body>nginx</body></html>"
-            return Response(page, status_code=413, media_type="text/html")
-        params = message.get("params") if isinstance(message.get("params"), dict) else {}
-        meta = params.get("_meta") if isinstance(params.get("_meta"), dict) else None
-        modern = (meta is not None and PV in meta) or method == "server/discover" or version_header == MODERN
+            return error_response(400, -32600, "Batches are not supported")
+        return message
+
+    def connection_for(
+        self, request: Request, message: dict[str, Any], params: dict[str, Any], meta: Any, modern: bool
+    ) -> Connection | Response:
+        """The connection that serves ``message``: a new one (2026-07-28, initialize) or its session's."""
         if modern:
-            conn = Connection()
-            if "no-header-check" not in core.defects and "ignore-meta" not in core.defects and meta is not None:
-                name_key = {"tools/call": "name", "prompts/get": "name", "resources/read": "uri"}.get(str(method))
-                mismatch = (
-                    version_header != meta.get(PV)
-                    or request.headers.get("mcp-method") != method
-                    or (
-                        name_key is not None
-                        and params.get(name_key) is not None
-                        and request.headers.get("mcp-name") != params.get(name_key)
-                    )
+            refusal = self.refuse_modern(request, message, params, meta)
+            return refusal if refusal is not None else Connection()
+        if message.get("method") == "initialize":
+            return Connection()
+        return self.session_connection(request)
+
+    def refuse_modern(
+        self, request: Request, message: dict[str, Any], params: dict[str, Any], meta: Any
+    ) -> Response | None:
+        """The refusal of a 2026-07-28 request whose routing headers disagree with its body (None to serve it)."""
+        method = message.get("method")
+        defects = self.core.defects
+        if "no-header-check" not in defects and "ignore-meta" not in defects and meta is not None:
+            name_key = {"tools/call": "name", "prompts/get": "name", "resources/read": "uri"}.get(str(method))
+            mismatch = (
+                request.headers.get("mcp-protocol-version") != meta.get(PV)
+                or request.headers.get("mcp-method") != method
+                or (
+                    name_key is not None
+                    and params.get(name_key) is not None
+                    and request.headers.get("mcp-name") != params.get(name_key)
                 )
-                if mismatch:
-                    return error(400, -32020, "Header mismatch", message.get("id"))
-            if request.headers.get("last-event-id") and "last-event-id-400" in core.defects:
-                return error(400, -32600, "Resumption is not supported", message.get("id"))
-        elif method == "initialize":
-            conn = Connection()
-        else:
-            if version_header is None and "require-version-header" in core.defects:
-                return error(400, -32600, "Missing MCP-Protocol-Version")
-            if (
-                version_header is not None
-                and version_header not in KNOWN
-                and "ignore-version-header" not in core.defects
-            ):
-                return error(400, -32600, f"Unsupported MCP-Protocol-Version {version_header}")
-            if session is None:
-                return error(400, -32600, "Missing Mcp-Session-Id")
-            if session not in sessions:
-                return error(400 if "session-400" in core.defects else 404, -32600, "Session not found")
-            conn = sessions[session]
-        if "method" not in message and "id" in message and ("result" in message or "error" in message):
-            if "response-200" in core.defects:
-                return JSONResponse({"jsonrpc": "2.0", "id": None, "result": {}}, status_code=200)
-            return Response(status_code=202)  # a client's response (to a request this server never sends)
-        notes: list[Any] = []
-        response = await anyio.to_thread.run_sync(core.handle, message, conn, notes.append)
+            )
+            if mismatch:
+                return error_response(400, -32020, "Header mismatch", message.get("id"))
+        if request.headers.get("last-event-id") and "last-event-id-400" in defects:
+            return error_response(400, -32600, "Resumption is not supported", message.get("id"))
+        return None
+
+    def session_connection(self, request: Request) -> Connection | Response:
+        """The connection of the request's session, or the refusal of a bad version header or session id."""
+        version_header = request.headers.get("mcp-protocol-version")
+        session = request.headers.get("mcp-session-id")
+        if version_header is None and "require-version-header" in self.core.defects:
+            return error_response(400, -32600, "Missing MCP-Protocol-Version")
+        if (
+            version_header is not None
+            and version_header not in KNOWN
+            and "ignore-version-header" not in self.core.defects
+        ):
+            return error_response(400, -32600, f"Unsupported MCP-Protocol-Version {version_header}")
+        if session is None:
+            return error_response(400, -32600, "Missing Mcp-Session-Id")
+        if session not in self.sessions:
+            return error_response(400 if "session-400" in self.core.defects else 404, -32600, "Session not found")
+        return self.sessions[session]
+
+    def http_reply(
+        self, request: Request, message: dict[str, Any], response: Any, conn: Connection, modern: bool
+    ) -> Response:
+        """The HTTP form of the core's ``response``; a successful initialize opens a session."""
+        defects = self.core.defects
         headers = {}
-        if method == "initialize" and response is not None and "result" in response:
-            counter[0] += 1
-            new_id = str(counter[0]) if "sequential-sessions" in core.defects else secrets.token_hex(16)
-            sessions[new_id] = conn
+        if message.get("method") == "initialize" and response is not None and "result" in response:
+            self.counter += 1
+            new_id = str(self.counter) if "sequential-sessions" in defects else secrets.token_hex(16)
+            self.sessions[new_id] = conn
             headers["mcp-session-id"] = new_id
         if response is None:
             if "id" in message:
-                return Response(status_code=204)
-            if "notification-200" in core.defects:
-                return JSONResponse({}, status_code=200)
-            return Response(status_code=202)
+                return plain_response(204)
+            if "notification-200" in defects:
+                return json_response({})
+            return plain_response(202)
         status = 200
         if "error" in response and modern:
             code = response["error"].get("code")
             status = 404 if code == -32601 else 400 if code in (-32602, -32022, -32020) else 200
-        if "rotate-session-id" in core.defects and session is not None:
+        if "rotate-session-id" in defects and request.headers.get("mcp-session-id") is not None:
             headers["mcp-session-id"] = secrets.token_hex(16)
-        if "sse-repeat-ids" in core.defects:
+        if "sse-repeat-ids" in defects:
             event = f"id: 1\ndata: {json.dumps(response)}\n\n"
-            return Response(event, status_code=status, headers=headers, media_type="text/event-stream")
-        return JSONResponse(response, status_code=status, headers=headers)
+            return plain_response(status, event, headers, "text/event-stream")
+        return json_response(response, status, headers)
 
+
+def serve_http(core: Core, port: int, token: str | None) -> None:
+    """Serve ``core`` over Streamable HTTP on 127.0.0.1:``port``."""
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+
+    transport = HttpTransport(core, port, token)
     app = Starlette(
         routes=[
-            Route("/mcp", endpoint, methods=["GET", "POST", "DELETE"]),
-            Route("/.well-known/oauth-protected-resource/mcp", metadata, methods=["GET"]),
+            Route("/mcp", transport.endpoint, methods=["GET", "POST", "DELETE"]),
+            Route("/.well-known/oauth-protected-resource/mcp", transport.metadata, methods=["GET"]),
         ]
     )
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")

@@ -70,6 +70,24 @@ class State:
             return error(ident, -32601, f"Method not found: {method}")
         return {"jsonrpc": "2.0", "id": ident, "result": result}
 
+    def end_session(self, session: str) -> None:
+        """Forget a deleted session; with ``--break-on delete``, count it when no request used it yet."""
+        with self.lock:
+            if session in self.fresh_sessions and self.break_on == "delete":
+                self.races += 1
+                self.broken = self.races >= DELETE_RACES
+            self.fresh_sessions.discard(session)
+
+    def use_session(self, message: dict[str, Any], session: str) -> str:
+        """The session ``message`` belongs to: a request marks its session used; ``initialize`` opens a fresh one."""
+        with self.lock:
+            if "id" in message:  # a request: the session is in use (a notification does not count)
+                self.fresh_sessions.discard(session)
+            if message.get("method") == "initialize":
+                session = uuid.uuid4().hex
+                self.fresh_sessions.add(session)
+        return session
+
 
 def error(ident: Any, code: int, text: str) -> dict[str, Any]:
     return {"jsonrpc": "2.0", "id": ident, "error": {"code": code, "message": text}}
@@ -93,36 +111,36 @@ def serve_stdio(state: State) -> None:
             sys.exit(3)
 
 
+class JsonHandler(BaseHTTPRequestHandler):
+    """An HTTP handler that logs nothing and sends JSON bodies."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return None
+
+    def send(self, status: int, body: Any = None, headers: dict[str, str] | None = None) -> None:
+        data = b"" if body is None else json.dumps(body).encode()
+        self.send_response(status)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        if data:
+            self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
 def handler(state: State, limit: bool) -> type[BaseHTTPRequestHandler]:
+    """The handler class serving ``state``; with ``limit``, a request that finds another in progress gets 429."""
     busy = threading.Semaphore(1)
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            return None
-
-        def send(self, status: int, body: Any = None, headers: dict[str, str] | None = None) -> None:
-            data = b"" if body is None else json.dumps(body).encode()
-            self.send_response(status)
-            for key, value in (headers or {}).items():
-                self.send_header(key, value)
-            if data:
-                self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
+    class Handler(JsonHandler):
         def do_GET(self) -> None:
             self.send(405)
 
         def do_DELETE(self) -> None:
             if state.broken:
                 return self.send(500)
-            session = self.headers.get("mcp-session-id", "")
-            with state.lock:
-                if session in state.fresh_sessions and state.break_on == "delete":
-                    state.races += 1
-                    state.broken = state.races >= DELETE_RACES
-                state.fresh_sessions.discard(session)
+            state.end_session(self.headers.get("mcp-session-id", ""))
             self.send(200)
 
         def do_POST(self) -> None:
@@ -146,13 +164,7 @@ def handler(state: State, limit: bool) -> type[BaseHTTPRequestHandler]:
                 return self.send(400, error(None, -32700, "Parse error"))
             if not isinstance(message, dict):
                 return self.send(400, error(None, -32600, "Invalid Request"))
-            session = self.headers.get("mcp-session-id", "")
-            with state.lock:
-                if "id" in message:  # a request: the session is in use (a notification does not count)
-                    state.fresh_sessions.discard(session)
-                if message.get("method") == "initialize":
-                    session = uuid.uuid4().hex
-                    state.fresh_sessions.add(session)
+            session = state.use_session(message, self.headers.get("mcp-session-id", ""))
             reply = state.answer(message)
             if reply is None:
                 return self.send(202)
