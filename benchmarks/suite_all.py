@@ -38,7 +38,7 @@ from tests.suite.http_servers import serve_everything  # noqa: E402
 
 NPM = ROOT / "tests" / "servers" / "node_modules" / "@modelcontextprotocol"
 SERVERS_VENV = ROOT / ".venv-servers" / "bin"
-SUMMARY = re.compile(r"=+ (?P<text>(\d+ \w+(, )?)+) in [\d.]+s")
+SUMMARY = re.compile(r"^=* ?(?P<text>(\d+ \w+(, )?)+) in [\d.]+s", re.M)
 DURATION = re.compile(r"^\s*(?P<seconds>[\d.]+)s call\s+(?P<item>\S+)", re.M)
 
 
