@@ -245,6 +245,16 @@ MCP surface coverage JSON written to mcp-cov.json
     "docs/suite/security.md": Page(
         (Run(("--mcp-server=python docs_server.py", "--mcp-suite=security"), {"passed": 12, "skipped": 2}),)
     ),
+    "docs/suite/stateful.md": Page(
+        (  # test_notes.py runs once per anyio backend installed (asyncio; trio too where it is installed)
+            Run(
+                ("--mcp-server=notes_server:mcp", "--mcp-suite=stateful", "--mcp-fuzz-tools=all"),
+                {"failed": 2, "passed": SOME},
+                exit_code=1,
+            ),
+            Run(outcomes={"passed": SOME}),
+        )
+    ),
 }
 """Every page whose example project is run, by its path in the repository."""
 

@@ -17,6 +17,7 @@ The layers (docs/dev/architecture.md), lowest first; a module may import its own
 from __future__ import annotations
 
 import ast
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -205,3 +206,21 @@ def test_the_cheap_modules_stay_cheap(module: str) -> None:
     script = f"import sys, {module}; print(sorted(m for m in ('mcp', 'mcp_types', 'pydantic') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_no_file_of_the_package_is_ignored_by_git() -> None:
+    """A package directory whose name a .gitignore pattern matches (``reports/``) would be left out of every clone,
+    sdist and wheel while the working copy still imports it."""
+    if shutil.which("git") is None or not (PACKAGE.parents[1] / ".git").exists():
+        pytest.skip("not a git checkout: nothing can be ignored")
+    files = [str(path) for path in PACKAGE.rglob("*") if path.is_file() and "__pycache__" not in path.parts]
+    done = subprocess.run(
+        ["git", "check-ignore", "--no-index", "--stdin"],
+        input="\n".join(files),
+        cwd=PACKAGE.parents[1],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode in (0, 1), done.stderr  # 1: nothing ignored
+    assert done.stdout.strip() == "", f"ignored by .gitignore, so missing from clones and wheels:\n{done.stdout}"
