@@ -24,7 +24,7 @@ from typing import Any, Final
 from ..registry import check
 from ..security import Finding, _ask
 from .fuzz import CLIENT_REPLIES
-from .security import SECURITY_CHECK_TIMEOUT, _detector, report_findings
+from .security import SECURITY_CHECK_TIMEOUT, probe_tools, report_findings
 
 __all__ = ["path_properties", "reply_text"]
 
@@ -245,7 +245,6 @@ def _tool_notes(ctx: Any, tools: Any, given: bool) -> None:
     bad_input=True,
 )
 async def tools_sandbox_escape(ctx: Any) -> None:
-    from ..fuzz_engine import FuzzConfig, FuzzSession
     from ..sandbox import plant
     from ..tool_selection import select_tools
 
@@ -272,12 +271,9 @@ async def tools_sandbox_escape(ctx: Any) -> None:
                     if offered:
                         ctx.skip(f"no callable path-taking tool ({', '.join(offered)} not callable): {SANDBOX_HINT}")
                     ctx.skip("no tool takes an argument that looks like a path (by name, description or format)")
-                findings: list[Finding] = []
-                config = FuzzConfig(call_timeout=ctx.timeout)
-                async with FuzzSession(client, config=config, detector=_detector(ctx, client)) as session:
-                    for tool in targets:
-                        findings.extend(await escape_findings(session, tool, canaries, ctx.timeout))
-                    sent = session.probes
+                findings, sent = await probe_tools(
+                    ctx, client, targets, lambda session, tool: escape_findings(session, tool, canaries, ctx.timeout)
+                )
         finally:
             canaries.remove()
     _tool_notes(ctx, tools, given)
@@ -309,7 +305,6 @@ async def tools_option_injection(ctx: Any) -> None:
 
 async def _injection_run(ctx: Any, canary: Any, root: str | None, given: bool) -> None:
     __tracebackhide__ = True
-    from ..fuzz_engine import FuzzConfig, FuzzSession
     from ..strategies import string_properties
     from ..tool_selection import opt_in_reason, select_tools
 
@@ -321,12 +316,9 @@ async def _injection_run(ctx: Any, canary: Any, root: str | None, given: bool) -
             targets = [tool for tool in tools.chosen if string_properties(tool.input_schema)]
             if not targets:
                 ctx.skip(f"none of the tools the suite may call takes a string argument: {SANDBOX_HINT}")
-            findings: list[Finding] = []
-            config = FuzzConfig(call_timeout=ctx.timeout)
-            async with FuzzSession(client, config=config, detector=_detector(ctx, client)) as session:
-                for tool in targets:
-                    findings.extend(await injection_findings(session, tool, canary, root, ctx.timeout))
-                sent = session.probes
+            findings, sent = await probe_tools(
+                ctx, client, targets, lambda session, tool: injection_findings(session, tool, canary, root, ctx.timeout)
+            )
     finally:
         canary.remove()
     _tool_notes(ctx, tools, given)

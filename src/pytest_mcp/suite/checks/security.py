@@ -25,6 +25,7 @@ from ..security import (
 from .fuzz import CLIENT_REPLIES, tools_or_skip
 
 if TYPE_CHECKING:
+    from ..fuzz_engine import FuzzSession
     from ..leaks import Leak
 
 SECURITY_CHECK_TIMEOUT: Final = 300.0
@@ -48,23 +49,32 @@ def report_findings(ctx: Any, what: str, findings: Sequence[Finding], sent: int)
     ctx.note(f"{what}: {sent} request(s), no finding")
 
 
-async def _tool_probe(ctx: Any, probe: Callable[..., Awaitable[list[Finding]]], what: str) -> None:
-    __tracebackhide__ = True
+async def probe_tools(
+    ctx: Any, client: Any, targets: Sequence[Any], probe: Callable[[FuzzSession, Any], Awaitable[list[Finding]]]
+) -> tuple[list[Finding], int]:
+    """Run ``probe(session, tool)`` on each of ``targets`` through one ``FuzzSession`` (its leak detector knows the
+    server's secrets and the token); the findings, and how many requests the probes sent."""
     from ..fuzz_engine import FuzzConfig, FuzzSession
 
+    findings: list[Finding] = []
+    config = FuzzConfig(call_timeout=ctx.timeout)
+    async with FuzzSession(client, config=config, detector=_detector(ctx, client)) as session:
+        for tool in targets:
+            findings.extend(await probe(session, tool))
+        return findings, session.probes
+
+
+async def _tool_probe(ctx: Any, probe: Callable[..., Awaitable[list[Finding]]], what: str) -> None:
+    __tracebackhide__ = True
     async with ctx.client(**CLIENT_REPLIES) as client:
         tools = await tools_or_skip(ctx, client)
         targets = [tool for tool in tools.chosen if has_string_arguments(tool)]
         if not targets:
             names = ", ".join(tool.name for tool in tools.chosen)
             ctx.skip(f"none of the tools the suite may call ({names}) takes a string argument")
-        findings: list[Finding] = []
-        async with FuzzSession(
-            client, config=FuzzConfig(call_timeout=ctx.timeout), detector=_detector(ctx, client)
-        ) as session:
-            for tool in targets:
-                findings.extend(await probe(session, tool, timeout=ctx.timeout))
-            sent = session.probes
+        findings, sent = await probe_tools(
+            ctx, client, targets, lambda session, tool: probe(session, tool, timeout=ctx.timeout)
+        )
     for reason in tools.skipped.values():
         ctx.note(f"not probed: {reason}")
     report_findings(ctx, f"{what} in {len(targets)} tool(s)", findings, sent)
