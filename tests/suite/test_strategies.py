@@ -158,3 +158,72 @@ def test_the_compiled_strategy_draws_optional_properties_sometimes() -> None:
 
     collect()
     assert frozenset({"text"}) in seen and frozenset({"text", "mode"}) in seen
+
+
+# -- patterns drawn with one text per repeated character class ----------------------------------
+EMAIL = (
+    r"^[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,63}$"
+)
+DRAWN_PATTERNS = [
+    (EMAIL, 0, 254),
+    (r"^[^\x00-\x1f\x7f-\x9f]*$", 1, 200),
+    (r"^\d{4}-\d{2}-\d{2}$", 0, None),
+    (r"^(draft|open|closed)$", 0, None),
+    (r"^\w+\s?\w*$", 2, 12),
+    (r"[a-f0-9]{8}", 0, 20),
+    (r"^a.b$", 0, None),
+    (r"^$", 0, None),
+    (r"x|y", 0, None),
+    (r"^[^a]+$", 3, 3),
+]
+
+
+@pytest.mark.parametrize(("pattern", "min_size", "max_size"), DRAWN_PATTERNS)
+@FAST
+@given(data=st.data())
+def test_pattern_strings_match_and_fit(pattern, min_size, max_size, data) -> None:
+    import re
+
+    from pytest_mcp.suite.pattern_strings import pattern_text
+
+    strategy = pattern_text(pattern, min_size=min_size, max_size=max_size)
+    assert strategy is not None, f"{pattern!r} should be drawn without hypothesis-jsonschema"
+    text = data.draw(strategy)
+    assert re.search(pattern, text), (pattern, text)
+    assert min_size <= len(text) and (max_size is None or len(text) <= max_size)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r"^(a)\1$", r"^(?=a)a$", r"(?i)^abc$", r"^a\bb$", r"^[^\d]$", "[unclosed", r"^[\u0000-\uffff]$"],
+)
+def test_patterns_beyond_the_subset_are_left_to_hypothesis_jsonschema(pattern) -> None:
+    from pytest_mcp.suite.pattern_strings import pattern_text
+
+    assert pattern_text(pattern) is None
+
+
+def test_a_pattern_property_is_drawn_cheaply_also_as_an_optional_anyof_branch() -> None:
+    """pydantic writes ``Optional[constr(pattern=...)]`` as ``anyOf: [string with pattern, null]``."""
+    schema = {
+        "type": "object",
+        "properties": {
+            "assignee": {"anyOf": [{"type": "string", "pattern": EMAIL, "maxLength": 254}, {"type": "null"}]},
+            "title": {"type": "string", "pattern": r"^\S+$", "minLength": 1},
+        },
+        "required": ["title"],
+    }
+    assert strategies._property_strategy(schema["properties"]["assignee"]) is not None
+    seen_null = seen_text = False
+
+    @FAST
+    @given(strategies.valid_arguments(schema))
+    def check(example) -> None:
+        nonlocal seen_null, seen_text
+        assert strategies.is_valid(schema, example), example
+        seen_null |= "assignee" in example and example["assignee"] is None
+        seen_text |= isinstance(example.get("assignee"), str)
+
+    check()
+    assert seen_null and seen_text

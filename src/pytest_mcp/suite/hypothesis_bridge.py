@@ -3,6 +3,10 @@
 Hypothesis runs synchronously in a thread of its own (``Bridge.serve``); each server call it needs
 is an async function handed over with ``Bridge.ask`` and run in the caller's task, so every
 connection (and every reconnect after a crash) is opened and closed by one task, as anyio requires.
+
+The threads are kept between jobs (``Workers``): the first time Hypothesis runs in a thread it
+registers a PRNG for that thread, which runs a full ``gc.collect()``; in a test process that has
+imported pytest, the SDK and pydantic, that is about 0.1 s, paid by every job that starts a thread.
 """
 
 from __future__ import annotations
@@ -13,13 +17,52 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
-__all__ = ["Aborted", "Bridge"]
+__all__ = ["Aborted", "Bridge", "Workers"]
 
 T = TypeVar("T")
+_IDLE_SECONDS = 5.0
+"""The longest wait for a job's thread to become idle after its job said it was done (microseconds, normally)."""
+
+_Job = tuple[Callable[[], None], str, threading.Event]
+"""What a worker thread runs, the name it takes meanwhile, and the event it sets when idle again."""
 
 
 class Aborted(Exception):
     """The event loop's side stopped serving calls (the test was cancelled or failed)."""
+
+
+class Workers:
+    """Daemon threads that run one job at a time and wait for the next: a thread per running job, kept
+    when it ends. A job that never returns keeps its thread; the others get a new one."""
+
+    def __init__(self) -> None:
+        self._idle: queue.SimpleQueue[queue.SimpleQueue[_Job]] = queue.SimpleQueue()
+
+    def start(self, job: Callable[[], None], name: str) -> threading.Event:
+        """Run ``job`` in an idle thread (renamed ``name`` meanwhile), or in a new one; the event is set
+        once the job has returned and its thread is idle again."""
+        try:
+            inbox = self._idle.get_nowait()
+        except queue.Empty:
+            inbox = queue.SimpleQueue()
+            threading.Thread(target=self._wait_for_jobs, args=(inbox,), name=name, daemon=True).start()
+        idle = threading.Event()
+        inbox.put((job, name, idle))
+        return idle
+
+    def _wait_for_jobs(self, inbox: queue.SimpleQueue[_Job]) -> None:
+        while True:
+            job, name, idle = inbox.get()
+            threading.current_thread().name = name
+            try:
+                job()
+            finally:
+                self._idle.put(inbox)
+                idle.set()
+
+
+WORKERS = Workers()
+"""The process's threads for Hypothesis runs."""
 
 
 class Bridge:
@@ -51,8 +94,7 @@ class Bridge:
             finally:
                 self.requests.put(None)
 
-        thread = threading.Thread(target=worker, name=name, daemon=True)
-        thread.start()
+        idle = WORKERS.start(worker, name)
         try:
             while (request := await anyio.to_thread.run_sync(self.requests.get)) is not None:
                 work, answer = request
@@ -69,5 +111,5 @@ class Bridge:
                 pending = self.requests.get_nowait()
                 if pending is not None:
                     pending[1].set_exception(Aborted())
-        thread.join()
+        idle.wait(_IDLE_SECONDS)  # the worker said it was done: only its return to the idle threads is left
         return outcome.result()

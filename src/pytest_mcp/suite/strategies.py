@@ -293,7 +293,6 @@ def _compiled_object(schema: Mapping[str, Any]) -> SearchStrategy[dict[str, Any]
     ...) returns None and goes to hypothesis-jsonschema whole.
     """
     from hypothesis import strategies as st
-    from hypothesis_jsonschema import from_schema
 
     properties = schema.get("properties")
     required = schema.get("required") or []
@@ -306,13 +305,54 @@ def _compiled_object(schema: Mapping[str, Any]) -> SearchStrategy[dict[str, Any]
         or _refs(properties)
     ):
         return None
-    drawn = {name: from_schema(sub) for name, sub in properties.items()}
+    drawn = {name: _cheap_or_whole(sub) for name, sub in properties.items()}
     if any(strategy.is_empty for strategy in drawn.values()):
         return None
     return st.fixed_dictionaries(
         {name: drawn[name] for name in properties if name in required},
         optional={name: drawn[name] for name in properties if name not in required},
     )
+
+
+_PATTERN_STRING_KEYS: Final = frozenset(
+    {"type", "pattern", "minLength", "maxLength", "title", "description", "default", "examples", "$comment"}
+)
+_ANNOTATIONS: Final = frozenset({"title", "description", "default", "examples", "$comment"})
+
+
+def _property_strategy(schema: Any) -> SearchStrategy[Any] | None:
+    """A cheaper strategy than hypothesis-jsonschema's for a string ``pattern`` (alone or as an ``anyOf``
+    branch, as pydantic writes ``Optional[constr(pattern=...)]``), or None to use hypothesis-jsonschema."""
+    from hypothesis import strategies as st
+
+    from .pattern_strings import pattern_text
+
+    if not isinstance(schema, Mapping):
+        return None
+    branches = schema.get("anyOf")
+    if isinstance(branches, list) and branches and set(schema) - _ANNOTATIONS == {"anyOf"}:
+        cheap = [_property_strategy(branch) for branch in branches]
+        if all(strategy is None for strategy in cheap):
+            return None
+        return st.one_of([_cheap_or_whole(branch) for branch in branches])
+    if (
+        schema.get("type") != "string"
+        or not isinstance(schema.get("pattern"), str)
+        or set(schema) - _PATTERN_STRING_KEYS
+    ):
+        return None
+    min_size, max_size = schema.get("minLength", 0), schema.get("maxLength")
+    if not isinstance(min_size, int) or not (max_size is None or isinstance(max_size, int)):
+        return None
+    return pattern_text(schema["pattern"], min_size=min_size, max_size=max_size)
+
+
+def _cheap_or_whole(schema: Any) -> SearchStrategy[Any]:
+    """``_property_strategy`` when it applies, else hypothesis-jsonschema's strategy."""
+    from hypothesis_jsonschema import from_schema
+
+    cheap = _property_strategy(schema)
+    return from_schema(schema) if cheap is None else cheap
 
 
 def valid_arguments(schema: Any, *, compiled: bool = True) -> SearchStrategy[dict[str, Any]]:
