@@ -257,3 +257,33 @@ def test_a_tool_slow_for_valid_input_is_noted_and_left_out_not_failed(mcp_pytest
     result.stdout.fnmatch_lines(
         ["*tool 'wait' left a call unanswered for 2 s while the server kept answering (slow for such input, not a*"]
     )
+
+
+def test_a_tool_fuzzing_found_slow_is_left_out_of_the_sequences_without_waiting_again(
+    mcp_pytester: pytest.Pytester,
+) -> None:
+    """Fuzzing runs first and learns that 'wait' leaves valid calls unanswered; the stateful item of the same
+    run and era does not wait 2 s for it again."""
+    mcp_pytester.makepyfile(slow_server=SLOW_SERVER)
+    result = mcp_pytester.runpytest(
+        "--mcp-server=slow_server:mcp",
+        "--mcp-suite=fuzz,stateful",
+        "-m",
+        "mcp_2026_07_28",
+        "-k",
+        "(valid-inputs and not invalid) or workflows",
+        "--mcp-timeout=4",
+        "-p",
+        "no:cacheprovider",
+        "-rP",
+    )
+    assert result.ret == 0, result.stdout.str()[-4000:]
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*tool 'wait': 2 valid example(s) got no reply within 2 s *; fuzzing this tool stopped there",
+            "*not in the sequences: tool 'wait' left valid calls unanswered earlier in this run while the server kept "
+            "answering (slow for such input, not a failure)",
+        ]
+    )
+    assert "left a call unanswered for" not in result.stdout.str()

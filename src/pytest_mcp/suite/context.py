@@ -72,6 +72,11 @@ class CheckContext:
         return self.runtime.seed_for(self.check.id, self.era, self.transport)
 
     @property
+    def slow_tools(self) -> set[str]:
+        """Tools found slow for valid input earlier in this run and era (fuzzing, stateful sequences)."""
+        return self.runtime.slow_tools.setdefault(self.era, set())
+
+    @property
     def options(self) -> Any:
         """The suite's options (``SuiteOptions``: suites, auth_token, baseline, fuzz_tools, ...)."""
         return self.runtime.options

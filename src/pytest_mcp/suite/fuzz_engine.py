@@ -128,6 +128,8 @@ class FuzzReport:
     skipped: str | None = None
     notes: list[str] = field(default_factory=list)
     """What the report should mention although nothing failed (slow examples, fuzzing stopped early)."""
+    slow: bool = False
+    """Fuzzing stopped because ``SLOW_LIMIT`` valid examples were left unanswered by a server that kept answering."""
 
     @property
     def ok(self) -> bool:
@@ -433,13 +435,13 @@ class FuzzSession:
         else:
             self.client = engine.client
         report.examples = engine.calls
+        report.slow = len(engine.slow) >= SLOW_LIMIT
         if engine.slow:
             limit = patience(engine.limit)
             report.notes.append(
                 f"tool {tool.name!r}: {len(engine.slow)} {mode} example(s) got no reply within {limit:g} s while "
                 f"the server kept answering (slow for such input, not a failure), e.g. "
-                f"{render_arguments(engine.slow[0])}"
-                + ("; fuzzing this tool stopped there" if len(engine.slow) >= SLOW_LIMIT else "")
+                f"{render_arguments(engine.slow[0])}" + ("; fuzzing this tool stopped there" if report.slow else "")
             )
         if failed is not None:
             report.failure = FuzzFailure(

@@ -127,6 +127,9 @@ class SuiteRuntime:
         """Per era (stdio: a process each) or for all (``*``), the check after which the server stopped serving."""
         self.limited: dict[str, str] = {}
         """Cases (by name) that failed side by side but not alone, with what they got side by side."""
+        self.slow_tools: dict[str, set[str]] = {}
+        """Per era, tools that left valid calls unanswered while the server kept answering (``slow_calls``):
+        checks that come later in the run do not wait for them again."""
 
     def concurrent_run(self, jobs: int) -> ConcurrentRun:
         """The stored outcomes of this target's checks run side by side (``--mcp-suite-jobs``)."""

@@ -73,6 +73,8 @@ async def _fuzz_check(ctx: Any, mode: str) -> None:
                     ctx.note(f"tool {tool.name!r} not fuzzed: the item's time budget ({ctx.check.timeout:g} s) ran out")
                     continue
                 reports.append(await session.fuzz(tool, mode))
+                if reports[-1].slow:
+                    ctx.slow_tools.add(tool.name)
                 await anyio.lowlevel.checkpoint()
     for name in tools.unknown:
         ctx.note(f"--mcp-fuzz-tools names {name!r}, which the server does not offer")
