@@ -256,7 +256,7 @@ FEATURE_MARKERS: Final = {
     "mcp_token": ("pytest_mcp.auth.plugin", "pytest_mcp.auth.options:TokenOptions"),
     "mcp_chaos": ("pytest_mcp.chaos.plugin", "pytest_mcp.chaos._policy:ChaosOptions"),
     "mcp_load": ("pytest_mcp.load.plugin", "pytest_mcp.load.options:LoadOptions"),
-    "mcp_snapshot": ("pytest_mcp.snapshots.plugin", "pytest_mcp.snapshots.plugin:SnapshotOptions"),
+    "mcp_snapshot": ("pytest_mcp.snapshots.plugin", "pytest_mcp.snapshots.options:SnapshotOptions"),
     "mcp_http_mock": ("pytest_mcp.mocks.plugin", "pytest_mcp.mocks.options:HttpMockOptions"),
     "mcp_fake_upstream": ("pytest_mcp.mocks.plugin", "pytest_mcp.mocks.options:FakeUpstreamOptions"),
     "mcp_mock_backend": ("pytest_mcp.mocks.plugin", "pytest_mcp.mocks.options:BackendPatch"),

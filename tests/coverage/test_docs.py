@@ -148,7 +148,7 @@ def test_snapshots_page(mcp_pytester: pytest.Pytester, monkeypatch: pytest.Monke
 
 def test_snapshots_page_shows_the_marker_signature() -> None:
     from pytest_mcp.markers import options_signature
-    from pytest_mcp.snapshots.plugin import SnapshotOptions
+    from pytest_mcp.snapshots.options import SnapshotOptions
 
     defaults = ", ".join(
         f"{name}={parameter.default!r}" for name, parameter in options_signature(SnapshotOptions).parameters.items()

@@ -488,6 +488,19 @@ def test_unsupported_objects_and_bad_masks_are_explained() -> None:
         McpMasks(paths=["$"])
 
 
+def test_masks_take_the_markers_options_type_or_its_keywords() -> None:
+    """``SnapshotOptions`` is the ``mcp_snapshot`` marker's signature and what ``McpMasks`` is built from."""
+    from pytest_mcp.snapshots.options import SnapshotOptions
+
+    keywords = {"paths": ["a.b"], "patterns": {"x+": "<x>"}, "ids": False, "envelope": True}
+    assert McpMasks(SnapshotOptions(**keywords)) == McpMasks(**keywords)
+    assert McpMasks(**keywords).patterns == (("x+", "<x>"),)
+    with pytest.raises(ValueError, match="either a SnapshotOptions or keywords, not both"):
+        McpMasks(SnapshotOptions(), ids=False)
+    with pytest.raises(TypeError, match="idz"):
+        McpMasks(idz=False)
+
+
 def tool_result(text: str, structured: Any) -> dict[str, Any]:
     return {"content": [{"text": text, "type": "text"}], "isError": False, "structuredContent": structured}
 

@@ -144,6 +144,22 @@ def test_in_process_fakes_see_later_declarations() -> None:
     assert [item.key for item in upstream._declared] == ["added-later"]
 
 
+def test_the_options_type_is_the_constructors_signature() -> None:
+    """``FakeUpstreamOptions`` is the marker's signature and the constructor's: a name and its keywords, or one
+    options object, build the same fake."""
+    from pytest_mcp.mocks import FakeUpstreamOptions
+
+    options = FakeUpstreamOptions("w", version="2.0", tools={"t": "x"}, assert_all_called=True)
+    for upstream in (FakeUpstream(options), FakeUpstream("w", version="2.0", tools={"t": "x"}, assert_all_called=True)):
+        assert (upstream.name, upstream.version, upstream.assert_all_called) == ("w", "2.0", True)
+        assert [item.key for item in upstream._declared] == ["t"]
+    assert FakeUpstream().name == FakeUpstreamOptions().name == "fake-upstream"
+    with pytest.raises(McpUsageError, match="either a FakeUpstreamOptions or a name and keywords, not both"):
+        FakeUpstream(options, version="3")
+    with pytest.raises(TypeError, match="transprot"):
+        FakeUpstream("w", transprot="stdio")
+
+
 def test_bad_declarations_are_usage_errors() -> None:
     with pytest.raises(McpUsageError, match="choose one of in_process, stdio, http, asgi"):
         FakeUpstream(transport="websocket")

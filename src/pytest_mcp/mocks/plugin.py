@@ -102,9 +102,9 @@ def mcp_fake_upstream(request: pytest.FixtureRequest) -> Iterator[FakeUpstream]:
     """
     from .upstream import FakeUpstream
 
-    options = vars(_options_or_fail(request.node, "mcp_fake_upstream")).copy()
+    options = _options_or_fail(request.node, "mcp_fake_upstream")
     try:
-        upstream = FakeUpstream(options.pop("name"), **options)
+        upstream = FakeUpstream(options)
     except pytest.UsageError as exc:
         message = str(exc)
     else:

@@ -28,6 +28,7 @@ from typing import Any, Final, final
 
 from .._docs import docs_url
 from ..errors import McpAssertionError, McpUsageError
+from .options import FakeUpstreamOptions
 
 __all__ = ["FakeUpstream", "Reply", "UpstreamCall"]
 
@@ -344,35 +345,30 @@ class FakeUpstream:
     process on a free loopback port) or ``asgi``. ``tools`` / ``resources`` / ``prompts`` declare
     replies up front as ``{name: "text" | Reply(...) | {tool() keywords}}`` (what a marker can
     carry). ``assert_all_called``: on ``close()``, fail if a declared tool, resource or prompt was
-    never called.
+    never called. The arguments are those of ``FakeUpstreamOptions`` (the marker's signature too),
+    or one ``FakeUpstreamOptions``.
     """
 
-    def __init__(
-        self,
-        name: str = "fake-upstream",
-        *,
-        transport: str = "in_process",
-        version: str = "1.0.0",
-        instructions: str | None = None,
-        tools: Mapping[str, Any] | None = None,
-        resources: Mapping[str, Any] | None = None,
-        prompts: Mapping[str, Any] | None = None,
-        assert_all_called: bool = False,
-    ) -> None:
-        if transport not in TRANSPORTS:
-            raise McpUsageError(f"FakeUpstream(transport={transport!r}): choose one of {', '.join(TRANSPORTS)}")
-        self.name = name
-        self.transport = transport
-        self.version = version
-        self.instructions = instructions
-        self.assert_all_called = assert_all_called
+    def __init__(self, options: FakeUpstreamOptions | str | None = None, /, **keywords: Any) -> None:
+        if isinstance(options, FakeUpstreamOptions):
+            if keywords:
+                raise McpUsageError("pass FakeUpstream either a FakeUpstreamOptions or a name and keywords, not both")
+        else:
+            options = FakeUpstreamOptions(**keywords) if options is None else FakeUpstreamOptions(options, **keywords)
+        if options.transport not in TRANSPORTS:
+            raise McpUsageError(f"FakeUpstream(transport={options.transport!r}): choose one of {', '.join(TRANSPORTS)}")
+        self.name = options.name
+        self.transport = options.transport
+        self.version = options.version
+        self.instructions = options.instructions
+        self.assert_all_called = options.assert_all_called
         self._declared: list[_Declared] = []
         self._calls: list[UpstreamCall] = []
         self._server: Any = None
         self._dir: Path | None = None
         self._running: Any = None
         self._frozen = False
-        for kind, table in (("tool", tools), ("resource", resources), ("prompt", prompts)):
+        for kind, table in (("tool", options.tools), ("resource", options.resources), ("prompt", options.prompts)):
             for key, value in (table or {}).items():
                 self._declare_from_table(kind, key, value)
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from ..extras import require
+from .options import SnapshotOptions
 
 require("syrupy", "McpSnapshotExtension (MCP snapshots)")
 
@@ -138,16 +139,14 @@ class McpMasks:
     envelope: bool = False
     _parsed: tuple[tuple[str, ...], ...] = dataclasses.field(default=(), init=False, repr=False, compare=False)
 
-    def __init__(
-        self,
-        paths: Iterable[str] = (),
-        patterns: Iterable[str] | Mapping[str, str] = (),
-        *,
-        uuids: bool = True,
-        timestamps: bool = True,
-        ids: bool = True,
-        envelope: bool = False,
-    ) -> None:
+    def __init__(self, options: SnapshotOptions | None = None, /, **keywords: Any) -> None:
+        """The keywords of ``SnapshotOptions`` (the ``mcp_snapshot`` marker's signature), or one ``SnapshotOptions``."""
+        if options is None:
+            options = SnapshotOptions(**keywords)
+        elif keywords:
+            raise ValueError("pass McpMasks either a SnapshotOptions or keywords, not both")
+        paths: Iterable[str] = options.paths
+        patterns: Iterable[str] | Mapping[str, str] = options.patterns
         if isinstance(paths, str):
             paths = (paths,)
         if isinstance(patterns, str):
@@ -162,10 +161,10 @@ class McpMasks:
         object.__setattr__(self, "_parsed", tuple(_parse_path(path) for path in given))
         object.__setattr__(self, "paths", given)
         object.__setattr__(self, "patterns", pairs)
-        object.__setattr__(self, "uuids", uuids)
-        object.__setattr__(self, "timestamps", timestamps)
-        object.__setattr__(self, "ids", ids)
-        object.__setattr__(self, "envelope", envelope)
+        object.__setattr__(self, "uuids", options.uuids)
+        object.__setattr__(self, "timestamps", options.timestamps)
+        object.__setattr__(self, "ids", options.ids)
+        object.__setattr__(self, "envelope", options.envelope)
 
     def __call__(self, *, data: Any, path: tuple[tuple[Any, type], ...]) -> Any:
         """Mask one value; ``path`` is syrupy's ``((key, type), ...)`` from the root."""

@@ -5,7 +5,6 @@ Must stay cheap to import: syrupy loads only when the fixture is used.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Final
 
 import pytest
@@ -13,6 +12,7 @@ import pytest
 from .. import markers
 from .._docs import docs_url
 from ..extras import fail_if_missing
+from .options import SnapshotOptions
 
 __all__ = ["SnapshotOptions", "mcp_snapshot", "snapshot_masks"]
 
@@ -23,25 +23,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", markers.signature_text("mcp_snapshot", SnapshotOptions, SNAPSHOT_DOCS))
 
 
-@dataclass(frozen=True, kw_only=True)
-class SnapshotOptions:
-    """Masks of the ``mcp_snapshot`` fixture: JSON paths and regexes to mask, and the built-in masks to keep."""
-
-    paths: tuple[str, ...] | list[str] = ()
-    patterns: tuple[str, ...] | list[str] | dict[str, str] = ()
-    uuids: bool = True
-    timestamps: bool = True
-    ids: bool = True
-    envelope: bool = False
-
-
 def snapshot_masks(node: Any) -> Any:
     """The ``McpMasks`` of a test: its ``mcp_snapshot`` markers, the nearest winning per keyword."""
     from .extension import McpMasks
 
     options = markers.merged_options(node, "mcp_snapshot", SnapshotOptions, SNAPSHOT_DOCS)
     try:
-        return McpMasks(**vars(options))
+        return McpMasks(options)
     except ValueError as exc:
         raise pytest.UsageError(f"@pytest.mark.mcp_snapshot: {exc}") from None
 
