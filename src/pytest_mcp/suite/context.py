@@ -22,7 +22,7 @@ from .registry import Check
 if TYPE_CHECKING:
     from ..client.mcp_client import McpClient
     from .runtime import EraFacts, SuiteRuntime
-    from .wire import HttpWire, Reply, Wire
+    from .wire import Exchange, HttpWire, Wire
 
 __all__ = ["CheckContext", "CheckFailed", "shorten"]
 
@@ -177,7 +177,7 @@ class CheckContext:
         if not condition:
             raise CheckFailed(found, sent=sent, received=received)
 
-    def fail_reply(self, found: str, reply: Reply) -> NoReturn:
+    def fail_reply(self, found: str, reply: Exchange) -> NoReturn:
         """``fail`` with the request and reply of ``reply`` as evidence."""
         __tracebackhide__ = True
         raise CheckFailed(found, sent=reply.sent, received=reply.describe())

@@ -407,8 +407,18 @@ class FuzzSession:
             return None
         try:
             await anyio.to_thread.run_sync(server.restart)
+            connect_timeout = max(
+                old.timeout, server.settings.startup_timeout
+            )  # a new process: the server starts first
             self.client = await self._stack.enter_async_context(
-                connect(server, era=old.era, timeout=old.timeout, headers=old.headers, transcript=old.transcript)
+                connect(
+                    server,
+                    era=old.era,
+                    timeout=old.timeout,
+                    connect_timeout=connect_timeout,
+                    headers=old.headers,
+                    transcript=old.transcript,
+                )
             )
         except Exception:  # a server that will not come back just ends shrinking
             return None

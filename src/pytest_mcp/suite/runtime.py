@@ -15,14 +15,15 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..protocol import Reply
 from ..server.targets import AsgiTarget, HttpTarget, InProcessTarget, SpawnHttpTarget, StdioTarget, Target
 from ..settings import Settings
 from .options import SuiteOptions
 from .wire import (
     HANDSHAKE_ERA,
     MODERN_ERA,
+    Exchange,
     HttpWire,
-    Reply,
     StdioLink,
     StdioWire,
     Wire,
@@ -65,7 +66,7 @@ class EraFacts:
     capabilities: dict[str, Any] = field(default_factory=dict)
     server_info: dict[str, Any] = field(default_factory=dict)
     instructions: Any = None
-    handshake: Reply | None = None
+    handshake: Exchange | None = None
     """The raw ``initialize`` (2025-11-25) or ``server/discover`` (2026-07-28) exchange."""
     auth_required: bool = False
     """The HTTP server answered 401 (authorization required, and no or a refused ``--mcp-auth-token``)."""
@@ -83,7 +84,7 @@ class EraFacts:
         return True
 
 
-def _stray_response(wire: Wire, reply: Reply) -> EraFacts | None:
+def _stray_response(wire: Wire, reply: Exchange) -> EraFacts | None:
     """When a stdio probe got no reply with its id but another response came: the server answered with
     a wrong id (JSON-RPC requires the exact id, same value and type). Facts saying so, with the evidence."""
     if reply.answered or not isinstance(wire, StdioWire) or not isinstance(reply.sent, dict):
@@ -100,7 +101,7 @@ def _stray_response(wire: Wire, reply: Reply) -> EraFacts | None:
             f"it answered {method} with the id {got!r} ({type(got).__name__}) where the request had "
             f"{sent!r} ({type(sent).__name__}); a response must echo the request id exactly"
         ),
-        handshake=Reply(sent=reply.sent, message=line.data, raw=line.raw, messages=[line.data]),
+        handshake=Exchange(sent=reply.sent, message=line.data, reply=Reply(line.raw), messages=[line.data]),
     )
 
 
@@ -274,7 +275,7 @@ class SuiteRuntime:
             return ""  # the cause already says what to do
         return "check the URL, and that the server is running and reachable from here"
 
-    async def _probe(self, wire: Wire, era: str) -> Reply:
+    async def _probe(self, wire: Wire, era: str) -> Exchange:
         timeout = max(self.settings.timeout, 5.0)
         if era == HANDSHAKE_ERA:
             if isinstance(wire, StdioWire):
@@ -289,7 +290,7 @@ class SuiteRuntime:
             wire.link.discover_reply = reply
         return reply
 
-    def _facts_from(self, era: str, reply: Reply, url: str | None = None) -> EraFacts:
+    def _facts_from(self, era: str, reply: Exchange, url: str | None = None) -> EraFacts:
         method = "initialize" if era == HANDSHAKE_ERA else "server/discover"
         if reply.status == 401:
             how = "the --mcp-auth-token was refused" if self.options.auth_token else "pass --mcp-auth-token TOKEN"
@@ -488,6 +489,7 @@ class SuiteRuntime:
         if self.options.auth_token and "token" not in options:
             options["token"] = self.options.auth_token
         options.setdefault("timeout", self.settings.timeout)
+        options.setdefault("connect_timeout", max(options["timeout"], self.settings.startup_timeout))
         async with connect(self.server(era), era=era, **options) as client:
             yield client
 
@@ -503,7 +505,7 @@ async def _await_exit(link: StdioLink, grace: float = 1.0) -> None:
             await anyio.sleep(0.01)
 
 
-def _http_refusal(era: str, method: str, reply: Reply, url: str | None) -> EraFacts:
+def _http_refusal(era: str, method: str, reply: Exchange, url: str | None) -> EraFacts:
     """Facts for an HTTP reply to the era's opening request that carries no JSON-RPC message."""
     kind = reply.headers.get("content-type", "").split(";")[0].strip() or "no content-type"
     text = reply.raw.decode("utf-8", "replace").strip()

@@ -27,17 +27,17 @@ from typing import Any, Final
 import anyio
 
 from .. import protocol
-from ..client.raw import RawHttp, RawReply, RawStdio
-from ..protocol import HANDSHAKE_ERA, LOG_LEVEL_META, MODERN_ERA, SESSION_ID_HEADER, find_response, id_key
+from ..client.raw import RawHttp, RawStdio
+from ..protocol import HANDSHAKE_ERA, LOG_LEVEL_META, MODERN_ERA, SESSION_ID_HEADER, Reply, find_response, id_key
 
 __all__ = [
     "CLIENT_INFO",
     "HANDSHAKE_ERA",
     "LOG_LEVEL_KEY",
     "MODERN_ERA",
+    "Exchange",
     "HttpWire",
     "Line",
-    "Reply",
     "StdioLink",
     "StdioWire",
     "Wire",
@@ -95,17 +95,29 @@ class Line:
 
 
 @dataclass
-class Reply:
-    """The answer to one request: the JSON-RPC response (or None), and the exact bytes it came in."""
+class Exchange:
+    """One request and what came back: the JSON-RPC response to it (or None when none came in time), every
+    message that came with it, and the reply they arrived in (``protocol.Reply``: the exact bytes, and the
+    HTTP status and headers), or None."""
 
     sent: Any
     message: Any = None
-    raw: bytes = b""
-    status: int | None = None
-    headers: dict[str, str] = field(default_factory=dict)
+    reply: Reply | None = None
     messages: list[Any] = field(default_factory=list)
     """Every JSON value that came with the reply (an SSE stream's notifications, then the response)."""
     elapsed: float = 0.0
+
+    @property
+    def raw(self) -> bytes:
+        return self.reply.body if self.reply is not None else b""
+
+    @property
+    def status(self) -> int | None:
+        return self.reply.status if self.reply is not None else None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return self.reply.headers if self.reply is not None else {}
 
     @property
     def answered(self) -> bool:
@@ -141,7 +153,7 @@ class Reply:
         head = f"HTTP {self.status} " if self.status is not None else ""
         if not self.raw and self.message is None:
             return head + "(nothing)"
-        if self.headers.get("content-type", "").startswith("text/event-stream"):
+        if self.reply is not None and self.reply.is_sse:
             shown = " | ".join(json.dumps(m, separators=(",", ":"), ensure_ascii=False) for m in self.messages)
             return f"{head}text/event-stream: {shown or '(no events)'}"
         text = self.raw.decode("utf-8", "replace") if self.raw else json.dumps(self.message)
@@ -156,7 +168,7 @@ class Wire:
     def __init__(self, era: str, timeout: float) -> None:
         self.era = era
         self.timeout = timeout
-        self.init_reply: Reply | None = None
+        self.init_reply: Exchange | None = None
         """The reply to ``initialize`` (handshake era) this session started with."""
         self.exchanges: list[tuple[str, str]] = []
         """``(direction, text)`` of everything sent and received, for failure reports."""
@@ -202,14 +214,14 @@ class Wire:
         meta: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
-    ) -> Reply:
+    ) -> Exchange:
         """Send a request and return its reply (``reply.message`` is None when none came in time)."""
         body = self.message(method, params, id=id, envelope=envelope, meta=meta)
         return await self.send_request(body, headers=headers, timeout=timeout)
 
     async def send_request(
         self, body: Any, *, headers: Mapping[str, str] | None = None, timeout: float | None = None
-    ) -> Reply:
+    ) -> Exchange:
         raise NotImplementedError
 
     async def notify(
@@ -219,12 +231,12 @@ class Wire:
         *,
         envelope: bool = True,
         headers: Mapping[str, str] | None = None,
-    ) -> Reply | None:
+    ) -> Exchange | None:
         """Send a notification; over HTTP the reply to the POST, over stdio None."""
         body = self.message(method, params, envelope=envelope, notification=True)
         return await self.send_raw(body, headers=headers)
 
-    async def send_raw(self, data: Any, *, headers: Mapping[str, str] | None = None) -> Reply | None:
+    async def send_raw(self, data: Any, *, headers: Mapping[str, str] | None = None) -> Exchange | None:
         """Send exact bytes (or a JSON value as it is); over HTTP return the HTTP reply."""
         raise NotImplementedError
 
@@ -241,8 +253,8 @@ class StdioLink:
     def __init__(self, command: list[str], env: dict[str, str], cwd: str | None, *, timeout: float) -> None:
         self.channel = RawStdio(command, env, cwd, timeout=timeout)
         self.backlog: list[Line] = []
-        self.init_reply: Reply | None = None
-        self.discover_reply: Reply | None = None
+        self.init_reply: Exchange | None = None
+        self.discover_reply: Exchange | None = None
         self.closed = False
         self.eof = False
         """The server closed its stdout (nothing more can come)."""
@@ -332,14 +344,16 @@ class StdioWire(Wire):
 
     async def send_request(
         self, body: Any, *, headers: Mapping[str, str] | None = None, timeout: float | None = None
-    ) -> Reply:
+    ) -> Exchange:
         started = time.monotonic()
         await self.send_raw(body)
         id = body.get("id") if isinstance(body, dict) else None
         line = await self.wait_reply(id, timeout)
         if line is None:
-            return Reply(sent=body, elapsed=time.monotonic() - started)
-        return Reply(sent=body, message=line.data, raw=line.raw, messages=[line.data], elapsed=line.at - started)
+            return Exchange(sent=body, elapsed=time.monotonic() - started)
+        return Exchange(
+            sent=body, message=line.data, reply=Reply(line.raw), messages=[line.data], elapsed=line.at - started
+        )
 
     async def collect(self, seconds: float) -> list[Line]:
         """Every line that arrives within ``seconds`` (an empty list: the server stayed silent)."""
@@ -363,7 +377,7 @@ class StdioWire(Wire):
             await self.link.aclose()
 
 
-async def stdio_handshake(wire: StdioWire, timeout: float) -> Reply:
+async def stdio_handshake(wire: StdioWire, timeout: float) -> Exchange:
     """Run the ``initialize`` handshake on a fresh stdio process (handshake era)."""
     reply = await wire.request(
         "initialize",
@@ -417,7 +431,7 @@ class HttpWire(Wire):
         routing: bool = True,
         default_headers: bool = True,
         timeout: float | None = None,
-    ) -> RawReply:
+    ) -> Reply:
         """POST ``data`` with the routing headers (unless ``routing=False``) updated by ``headers``."""
         sent = self.routing_headers(data) if routing else dict(self.base_headers)
         sent.update({k.lower(): v for k, v in (headers or {}).items()})
@@ -435,15 +449,15 @@ class HttpWire(Wire):
 
     async def send_request(
         self, body: Any, *, headers: Mapping[str, str] | None = None, timeout: float | None = None
-    ) -> Reply:
+    ) -> Exchange:
         started = time.monotonic()
         try:
             reply = await self.post(body, headers=headers, timeout=timeout)
         except TimeoutError:
-            return Reply(sent=body, elapsed=time.monotonic() - started)
+            return Exchange(sent=body, elapsed=time.monotonic() - started)
         return _http_reply(body, reply, time.monotonic() - started)
 
-    async def send_raw(self, data: Any, *, headers: Mapping[str, str] | None = None) -> Reply:
+    async def send_raw(self, data: Any, *, headers: Mapping[str, str] | None = None) -> Exchange:
         started = time.monotonic()
         reply = await self.post(data, headers=headers)
         return _http_reply(data, reply, time.monotonic() - started)
@@ -457,7 +471,7 @@ class HttpWire(Wire):
         routing: bool = True,
         default_headers: bool = True,
         timeout: float | None = None,
-    ) -> RawReply:
+    ) -> Reply:
         """Any HTTP request to the endpoint (GET, DELETE, PUT, ...), with this session's headers."""
         sent = self.routing_headers(body) if routing else dict(self.base_headers)
         sent.update({k.lower(): v for k, v in (headers or {}).items()})
@@ -477,28 +491,20 @@ class HttpWire(Wire):
             self.session_id = None
 
 
-def _http_text(reply: RawReply) -> str:
+def _http_text(reply: Reply) -> str:
     if reply.content_type == "text/event-stream":
         events = " | ".join(json.dumps(m, separators=(",", ":"), ensure_ascii=False) for m in reply.messages)
         return f"HTTP {reply.status} text/event-stream: {events or '(no events)'}"
     return f"HTTP {reply.status} {reply.content_type or '(no content-type)'} {reply.text[:1500]}"
 
 
-def _http_reply(sent: Any, reply: RawReply, elapsed: float) -> Reply:
+def _http_reply(sent: Any, reply: Reply, elapsed: float) -> Exchange:
     messages = reply.messages
     wanted = sent.get("id") if isinstance(sent, dict) else None
-    return Reply(
-        sent=sent,
-        message=find_response(messages, wanted),
-        raw=reply.body,
-        status=reply.status,
-        headers=dict(reply.headers),
-        messages=messages,
-        elapsed=elapsed,
-    )
+    return Exchange(sent=sent, message=find_response(messages, wanted), reply=reply, messages=messages, elapsed=elapsed)
 
 
-async def http_handshake(wire: HttpWire, timeout: float) -> Reply:
+async def http_handshake(wire: HttpWire, timeout: float) -> Exchange:
     """``initialize`` + ``notifications/initialized`` over HTTP; keeps the session id it was given."""
     body = wire.message(
         "initialize",

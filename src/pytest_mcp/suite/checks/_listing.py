@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from ..evidence import shorten
-from ..wire import Reply, Wire
+from ..wire import Exchange, Wire
 
 if TYPE_CHECKING:
     from ..context import CheckContext
@@ -22,11 +22,11 @@ class Listing:
     method: str
     key: str
     items: list[Any] = field(default_factory=list)
-    replies: list[Reply] = field(default_factory=list)
+    replies: list[Exchange] = field(default_factory=list)
     cursors: list[Any] = field(default_factory=list)
     problem: str | None = None
     """Why listing stopped early (an error reply, a repeated cursor, too many pages), if it did."""
-    failed_reply: Reply | None = None
+    failed_reply: Exchange | None = None
 
 
 async def list_all(wire: Wire, method: str, key: str, *, max_pages: int = MAX_PAGES) -> Listing:

@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from ..evidence import shorten
-from ..wire import HANDSHAKE_ERA, Reply, Wire
+from ..wire import HANDSHAKE_ERA, Exchange, Wire
 
 if TYPE_CHECKING:
     from ..context import CheckContext
@@ -57,7 +57,7 @@ def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def error_problem(reply: Reply) -> str | None:
+def error_problem(reply: Exchange) -> str | None:
     """What is wrong with an error response's shape (integer code, string message), or None."""
     error = reply.error
     if not isinstance(error, dict):
@@ -69,7 +69,7 @@ def error_problem(reply: Reply) -> str | None:
     return None
 
 
-def response_problem(reply: Reply) -> str | None:
+def response_problem(reply: Exchange) -> str | None:
     """What is wrong with a response's JSON-RPC shape, or None."""
     message = reply.message
     if not isinstance(message, dict):
@@ -100,7 +100,7 @@ def message_problem(message: dict[str, Any]) -> str | None:
 NOT_THERE: Final = r"(not found|does not exist|doesn't exist|not registered|is not available|unknown)"
 
 
-def reply_text(reply: Reply) -> str:
+def reply_text(reply: Exchange) -> str:
     """The words of a reply that may say what went wrong: the error message, or an isError result's text."""
     if reply.is_error and isinstance(reply.error, dict):
         return str(reply.error.get("message", ""))
@@ -110,7 +110,7 @@ def reply_text(reply: Reply) -> str:
     return " ".join(texts)
 
 
-def says_unknown(reply: Reply, kind: str, name: str) -> bool:
+def says_unknown(reply: Exchange, kind: str, name: str) -> bool:
     """Whether ``reply`` says the ``kind`` (``tool``, ``prompt``) called ``name`` does not exist: error
     -32601, or its text saying "unknown tool", "tool 'x' not found", "prompt x does not exist"."""
     if reply.code == -32601:

@@ -9,7 +9,7 @@ import anyio
 
 from ..context import CheckContext
 from ..registry import check
-from ..wire import Reply, StdioWire
+from ..wire import Exchange, StdioWire
 from ._requests import any_request
 from .cancellation import SLOW_SECONDS, slow_tool
 
@@ -40,7 +40,7 @@ async def pipelined(ctx: CheckContext) -> None:
             if ctx.declares(capability):
                 requests.append((list_method, {}))
         bodies = [wire.message(m, p) for m, p in requests]
-        replies: dict[Any, Reply] = {}
+        replies: dict[Any, Exchange] = {}
         if isinstance(wire, StdioWire):
             for body in bodies:
                 await wire.send_raw(body)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Final
 import anyio
 
 from ..registry import check
-from ..wire import HANDSHAKE_ERA, HttpWire, Reply, StdioLink, StdioWire, Wire, http_handshake
+from ..wire import HANDSHAKE_ERA, Exchange, HttpWire, StdioLink, StdioWire, Wire, http_handshake
 
 if TYPE_CHECKING:
     from ..context import CheckContext
@@ -91,7 +91,7 @@ async def _http_alive(runtime: SuiteRuntime, era: str) -> str | None:
     return None
 
 
-def _describe(reply: Reply | None) -> str:
+def _describe(reply: Exchange | None) -> str:
     return "(no reply)" if reply is None else reply.describe()
 
 
@@ -99,7 +99,7 @@ def _name(era: str) -> str:
     return "initialize" if era == HANDSHAKE_ERA else "server/discover"
 
 
-def _seen(reply: Reply) -> str:
+def _seen(reply: Exchange) -> str:
     if reply.status is not None and not reply.answered:
         return f"HTTP {reply.status} with no JSON-RPC reply"
     if not reply.answered:

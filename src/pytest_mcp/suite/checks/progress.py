@@ -7,7 +7,7 @@ from typing import Any, Final
 
 from ..context import CheckContext
 from ..registry import check
-from ..wire import Reply, StdioWire, Wire
+from ..wire import Exchange, StdioWire, Wire
 from ._strict import notification_problems
 from ._tool_calls import callable_tools, find_tool, no_callable_tools_reason, tuned_arguments
 
@@ -32,7 +32,7 @@ async def progress_tool(ctx: CheckContext) -> tuple[dict[str, Any], dict[str, An
 
 async def call_with_progress(
     wire: Wire, tool: dict[str, Any], arguments: dict[str, Any], token: Any
-) -> tuple[Reply, list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[Exchange, list[dict[str, Any]], list[dict[str, Any]]]:
     """Call ``tool`` (with ``progressToken`` = ``token`` unless None); return the reply, the progress
     notifications before it, and those after it."""
     meta = {"progressToken": token} if token is not None else None

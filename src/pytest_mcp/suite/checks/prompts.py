@@ -6,7 +6,7 @@ from typing import Any, Final
 
 from ..context import CheckContext
 from ..registry import check
-from ..wire import Reply, Wire
+from ..wire import Exchange, Wire
 from ._content import content_problem
 from ._requests import UNKNOWN_NAME, completed_value, reply_text, says_unknown
 from ._strict import result_problems
@@ -119,7 +119,7 @@ async def _argument_sets(ctx: CheckContext, wire: Wire, prompt: dict[str, Any]) 
     return sets
 
 
-async def _get_listed(ctx: CheckContext, wire: Wire, prompt: dict[str, Any]) -> Reply | None:
+async def _get_listed(ctx: CheckContext, wire: Wire, prompt: dict[str, Any]) -> Exchange | None:
     """prompts/get of a listed prompt with valid-looking arguments: the result, or None when every try
     was refused in a way a prompt may refuse made-up arguments. Fails when the server says the listed
     prompt does not exist, or refuses a prompt that needs no arguments."""

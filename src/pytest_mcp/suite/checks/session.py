@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from ..context import CheckContext, shorten
 from ..registry import check
-from ..wire import CLIENT_INFO, HANDSHAKE_ERA, MODERN_ERA, HttpWire, Reply, StdioWire, Wire
+from ..wire import CLIENT_INFO, HANDSHAKE_ERA, MODERN_ERA, Exchange, HttpWire, StdioWire, Wire
 from ._listing import listed
 from ._requests import any_request, is_int
 
@@ -34,7 +34,7 @@ META_KEY: Final = re.compile(rf"^(?:{_LABEL}(?:\.{_LABEL})*/)?(?:[A-Za-z0-9](?:[
 """A ``_meta`` key: an optional prefix (dot-separated labels and a slash) and a name."""
 
 
-def _server_messages(wire: Wire, replies: list[Reply]) -> list[Any]:
+def _server_messages(wire: Wire, replies: list[Exchange]) -> list[Any]:
     """Every JSON value the server sent in this session: stdout lines, or the HTTP replies' messages."""
     if isinstance(wire, StdioWire):
         return [line.data for line in wire.lines if not line.invalid]
@@ -49,14 +49,12 @@ def _is_notification(message: Any) -> bool:
     return isinstance(message, dict) and isinstance(message.get("method"), str) and "id" not in message
 
 
-async def _get_stream(wire: HttpWire) -> list[Reply]:
+async def _get_stream(wire: HttpWire) -> list[Exchange]:
     """What the session's GET stream carries within a moment (empty when the server offers none)."""
     reply = await wire.http("GET", headers={"accept": "text/event-stream"}, timeout=SETTLE_SECONDS)
     if reply.status != 200 or reply.content_type != "text/event-stream":
         return []
-    return [
-        Reply(sent="GET", raw=reply.body, status=reply.status, headers=dict(reply.headers), messages=reply.messages)
-    ]
+    return [Exchange(sent="GET", reply=reply, messages=reply.messages)]
 
 
 @check(
@@ -73,7 +71,7 @@ async def _get_stream(wire: HttpWire) -> list[Reply]:
     waits=SETTLE_SECONDS,
 )
 async def negotiated_only(ctx: CheckContext) -> None:
-    replies: list[Reply] = []
+    replies: list[Exchange] = []
     async with ctx.wire(fresh=True, handshake=False) as wire:
         body = wire.message(
             "initialize",
@@ -300,7 +298,7 @@ UNSOLICITED: Final = (*LIST_CHANGED, "notifications/resources/updated", "notific
     eras=[MODERN_ERA],
 )
 async def modern_no_unsolicited(ctx: CheckContext) -> None:
-    replies: list[Reply] = []
+    replies: list[Exchange] = []
     async with ctx.wire() as wire:
         start = len(wire.lines) if isinstance(wire, StdioWire) else 0
         method, params = any_request(ctx)
@@ -372,7 +370,7 @@ async def serves_after_errors(ctx: CheckContext) -> None:
             )
 
 
-def _outcome(reply: Reply) -> str:
+def _outcome(reply: Exchange) -> str:
     if reply.is_error:
         return f"error {reply.code}"
     if reply.is_result:

@@ -8,7 +8,7 @@ from typing import Any, Final
 
 from ..context import CheckContext, shorten
 from ..registry import check
-from ..wire import HANDSHAKE_ERA, Reply, StdioWire, Wire
+from ..wire import HANDSHAKE_ERA, Exchange, StdioWire, Wire
 from ._content import content_problem
 from ._requests import UNKNOWN_NAME, reply_text, says_unknown
 from ._schemas import schema_problem, validation_errors
@@ -163,7 +163,7 @@ async def _call_each(ctx: CheckContext, wire: Wire, tools: list[dict[str, Any]])
     return calls
 
 
-def _fail_on_server_request(ctx: CheckContext, wire: Wire, reply: Reply) -> None:
+def _fail_on_server_request(ctx: CheckContext, wire: Wire, reply: Exchange) -> None:
     """A call left unanswered because the server asked the client for sampling, elicitation or roots."""
     __tracebackhide__ = True
     asked = [m for m in reply.messages if isinstance(m, dict) and "method" in m and "id" in m]
