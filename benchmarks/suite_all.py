@@ -78,6 +78,10 @@ def servers(stack: ExitStack) -> Iterator[list[Server]]:
     yield listed
 
 
+FAILURES = re.compile(r"(?<![\w])\d+ (failed|errors?)\b")
+"""A failure or error count in pytest's summary line (not "xfailed")."""
+
+
 def run_suite(server: Server) -> tuple[float, str, str]:
     """One ``--mcp-suite=all`` run: wall seconds, the summary line, the slowest items."""
     env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
@@ -116,7 +120,7 @@ def main() -> int:
             _, summary, slowest = runs[-1]
             print(f"{server.name:18} {median:6.1f} s  {summary}")
             print(f"{'':18} slowest: {slowest}")
-            if "failed" in summary or "error" in summary or summary.startswith("exit"):
+            if FAILURES.search(summary) or summary.startswith("exit"):
                 status = 1
     return status
 

@@ -447,12 +447,7 @@ class FuzzSession:
         report.examples = engine.calls
         report.slow = len(engine.slow) >= SLOW_LIMIT
         if engine.slow:
-            limit = patience(engine.limit)
-            report.notes.append(
-                f"tool {tool.name!r}: {len(engine.slow)} {mode} example(s) got no reply within {limit:g} s while "
-                f"the server kept answering (slow for such input, not a failure), e.g. "
-                f"{render_arguments(engine.slow[0])}" + ("; fuzzing this tool stopped there" if report.slow else "")
-            )
+            report.notes.append(_slow_note(engine, stopped=report.slow))
         if failed is not None:
             report.failure = FuzzFailure(
                 tool=tool.name,
@@ -469,6 +464,14 @@ class FuzzSession:
                 cut_short=engine.budget_spent,
             )
         return report
+
+
+def _slow_note(engine: _Engine, *, stopped: bool) -> str:
+    return (
+        f"tool {engine.tool.name!r}: {len(engine.slow)} {engine.mode} example(s) got no reply within "
+        f"{patience(engine.limit):g} s while the server kept answering (slow for such input, not a failure), e.g. "
+        f"{render_arguments(engine.slow[0])}" + ("; fuzzing this tool stopped there" if stopped else "")
+    )
 
 
 async def fuzz_tool(

@@ -76,15 +76,7 @@ async def _fuzz_check(ctx: Any, mode: str) -> None:
                 if reports[-1].slow:
                     ctx.slow_tools.add(tool.name)
                 await anyio.lowlevel.checkpoint()
-    for name in tools.unknown:
-        ctx.note(f"--mcp-fuzz-tools names {name!r}, which the server does not offer")
-    for reason in tools.skipped.values():
-        ctx.note(f"not fuzzed: {reason}")
-    for report in reports:
-        if report.skipped:
-            ctx.note(f"not fuzzed: {report.skipped}")
-        for note in report.notes:
-            ctx.note(note)
+    _note_unfuzzed(ctx, tools, reports)
     failures = [report.failure for report in reports if report.failure is not None]
     if failures:
         server = client.describe()
@@ -95,6 +87,19 @@ async def _fuzz_check(ctx: Any, mode: str) -> None:
         ctx.skip("no tool could be fuzzed: " + "; ".join(report.skipped or "" for report in reports))
     calls = sum(report.examples for report in fuzzed)
     ctx.note(f"fuzzed {len(fuzzed)} tool(s) with {calls} {mode} call(s); seed {config.reproduce_seed}")
+
+
+def _note_unfuzzed(ctx: Any, tools: SuiteTools, reports: list[FuzzReport]) -> None:
+    """Notes on the tools left out, unknown to the server, or that could not be fuzzed, and the engine's notes."""
+    for name in tools.unknown:
+        ctx.note(f"--mcp-fuzz-tools names {name!r}, which the server does not offer")
+    for reason in tools.skipped.values():
+        ctx.note(f"not fuzzed: {reason}")
+    for report in reports:
+        if report.skipped:
+            ctx.note(f"not fuzzed: {report.skipped}")
+        for note in report.notes:
+            ctx.note(note)
 
 
 @check(

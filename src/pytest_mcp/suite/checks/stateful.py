@@ -39,21 +39,13 @@ SEQUENCE_STEPS: Final = 10
 )
 async def stateful_workflows(ctx: Any) -> None:
     from ..stateful_machine import StatefulConfig, run_machine
-    from ..stateful_tools import build_machine
 
     sequences = examples_or_skip(ctx)
     started = time.monotonic()
     async with ctx.client(**CLIENT_REPLIES) as client:
         tools = await tools_or_skip(ctx, client)
         resources = getattr(client.server_capabilities, "resources", None) is not None
-        chosen = [tool for tool in tools.chosen if tool.name not in ctx.slow_tools]
-        machine, unusable = build_machine(chosen, read_resources=resources)
-        slow = {tool.name: _slow_reason(tool.name) for tool in tools.chosen if tool.name in ctx.slow_tools}
-        undriven = {**slow, **unusable}
-        for reason in (*tools.skipped.values(), *undriven.values()):
-            ctx.note(f"not in the sequences: {reason}")
-        if len(unusable) == len(chosen) and not resources:
-            ctx.skip("no tool could be driven: " + "; ".join(undriven.values()))
+        machine = _machine_or_skip(ctx, tools, resources)
         config = StatefulConfig(
             sequences=sequences,
             steps=SEQUENCE_STEPS,
@@ -80,8 +72,22 @@ async def stateful_workflows(ctx: Any) -> None:
     )
 
 
-def _slow_reason(name: str) -> str:
-    return (
-        f"tool {name!r} left valid calls unanswered earlier in this run while the server kept answering "
-        "(slow for such input, not a failure)"
-    )
+def _machine_or_skip(ctx: Any, tools: Any, resources: bool) -> Any:
+    """The state machine over the chosen tools that can be driven, noting those left out (a tool found slow
+    earlier in the run among them); skips the item when nothing can be driven."""
+    from ..stateful_tools import build_machine
+
+    chosen = [tool for tool in tools.chosen if tool.name not in ctx.slow_tools]
+    machine, unusable = build_machine(chosen, read_resources=resources)
+    slow = {
+        tool.name: f"tool {tool.name!r} left valid calls unanswered earlier in this run while the server kept "
+        "answering (slow for such input, not a failure)"
+        for tool in tools.chosen
+        if tool.name in ctx.slow_tools
+    }
+    undriven = {**slow, **unusable}
+    for reason in (*tools.skipped.values(), *undriven.values()):
+        ctx.note(f"not in the sequences: {reason}")
+    if len(unusable) == len(chosen) and not resources:
+        ctx.skip("no tool could be driven: " + "; ".join(undriven.values()))
+    return machine
