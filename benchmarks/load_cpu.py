@@ -23,8 +23,11 @@
    calling the tool on an in-process server through an ``McpClient`` vs a raw ``mcp.Client``
    (and drawing only, the generator's own ceiling); each with the current engine (simple object
    schemas drawn property by property) and the old one (hypothesis-jsonschema on the whole schema),
-   side by side. Also the stateful suite's steps (tool calls) per second on the example server with
-   every tool opted in. Target: >= 500 examples/s for ``pytest_mcp McpClient``.
+   side by side. The other fuzzing modes through an ``McpClient`` too: arguments with one defect
+   (``invalid_arguments``) and one hostile string in a string property (``hostile_choices``; they
+   are few, so Hypothesis may stop before ``--examples``: rates count the examples it ran). Also the
+   stateful suite's steps (tool calls) per second on the example server with every tool opted in.
+   Target: >= 500 examples/s for ``pytest_mcp McpClient``.
 
     python benchmarks/load_cpu.py [--calls 1000] [--warmup 50] [--repeat 5] [--examples 300]
 """
@@ -48,11 +51,15 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTENDERS = ("pytest_mcp http", "pytest_mcp sdk", "sdk loop", "locust HttpUser", "locust FastHttpUser")
 OLD = ", old engine"
 """Suffix of a fuzzer that draws with hypothesis-jsonschema on the whole schema (``valid_arguments(compiled=False)``)."""
+INVALID, HOSTILE = ", invalid inputs", ", hostile strings"
+"""Suffixes of the fuzzers of the other modes: one defect per example, or one hostile string per example."""
 FUZZERS = (
     f"draw only{OLD}",
     "draw only",
     f"pytest_mcp McpClient{OLD}",
     "pytest_mcp McpClient",
+    f"pytest_mcp McpClient{INVALID}",
+    f"pytest_mcp McpClient{HOSTILE}",
     "raw mcp.Client",
     "stateful steps",
 )
@@ -181,6 +188,18 @@ def child_stateful(examples: int) -> dict[str, float]:
     return anyio.run(main)
 
 
+def _fuzz_strategy(fuzzer: str, schema: dict[str, Any]) -> Any:
+    """The examples a fuzzer draws: valid arguments (the current or the old engine), or another mode's."""
+    from pytest_mcp.suite.strategies import hostile_choices, invalid_arguments, valid_arguments, with_hostile
+
+    if fuzzer.endswith(INVALID):
+        return invalid_arguments(schema).map(lambda example: example.arguments)
+    if fuzzer.endswith(HOSTILE):
+        base, pairs = hostile_choices(schema)
+        return pairs.map(lambda pair: with_hostile(base, *pair))
+    return valid_arguments(schema, compiled=not fuzzer.endswith(OLD))
+
+
 def child_fuzz(fuzzer: str, examples: int) -> dict[str, float]:
     """Run ``examples`` Hypothesis examples of ``create_assignment``'s arguments, calling the tool or not."""
     import anyio
@@ -194,15 +213,14 @@ def child_fuzz(fuzzer: str, examples: int) -> dict[str, float]:
     from pytest_mcp.server.running import RunningServer
     from pytest_mcp.server.targets import in_process
     from pytest_mcp.settings import Settings
-    from pytest_mcp.suite.strategies import valid_arguments
 
     server = create_server()
-    outcomes: dict[str, int] = {"ok": 0, "is_error": 0}
+    outcomes: dict[str, int] = {"ok": 0, "is_error": 0, "calls": 0}
 
     async def main() -> dict[str, float]:
         async with Client(server, cache=None) as raw:
             tools = {tool.name: tool for tool in (await raw.list_tools()).tools}
-        strategy = valid_arguments(tools["create_assignment"].input_schema, compiled=not fuzzer.endswith(OLD))
+        strategy = _fuzz_strategy(fuzzer, tools["create_assignment"].input_schema)
 
         async def fuzz(call: Any) -> float:
             @settings(
@@ -215,6 +233,7 @@ def child_fuzz(fuzzer: str, examples: int) -> dict[str, float]:
             )
             @given(strategy)
             def probe(arguments: dict[str, Any]) -> None:
+                outcomes["calls"] += 1
                 if call is not None:
                     result = anyio.from_thread.run(call, arguments)
                     outcomes["is_error" if result.is_error else "ok"] += 1

@@ -524,11 +524,12 @@ def invalid_arguments(schema: Any) -> SearchStrategy[InvalidArguments]:
             "so no invalid input exists"
         )
     validator = _validator(checked)
+    defects = st.one_of(mutations)  # built once: a strategy made inside ``build`` is validated on every draw
 
     @st.composite
     def build(draw: Any) -> InvalidArguments:
         arguments = dict(draw(valid))
-        defect, detail, value = draw(st.one_of(mutations))
+        defect, detail, value = draw(defects)
         if defect == "missing required":
             arguments.pop(detail, None)
             detail = f"required property {detail!r} left out"
