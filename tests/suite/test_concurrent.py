@@ -110,8 +110,8 @@ LIMITED_CHECKS = (
 
 @pytest.fixture(scope="module")
 def one_at_a_time_url() -> Iterator[str]:
-    planted = Path(__file__).resolve().parent / "planted" / "liveness_server.py"
-    command = [sys.executable, str(planted), "--http", "--port", "{port}", "--break-on", "none", "--limit-concurrency"]
+    raw = Path(__file__).resolve().parent / "broken_servers" / "rawserver.py"
+    command = [sys.executable, str(raw), "--http", "--port", "{port}", "--defect", "one-at-a-time"]
     with serve(command) as url:
         yield url
 

@@ -4,7 +4,10 @@ It speaks both eras on the same transport: ``initialize`` opens a handshake-era 
 session; a request carrying the ``_meta`` protocol fields is served as 2026-07-28. With no
 ``--defect`` it must pass the whole conformance suite (that proves the checks accept a correct
 server that is not built on the reference SDK); each ``--defect NAME`` plants one departure that a
-named check must catch (``tests/suite/test_broken_servers.py``).
+named check must catch (``tests/suite/test_broken_servers.py``). Four defects make it stop serving
+after bad input or refuse concurrent requests, for the liveness sentinel and the adaptive backoff
+of side-by-side runs (``test_liveness.py``, ``test_concurrent.py``); ``planted/faulty_server.py``
+plants on top of it the faults a lenient suite would forgive.
 
     python tests/suite/broken_servers/rawserver.py [--defect NAME ...]                    # stdio
     python tests/suite/broken_servers/rawserver.py --http --port N [--auth-token T] ...   # Streamable HTTP
@@ -41,6 +44,7 @@ LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "e
 SERVER_INFO = {"name": "raw-server", "version": "1.0.0"}
 HANDSHAKE_ONLY = ("ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe", "initialize")
 
+DELETE_RACES = 5
 DEFECTS = {
     "id-as-string": "numeric request ids are echoed as strings",
     "string-id-as-number": "numeric-looking string ids are echoed as numbers",
@@ -111,7 +115,14 @@ DEFECTS = {
     "close-stdout": "stdio: the server closes its stdout at start and keeps running",
     "tools-call-413": "HTTP: tools/call gets 413 Payload Too Large with an HTML body",
     "get-405-jsonrpc": "HTTP: GET gets 405 with a JSON-RPC error body",
+    "stops-after-unknown-method": "after answering an unknown method the server stops serving (stdio: it answers "
+    "nothing more; HTTP: every request gets 500)",
+    "exits-after-unknown-method": "stdio: after answering an unknown method the server exits with code 3",
+    "delete-race": f"HTTP: once {DELETE_RACES} sessions were deleted with no request since their initialize, every "
+    "request gets 500 (a race that shows only when repeated)",
+    "one-at-a-time": "HTTP: a request that arrives while another is being answered gets 429 (each answer takes 20 ms)",
 }
+BREAKS_AFTER_UNKNOWN = frozenset({"stops-after-unknown-method", "exits-after-unknown-method"})
 
 
 class RpcError(Exception):
@@ -231,6 +242,8 @@ class Connection:
         self.discovered = False
         self.log_level = "info"
         self.cancelled: dict[Any, threading.Event] = {}
+        self.used = False
+        """A request other than ``initialize`` came on it (``delete-race`` counts deleted sessions that had none)."""
 
 
 @dataclass
@@ -251,6 +264,9 @@ class Core:
         self.defects = defects
         self.lock = threading.Lock()
         self.listings = 0
+        self.broken = False
+        """The server stopped serving (``stops-after-unknown-method``, ``delete-race``)."""
+        self.races = 0
         self.method_handlers: dict[str, Callable[[Call], Any]] = {
             "initialize": self.initialize,
             "server/discover": self.discover,
@@ -326,6 +342,26 @@ class Core:
         if result is None:
             return None  # cancelled
         return self.result_response(method, request_id, result, era, emit)
+
+    def breaks_after(self, message: Any, response: Any) -> bool:
+        """Whether answering ``message`` with ``response`` broke the server (an unknown method, when planted)."""
+        error = response.get("error") if isinstance(response, dict) else None
+        if (
+            self.defects & BREAKS_AFTER_UNKNOWN
+            and isinstance(error, dict)
+            and error.get("code") == -32601
+            and isinstance(message, dict)
+            and message.get("method") != "server/discover"
+        ):
+            self.broken = True
+        return self.broken
+
+    def deleted(self, conn: Connection) -> None:
+        """A session ended; with ``delete-race``, count it when no request used it since its ``initialize``."""
+        with self.lock:
+            if "delete-race" in self.defects and not conn.used:
+                self.races += 1
+                self.broken = self.races >= DELETE_RACES
 
     def notified(self, method: str, params: Any, conn: Connection, emit: Any) -> Any:
         """Act on a notification: a cancellation wakes the request it names. Notifications get no response."""
@@ -629,6 +665,10 @@ def serve_stdio(core: Core) -> None:
         response = core.handle(message, conn, write)
         if response is not None:
             write(response)
+        if core.breaks_after(message, response) and "exits-after-unknown-method" in core.defects:
+            sys.stderr.write("rawserver: giving up after an unknown method\n")
+            sys.stderr.flush()
+            os._exit(3)
 
     if "banner" in core.defects:
         out.write(b"raw server ready\n")
@@ -639,7 +679,7 @@ def serve_stdio(core: Core) -> None:
         while True:
             time.sleep(1)
     for raw in sys.stdin.buffer:
-        if not raw.strip():
+        if not raw.strip() or core.broken:  # a broken server reads on and answers nothing
             continue
         try:
             message = json.loads(raw)
@@ -693,6 +733,8 @@ class HttpTransport:
         self.sessions: dict[str, Connection] = {}
         self.ended: set[str] = set()
         self.counter = 0
+        self.busy = False
+        """A request is being answered (``one-at-a-time``)."""
         self.base = f"http://127.0.0.1:{port}"
         self.metadata_url = f"{self.base}/.well-known/oauth-protected-resource/mcp"
 
@@ -726,12 +768,25 @@ class HttpTransport:
     # -- requests ---------------------------------------------------------------------------
     async def endpoint(self, request: Request) -> Response:
         """Answer a GET, POST or DELETE on /mcp."""
+        import anyio
+
         refusal = self.refuse_caller(request)
         if refusal is not None:
             return refusal
+        if self.core.broken:
+            return plain_response(500)
         if request.method in ("GET", "DELETE"):
             return self.get_or_delete(request)
-        return await self.post(request)
+        if "one-at-a-time" not in self.core.defects:
+            return await self.post(request)
+        if self.busy:
+            return json_response({"error": "one request at a time"}, 429)
+        self.busy = True
+        try:
+            await anyio.sleep(0.02)
+            return await self.post(request)
+        finally:
+            self.busy = False
 
     def refuse_caller(self, request: Request) -> Response | None:
         """The refusal of a request from a foreign host or origin, or without a valid token (None to serve it)."""
@@ -758,7 +813,7 @@ class HttpTransport:
             return error_response(404, -32600, "Session not found")
         if request.method == "DELETE":
             self.ended.add(session)
-            del self.sessions[session]
+            self.core.deleted(self.sessions.pop(session))
             return plain_response(200)
         if "get-405-jsonrpc" in self.core.defects:
             return error_response(405, -32600, "Method Not Allowed: this server opens no GET stream")
@@ -787,8 +842,11 @@ class HttpTransport:
             if "response-200" in self.core.defects:
                 return json_response({"jsonrpc": "2.0", "id": None, "result": {}})
             return plain_response(202)  # a client's response (to a request this server never sends)
+        if "id" in message and method != "initialize":
+            conn.used = True
         notes: list[Any] = []
         response = await anyio.to_thread.run_sync(self.core.handle, message, conn, notes.append)
+        self.core.breaks_after(message, response)
         return self.http_reply(request, message, response, conn, modern)
 
     async def read_message(self, request: Request) -> dict[str, Any] | Response:
