@@ -1,7 +1,7 @@
 """The suite does not forgive a broken server for looking like a smaller one.
 
 Each case runs the suite (a real pytest session) against the raw server with one planted fault
-(``planted/faulty_server.py``) and expects the named check to fail with a message naming the fault;
+(``broken_servers/rawserver.py`` with a fault of ``forgiven_faults.py``) and expects the named check to fail with a message naming the fault;
 the same check passes against the server without the fault.
 """
 
@@ -14,7 +14,7 @@ import pytest
 
 from .http_servers import serve
 
-FAULTY = Path(__file__).resolve().parent / "planted" / "faulty_server.py"
+RAW_SERVER = Path(__file__).resolve().parent / "broken_servers" / "rawserver.py"
 H, M = "2025-11-25", "2026-07-28"
 
 # (fault, check id, era of the failing item, text the failure must contain)
@@ -35,7 +35,12 @@ STDIO_FAULTS = [
     ("null-server-info", "lifecycle.strict-replies", H, "the initialize result departs from the protocol's type"),
     ("null-in-list", "lifecycle.strict-replies", M, "ListPromptsResult at prompts/0/description: None is not of"),
     ("null-progress-total", "progress.notifications", H, "notifications/progress at params/total: None is not of"),
-    ("answers-cancelled", "cancellation.no-reply-after-cancel", M, "the server answered request * after it was cancel"),
+    (
+        "reply-after-cancel",
+        "cancellation.no-reply-after-cancel",
+        M,
+        "the server answered request * after it was cancel",
+    ),
 ]
 HTTP_FAULTS = [
     ("dies-after-error", "session.serves-after-errors", H, "the same session no longer serves: tools/list got error"),
@@ -44,7 +49,7 @@ HTTP_FAULTS = [
 
 
 def faulty_stdio(fault: str) -> str:
-    return f"{sys.executable} {FAULTY} --fault {fault}" if fault else f"{sys.executable} {FAULTY}"
+    return f"{sys.executable} {RAW_SERVER} --defect {fault}" if fault else f"{sys.executable} {RAW_SERVER}"
 
 
 def run_check(pytester: pytest.Pytester, target: str, check_id: str, era: str, *extra: str) -> pytest.RunResult:
@@ -75,7 +80,7 @@ def test_stdio_fault_fails_its_check(mcp_pytester, fault, check_id, era, text) -
 
 @pytest.mark.parametrize(("fault", "check_id", "era", "text"), HTTP_FAULTS, ids=_ids(HTTP_FAULTS))
 def test_http_fault_fails_its_check(mcp_pytester, fault, check_id, era, text) -> None:
-    with serve([sys.executable, str(FAULTY), "--http", "--port", "{port}", "--fault", fault]) as url:
+    with serve([sys.executable, str(RAW_SERVER), "--http", "--port", "{port}", "--defect", fault]) as url:
         result = run_check(mcp_pytester, url, check_id, era)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([f"*{check_id} ({era}, http*{text}*"])
@@ -93,7 +98,7 @@ def test_a_required_era_the_server_refuses_fails(mcp_pytester) -> None:
     script = mcp_pytester.makepyfile(
         modern_only=f"""
         import sys
-        sys.path.insert(0, {str(FAULTY.parent.parent / "broken_servers")!r})
+        sys.path.insert(0, {str(RAW_SERVER.parent)!r})
         import rawserver
 
         class ModernOnly(rawserver.Core):

@@ -6,8 +6,8 @@ session; a request carrying the ``_meta`` protocol fields is served as 2026-07-2
 server that is not built on the reference SDK); each ``--defect NAME`` plants one departure that a
 named check must catch (``tests/suite/test_broken_servers.py``). Four defects make it stop serving
 after bad input or refuse concurrent requests, for the liveness sentinel and the adaptive backoff
-of side-by-side runs (``test_liveness.py``, ``test_concurrent.py``); ``planted/faulty_server.py``
-plants on top of it the faults a lenient suite would forgive.
+of side-by-side runs (``test_liveness.py``, ``test_concurrent.py``); the defects of
+``forgiven_faults.py`` are the faults a lenient suite would forgive (``test_verdicts.py``).
 
     python tests/suite/broken_servers/rawserver.py [--defect NAME ...]                    # stdio
     python tests/suite/broken_servers/rawserver.py --http --port N [--auth-token T] ...   # Streamable HTTP
@@ -663,9 +663,10 @@ def serve_stdio(core: Core) -> None:
 
     def work(message: Any) -> None:
         response = core.handle(message, conn, write)
+        broke = core.breaks_after(message, response)  # before the reply: nothing sent after it is answered
         if response is not None:
             write(response)
-        if core.breaks_after(message, response) and "exits-after-unknown-method" in core.defects:
+        if broke and "exits-after-unknown-method" in core.defects:
             sys.stderr.write("rawserver: giving up after an unknown method\n")
             sys.stderr.flush()
             os._exit(3)
@@ -961,13 +962,17 @@ def serve_http(core: Core, port: int, token: str | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from forgiven_faults import FAULTS, FaultyCore
+
     parser = argparse.ArgumentParser(prog="rawserver")
-    parser.add_argument("--defect", action="append", default=[], choices=sorted(DEFECTS))
+    parser.add_argument("--defect", action="append", default=[], choices=sorted({*DEFECTS, *FAULTS}))
     parser.add_argument("--http", action="store_true")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--auth-token")
     args = parser.parse_args(argv)
-    core = Core(set(args.defect))
+    defects = set(args.defect)
+    core = FaultyCore(defects) if defects & set(FAULTS) else Core(defects)
     if "exit-at-start" in core.defects:
         sys.stderr.write("rawserver: cannot open the database: /nonexistent/db.sqlite\n")
         sys.exit(3)

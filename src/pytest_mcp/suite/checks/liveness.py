@@ -55,8 +55,11 @@ async def _stdio_alive(runtime: SuiteRuntime, era: str, link: StdioLink) -> str 
     await link.drain()
     wire = StdioWire(link, era, min(runtime.settings.timeout, PROBE_TIMEOUT), owned=False)
     method = _list_method(runtime, era)
-    reply = await wire.request(method, {})
-    if reply.answered:
+    try:
+        reply = await wire.request(method, {})
+    except (BrokenPipeError, ConnectionError):  # the process is gone: its stdin is closed
+        reply = None
+    if reply is not None and reply.answered:
         return None
     with anyio.move_on_after(EXIT_GRACE):  # a process that is exiting: wait for its exit code
         while link.channel.process.returncode is None:
