@@ -196,7 +196,16 @@ def test_pattern_strings_match_and_fit(pattern, min_size, max_size, data) -> Non
 
 @pytest.mark.parametrize(
     "pattern",
-    [r"^(a)\1$", r"^(?=a)a$", r"(?i)^abc$", r"^a\bb$", r"^[^\d]$", "[unclosed", r"^[\u0000-\uffff]$"],
+    [
+        r"^(a)\1$",
+        r"^(?=a)a$",
+        r"(?i)^abc$",
+        r"^a\bb$",
+        r"^[^\d]$",
+        "[unclosed",
+        r"^[\u0000-\uffff]$",
+        r"^[\ud800-\udbff]+$",
+    ],
 )
 def test_patterns_beyond_the_subset_are_left_to_hypothesis_jsonschema(pattern) -> None:
     from pytest_mcp.suite.pattern_strings import pattern_text

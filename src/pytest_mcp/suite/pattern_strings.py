@@ -21,6 +21,7 @@ from re import _parser  # type: ignore[attr-defined]
 from typing import Any, Final
 
 from hypothesis import strategies as st
+from hypothesis.errors import HypothesisException
 from hypothesis.strategies import SearchStrategy
 
 __all__ = ["pattern_text"]
@@ -52,7 +53,8 @@ def pattern_text(pattern: str, *, min_size: int = 0, max_size: int | None = None
         if strategy is None:
             strategy = _unanchored(_sequence(body), starts=starts, ends=ends)
             strategy = strategy.filter(_length_between(min_size, max_size))
-    except _Unsupported:
+        strategy.validate()  # e.g. a class of surrogates, which no JSON string holds
+    except (_Unsupported, HypothesisException):
         return None
     return strategy.filter(_matches(compiled))
 
