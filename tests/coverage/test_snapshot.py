@@ -499,6 +499,8 @@ def test_masks_take_the_markers_options_type_or_its_keywords() -> None:
         McpMasks(SnapshotOptions(), ids=False)
     with pytest.raises(TypeError, match="idz"):
         McpMasks(idz=False)
+    with pytest.raises(TypeError, match=r"takes a SnapshotOptions or keywords \(McpMasks\(paths=\[...\]\)\)"):
+        McpMasks(["a.b"])  # type: ignore[arg-type]
 
 
 def tool_result(text: str, structured: Any) -> dict[str, Any]:

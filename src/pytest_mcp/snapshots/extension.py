@@ -143,6 +143,8 @@ class McpMasks:
         """The keywords of ``SnapshotOptions`` (the ``mcp_snapshot`` marker's signature), or one ``SnapshotOptions``."""
         if options is None:
             options = SnapshotOptions(**keywords)
+        elif not isinstance(options, SnapshotOptions):
+            raise TypeError(f"McpMasks takes a SnapshotOptions or keywords (McpMasks(paths=[...])), not {options!r}")
         elif keywords:
             raise ValueError("pass McpMasks either a SnapshotOptions or keywords, not both")
         paths: Iterable[str] = options.paths
