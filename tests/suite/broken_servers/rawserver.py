@@ -117,7 +117,8 @@ DEFECTS = {
     "get-405-jsonrpc": "HTTP: GET gets 405 with a JSON-RPC error body",
     "stops-after-unknown-method": "after answering an unknown method the server stops serving (stdio: it answers "
     "nothing more; HTTP: every request gets 500)",
-    "exits-after-unknown-method": "stdio: after answering an unknown method the server exits with code 3",
+    "exits-after-unknown-method": "stdio: after answering an unknown method the server closes its stdin and exits "
+    "with code 3",
     "delete-race": f"HTTP: once {DELETE_RACES} sessions were deleted with no request since their initialize, every "
     "request gets 500 (a race that shows only when repeated)",
     "one-at-a-time": "HTTP: a request that arrives while another is being answered gets 429 (each answer takes 20 ms)",
@@ -664,11 +665,15 @@ def serve_stdio(core: Core) -> None:
     def work(message: Any) -> None:
         response = core.handle(message, conn, write)
         broke = core.breaks_after(message, response)  # before the reply: nothing sent after it is answered
+        exits = broke and "exits-after-unknown-method" in core.defects
+        if exits:
+            os.close(0)  # whatever the client sends next meets a closed pipe, then the process exits
         if response is not None:
             write(response)
-        if broke and "exits-after-unknown-method" in core.defects:
+        if exits:
             sys.stderr.write("rawserver: giving up after an unknown method\n")
             sys.stderr.flush()
+            time.sleep(0.2)
             os._exit(3)
 
     if "banner" in core.defects:
@@ -679,7 +684,7 @@ def serve_stdio(core: Core) -> None:
         os.close(1)
         while True:
             time.sleep(1)
-    for raw in sys.stdin.buffer:
+    for raw in _stdin_lines():
         if not raw.strip() or core.broken:  # a broken server reads on and answers nothing
             continue
         try:
@@ -696,11 +701,19 @@ def serve_stdio(core: Core) -> None:
             work(message)
         else:
             threading.Thread(target=work, args=(message,), daemon=True).start()
-    if "no-eof-exit" in core.defects:
-        while True:
+    if "no-eof-exit" in core.defects or (core.broken and "exits-after-unknown-method" in core.defects):
+        while True:  # running on (or until the thread that closed stdin ends the process with its exit code)
             time.sleep(1)
     sys.stdout.flush()
     os._exit(0)
+
+
+def _stdin_lines() -> Any:
+    """The lines of stdin until it ends, or until it is closed under the reader (``exits-after-unknown-method``)."""
+    try:
+        yield from sys.stdin.buffer
+    except (OSError, ValueError):
+        return
 
 
 # -- HTTP -------------------------------------------------------------------------------------------
