@@ -75,8 +75,11 @@ async def test_lost_replies_leave_writes_applied_at_most_once(mcp_client, mcp_ch
     titles = await stored_titles(mcp_client, mcp_chaos)
     ledger.assert_durable(before=0, after=len(titles))
     ledger.assert_present(titles)
-    # A lost reply still means the server did the work: the row is there.
-    assert set(ledger.unknown) <= set(titles)
+    # A lost reply still means the server did the work: the row is there. (A call that timed out on a loaded
+    # machine without a fault was cancelled, maybe before its write: the ledger allows either for it.)
+    dropped = {f"reply {index - 1}" for index, _, fault in mcp_chaos.fault_sequence if fault == "drop_reply"}
+    assert dropped <= set(ledger.unknown)
+    assert dropped <= set(titles)
 
 
 @pytest.mark.mcp_chaos(duplicate_rate=1.0, methods=CREATES)
