@@ -239,12 +239,12 @@ def echo(text: str) -> str:
 """
 
 
-def test_a_tool_slow_for_valid_input_is_noted_and_left_out_not_failed(mcp_pytester: pytest.Pytester) -> None:
-    """A call unanswered after 2 s, on a server that still answers tools/list, is slow: not a hang."""
-    mcp_pytester.makepyfile(slow_server=SLOW_SERVER)
-    result = mcp_pytester.runpytest(
+def run_slow_server(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    """The suite against ``SLOW_SERVER`` in the 2026-07-28 era, with a 4 s timeout and every item's notes."""
+    pytester.makepyfile(slow_server=SLOW_SERVER)
+    return pytester.runpytest(
         "--mcp-server=slow_server:mcp",
-        "--mcp-suite=stateful",
+        *args,
         "-m",
         "mcp_2026_07_28",
         "--mcp-timeout=4",
@@ -252,6 +252,11 @@ def test_a_tool_slow_for_valid_input_is_noted_and_left_out_not_failed(mcp_pytest
         "no:cacheprovider",
         "-rP",
     )
+
+
+def test_a_tool_slow_for_valid_input_is_noted_and_left_out_not_failed(mcp_pytester: pytest.Pytester) -> None:
+    """A call unanswered after 2 s, on a server that still answers tools/list, is slow: not a hang."""
+    result = run_slow_server(mcp_pytester, "--mcp-suite=stateful")
     assert result.ret == 0, result.stdout.str()[-4000:]
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(
@@ -264,18 +269,8 @@ def test_a_tool_fuzzing_found_slow_is_left_out_of_the_sequences_without_waiting_
 ) -> None:
     """Fuzzing runs first and learns that 'wait' leaves valid calls unanswered; the stateful item of the same
     run and era does not wait 2 s for it again."""
-    mcp_pytester.makepyfile(slow_server=SLOW_SERVER)
-    result = mcp_pytester.runpytest(
-        "--mcp-server=slow_server:mcp",
-        "--mcp-suite=fuzz,stateful",
-        "-m",
-        "mcp_2026_07_28",
-        "-k",
-        "(valid-inputs and not invalid) or workflows",
-        "--mcp-timeout=4",
-        "-p",
-        "no:cacheprovider",
-        "-rP",
+    result = run_slow_server(
+        mcp_pytester, "--mcp-suite=fuzz,stateful", "-k", "(valid-inputs and not invalid) or workflows"
     )
     assert result.ret == 0, result.stdout.str()[-4000:]
     result.assert_outcomes(passed=2)
