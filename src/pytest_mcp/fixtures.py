@@ -233,7 +233,7 @@ class ClientFactory:
                 era=era,
                 timeout=timeout if timeout is not None else self._timeout,
                 # A server that was just started may still be importing; give the handshake time.
-                connect_timeout=max(timeout if timeout is not None else self._timeout, self._settings.startup_timeout),
+                connect_timeout=self._settings.connect_timeout(timeout if timeout is not None else self._timeout),
                 transcript=transcript,
                 dispatcher_wrappers=self._request.node.stash.get(DISPATCHER_WRAPPERS_KEY, []),
                 **options,

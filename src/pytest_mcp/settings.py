@@ -275,6 +275,10 @@ class Settings:
         """Read every option, CLI first then ini, and validate it; raise ``UsageError`` on a bad value."""
         return cls(**read_options(config, OPTIONS))
 
+    def connect_timeout(self, timeout: float) -> float:
+        """Seconds a connect may take with calls bounded by ``timeout``: a new process must start first."""
+        return max(timeout, self.startup_timeout)
+
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
 

@@ -407,15 +407,12 @@ class FuzzSession:
             return None
         try:
             await anyio.to_thread.run_sync(server.restart)
-            connect_timeout = max(
-                old.timeout, server.settings.startup_timeout
-            )  # a new process: the server starts first
             self.client = await self._stack.enter_async_context(
                 connect(
                     server,
                     era=old.era,
                     timeout=old.timeout,
-                    connect_timeout=connect_timeout,
+                    connect_timeout=server.settings.connect_timeout(old.timeout),
                     headers=old.headers,
                     transcript=old.transcript,
                 )

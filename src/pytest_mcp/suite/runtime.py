@@ -489,7 +489,7 @@ class SuiteRuntime:
         if self.options.auth_token and "token" not in options:
             options["token"] = self.options.auth_token
         options.setdefault("timeout", self.settings.timeout)
-        options.setdefault("connect_timeout", max(options["timeout"], self.settings.startup_timeout))
+        options.setdefault("connect_timeout", self.settings.connect_timeout(options["timeout"]))
         async with connect(self.server(era), era=era, **options) as client:
             yield client
 

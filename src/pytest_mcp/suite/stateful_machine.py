@@ -139,7 +139,7 @@ class _Runner:
 
         old, server = self.client, self.client.server
         options = {"era": old.era, "timeout": old.timeout, "headers": old.headers, "transcript": old.transcript}
-        options["connect_timeout"] = max(old.timeout, server.settings.startup_timeout)  # the new process starts first
+        options["connect_timeout"] = server.settings.connect_timeout(old.timeout)
         if self.connection is not None:
             await self.connection.aclose()
         self.connection = AsyncExitStack()
