@@ -31,9 +31,10 @@ def raw_stdio(*defects: str) -> str:
     return f"{sys.executable} {RAW_SERVER}{flags}"
 
 
-def toolbed(*defects: str) -> str:
-    """The toolbed server over stdio, with these defects planted."""
-    flags = "".join(f" --defect {name}" for name in defects)
+def toolbed(*defects: str, root: Path | None = None) -> str:
+    """The toolbed server over stdio, with these defects planted; its workspace tools confined to ``root``
+    when given."""
+    flags = (f" --root {root}" if root is not None else "") + "".join(f" --defect {name}" for name in defects)
     return f"{sys.executable} {TOOLBED}{flags}"
 
 
@@ -66,9 +67,16 @@ class CheckRunner:
         timeout: float = 10.0,  # the plugin's default: a stdio server under coverage on a loaded machine starts slowly
         seed: int = 0,
         examples: int = 25,
+        sandbox: Path | None = None,
     ) -> None:
         load_checks()
-        options = SuiteOptions(fuzz_tools=tools, auth_token=token, seed=seed, fuzz_examples=examples)
+        options = SuiteOptions(
+            fuzz_tools=tools,
+            auth_token=token,
+            seed=seed,
+            fuzz_examples=examples,
+            sandbox=str(sandbox) if sandbox is not None else None,
+        )
         self.runtime = SuiteRuntime(parse_target(target), Settings(timeout=timeout), options)
 
     def run(self, check_id: str, era: str) -> Outcome:

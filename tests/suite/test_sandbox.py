@@ -1,27 +1,22 @@
 """The sandbox checks catch each planted class of escape and option injection, and pass a correct server.
 
-``planted/sandbox_server.py`` is confined to ``--root``; each ``--defect`` plants one class of bug
+``broken_servers/toolbed.py --root DIR`` is confined to DIR; each ``--defect`` plants one class of bug
 real servers have shipped. A failure must name the class, the tool, the argument and the canary seen.
 """
 
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from pytest_mcp.server.targets import parse_target
-from pytest_mcp.settings import Settings
 from pytest_mcp.suite.checks.sandbox import path_properties
-from pytest_mcp.suite.items import Case, run_case
-from pytest_mcp.suite.registry import REGISTRY, load_checks
-from pytest_mcp.suite.runtime import SuiteOptions, SuiteRuntime
 from pytest_mcp.suite.sandbox import plant
 from pytest_mcp.suite.tool_selection import sandbox_selection
 
-PLANTED_SERVER = Path(__file__).resolve().parent / "planted" / "sandbox_server.py"
+from .conftest import CheckRunner, toolbed
+
 ERA = "2026-07-28"
 ESCAPE, INJECTION = "security.tools.sandbox-escape", "security.tools.option-injection"
 
@@ -41,7 +36,7 @@ PLANTED = [
 
 
 def planted(root: Path, *defects: str) -> str:
-    return f"{sys.executable} {PLANTED_SERVER} --root {root}" + "".join(f" --defect {name}" for name in defects)
+    return toolbed(*defects, root=root)
 
 
 @pytest.fixture
@@ -58,18 +53,12 @@ def sandbox(tmp_path: Path) -> Path:
 
 def run_check(target: str, check_id: str, *, sandbox: Path | None, tools: str = "read-only") -> tuple[str, str]:
     """(outcome, message) of one check run the way a suite item runs it."""
-    load_checks()
-    options = SuiteOptions(fuzz_tools=tools, sandbox=str(sandbox) if sandbox else None)
-    runtime = SuiteRuntime(parse_target(target), Settings(timeout=10.0), options)
+    runner = CheckRunner(target, tools=tools, sandbox=sandbox)
     try:
-        run_case(Case(REGISTRY[check_id], ERA, runtime.transport), runtime, None, [])
-    except pytest.skip.Exception as exc:
-        return "skipped", str(exc)
-    except (AssertionError, pytest.fail.Exception) as exc:
-        return "failed", str(exc)
+        done = runner.run(check_id, ERA)
     finally:
-        runtime.close()
-    return "passed", ""
+        runner.close()
+    return done.outcome, done.message
 
 
 @pytest.mark.parametrize(("defect", "check_id", "phrases"), PLANTED, ids=[d for d, _, _ in PLANTED])

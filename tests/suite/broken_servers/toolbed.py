@@ -1,18 +1,24 @@
-"""A low-level SDK server for the fuzz and security checks: correct by default, with switchable defects.
+"""A low-level SDK server for the fuzz, security and sandbox checks: correct by default, with switchable defects.
 
-Every tool is annotated read-only, so the suite fuzzes all of them by default. With no ``--defect``
-the server validates arguments against its own schemas (``jsonschema``), confines file reads to its
-``files/`` folder, keeps errors short, and passes every fuzz and security check; each ``--defect``
-plants one departure that a named check must catch (``tests/suite/test_fuzz_security.py``).
+It has two tool sets. By default: ``add``, ``echo`` and ``read`` (and ``files://`` resources), all
+annotated read-only so the suite fuzzes them; it validates arguments against its own schemas
+(``jsonschema``), confines reads to its ``files/`` folder and keeps errors short. With ``--root
+DIR``: a file and repository workspace confined to DIR (``read_file``, ``list_directory``,
+``git_log``, and ``diff`` and ``convert``, which run commands), where paths are resolved, symlinks
+too, and values reach command lines after ``--``. Either way it passes every check with no
+``--defect``; each ``--defect`` plants one departure that a named check must catch
+(``tests/suite/test_fuzz_security.py``, ``tests/suite/test_sandbox.py``). The protocol-level
+misbehaviour is ``rawserver.py``'s (a hand-written server: the SDK will not send bad JSON-RPC).
 
-    python tests/suite/broken_servers/toolbed.py [--defect NAME ...]          # stdio
-    tests.suite.broken_servers.toolbed:make_server                           # in-process, no defect
+    python tests/suite/broken_servers/toolbed.py [--root DIR] [--defect NAME ...]   # stdio
+    tests.suite.broken_servers.toolbed:make_server                                  # in-process, no defect
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 import traceback
@@ -49,18 +55,50 @@ DEFECTS = {
     "traceback-unknown-tool": "an unknown tool name is answered with a Python traceback",
     "secret-in-error": "invalid arguments are answered with the database password in the message",
     "secret-in-description": "the read tool's description carries the server's TOOLBED_API_KEY",
+    # the workspace (--root), with the sandbox defects real servers have shipped
+    "prefix": "containment by string prefix: /srv/data_evil passes for /srv/data",
+    "symlink": "containment of the normalized path, without resolving symlinks",
+    "second-repo": "git_log serves any repository it is given",
+    "git-option": "diff passes its target to git diff without --",
+    "python-option": "convert passes its name to a Python program's argument parser",
+    "stop-serving": "a path outside the root makes the server exit (exit code 3)",
 }
+CONVERTER = (
+    "import argparse, pathlib; p = argparse.ArgumentParser(); p.add_argument('name', nargs='?'); p.add_argument('--output'); "
+    "a, _ = p.parse_known_args(); a.output and pathlib.Path(a.output).write_text(str(a.name))"
+)
+
+
+def _string_tool(name: str, argument: str, description: str, *, read_only: bool = True) -> types.Tool:
+    """A workspace tool that takes one required string."""
+    schema = {"type": "object", "properties": {argument: {"type": "string"}}, "required": [argument]}
+    return types.Tool(
+        name=name, description=description, input_schema=schema, annotations=READ_ONLY if read_only else None
+    )
+
+
+WORKSPACE_TOOLS = [
+    _string_tool("read_file", "path", "Read a text file inside the allowed directory."),
+    _string_tool("list_directory", "path", "List a directory inside the allowed directory."),
+    _string_tool("git_log", "repo_path", "The commit messages of the repository."),
+    _string_tool("diff", "target", "Show the changes between the working tree and a commit (a ref).", read_only=False),
+    _string_tool("convert", "name", "Convert a named item with the converter program.", read_only=False),
+]
 
 
 class Toolbed:
-    """The tools, resources and prompts, with ``defects`` planted."""
+    """The tools and resources, with ``defects`` planted; the workspace tools instead when ``root`` is given."""
 
-    def __init__(self, defects: set[str]) -> None:
+    def __init__(self, defects: set[str], root: Path | None = None) -> None:
         self.defects = defects
+        self.confinement = Confinement(root, defects) if root is not None else None
+        self.tools = WORKSPACE_TOOLS if root is not None else self.basic_tools()
+
+    def basic_tools(self) -> list[types.Tool]:
         read_description = "Read a text file from the server's files folder."
-        if "secret-in-description" in defects:
+        if "secret-in-description" in self.defects:
             read_description += f" (upstream key {os.environ.get(SECRET_ENV, '')})"
-        self.tools = [
+        return [
             types.Tool(
                 name="add",
                 description="Add two integers.",
@@ -112,7 +150,10 @@ class Toolbed:
             if "wrong-error-code" in self.defects:
                 raise MCPError(-32603, problem)
             return _error(problem)
-        return await getattr(self, f"tool_{tool.name}")(arguments)
+        try:
+            return await getattr(self, f"tool_{tool.name}")(arguments)
+        except (OSError, ValueError, RuntimeError, subprocess.SubprocessError) as exc:  # a workspace refusal, git
+            return _error(str(exc))
 
     def invalid(self, tool: types.Tool, arguments: dict[str, Any]) -> str | None:
         if "no-validation" in self.defects:
@@ -173,6 +214,37 @@ class Toolbed:
         except (OSError, ValueError):  # a NUL byte, a name too long, not a file
             return None
 
+    # -- the workspace (--root) ------------------------------------------------------------------
+    @property
+    def confine(self) -> Confinement:
+        assert self.confinement is not None, "the workspace tools are served only with a root"
+        return self.confinement
+
+    async def tool_read_file(self, arguments: dict[str, Any]) -> types.CallToolResult:
+        return _text(self.confine.inside(arguments["path"]).read_text())
+
+    async def tool_list_directory(self, arguments: dict[str, Any]) -> types.CallToolResult:
+        return _text("\n".join(sorted(entry.name for entry in self.confine.inside(arguments["path"]).iterdir())))
+
+    async def tool_git_log(self, arguments: dict[str, Any]) -> types.CallToolResult:
+        given = arguments["repo_path"]
+        if "second-repo" in self.defects:
+            return _text(_git("log", "--format=%s", cwd=Path(given)))
+        if self.confine.inside(given).resolve() != self.confine.root:
+            raise PermissionError(f"{given} is not the served repository")
+        return _text(_git("log", "--format=%s", cwd=self.confine.root))
+
+    async def tool_diff(self, arguments: dict[str, Any]) -> types.CallToolResult:
+        target = arguments["target"]
+        args = ["diff", target] if "git-option" in self.defects else ["diff", "--", target]
+        return _text(_git(*args, cwd=self.confine.root))
+
+    async def tool_convert(self, arguments: dict[str, Any]) -> types.CallToolResult:
+        name = arguments["name"]
+        separator = [] if "python-option" in self.defects else ["--"]
+        done = subprocess.run([sys.executable, "-c", CONVERTER, *separator, name], capture_output=True, timeout=20)
+        return _text(f"converted {name!r} (exit code {done.returncode})")
+
     # -- resources ------------------------------------------------------------------------------
     async def list_resources(self, ctx: Any, params: Any) -> types.ListResourcesResult:
         return types.ListResourcesResult(resources=[types.Resource(uri="files://notes.txt", name="notes")])
@@ -193,6 +265,10 @@ class Toolbed:
         return types.ReadResourceResult(contents=[types.TextResourceContents(uri=uri, text=text)])
 
     def server(self) -> Server:
+        if self.confinement is not None:  # a workspace serves its tools only
+            return Server(
+                "toolbed-workspace", version="1.0.0", on_list_tools=self.list_tools, on_call_tool=self.call_tool
+            )
         return Server(
             "toolbed",
             version="1.0.0",
@@ -202,6 +278,37 @@ class Toolbed:
             on_list_resource_templates=self.list_templates,
             on_read_resource=self.read_resource,
         )
+
+
+class Confinement:
+    """Where a workspace path may lead, as each sandbox defect gets it wrong."""
+
+    def __init__(self, root: Path, defects: set[str]) -> None:
+        self.root = root.resolve()
+        self.defects = defects
+
+    def inside(self, value: str) -> Path:
+        """The path ``value`` names, when it lies inside the root; ``PermissionError`` otherwise."""
+        given = Path(value)
+        path = given if given.is_absolute() else self.root / given
+        if "prefix" in self.defects:
+            allowed = str(path.resolve()).startswith(str(self.root))
+        elif "symlink" in self.defects:
+            allowed = Path(os.path.normpath(path)).is_relative_to(self.root)
+        else:
+            allowed = path.resolve().is_relative_to(self.root)
+        if not allowed:
+            if "stop-serving" in self.defects:
+                os._exit(3)
+            raise PermissionError(f"access denied: {value} is outside the allowed directory")
+        return path
+
+
+def _git(*args: str, cwd: Path) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=20)
+    if done.returncode:
+        raise RuntimeError(f"git failed: {done.stderr.strip()}")
+    return done.stdout
 
 
 def _text(text: str) -> types.CallToolResult:
@@ -217,17 +324,18 @@ def make_server() -> Server:
     return Toolbed(set()).server()
 
 
-async def serve(defects: set[str]) -> None:
-    server = Toolbed(defects).server()
+async def serve(defects: set[str], root: Path | None) -> None:
+    server = Toolbed(defects, root).server()
     async with stdio_server() as (read_stream, write_stream):
         await server.run(read_stream, write_stream, server.create_initialization_options())
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="toolbed")
+    parser.add_argument("--root", type=Path, help="serve the workspace tools, confined to this directory")
     parser.add_argument("--defect", action="append", default=[], choices=sorted(DEFECTS))
     args = parser.parse_args(argv)
-    anyio.run(serve, set(args.defect))
+    anyio.run(serve, set(args.defect), args.root)
 
 
 if __name__ == "__main__":

@@ -1,1 +1,0 @@
-"""Planted-defect servers of the suite's own tests."""
