@@ -67,6 +67,13 @@ def test_an_unfinished_sse_event_is_not_a_message() -> None:
     assert Reply(b"data: " + RESPONSE, 200, SSE).messages == []
 
 
+def test_a_streams_messages_are_shown_one_compact_line_each() -> None:
+    body = b"event: ping\ndata: hello\n\ndata: " + RESPONSE + b"\n\ndata: " + RESPONSE + b"\n\n"
+    shown = '{"jsonrpc":"2.0","id":1,"result":{"ok":true}}'
+    assert Reply(body, 200, SSE).events_text == f"{shown} | {shown}"
+    assert Reply(b": keep-alive\n\n", 200, SSE).events_text == "(no events)"
+
+
 def test_a_message_event_that_is_not_json_is_a_bad_reply() -> None:
     reply = Reply(b"data: {not json\n\n", 200, SSE)
     assert reply.messages == []

@@ -118,6 +118,12 @@ class Reply:
             return []
 
     @property
+    def events_text(self) -> str:
+        """An SSE stream's JSON messages for a report, compact and joined by `` | ``; ``(no events)`` if none."""
+        shown = " | ".join(json.dumps(m, separators=(",", ":"), ensure_ascii=False) for m in self.messages)
+        return shown or "(no events)"
+
+    @property
     def json(self) -> Any:
         """The single JSON-RPC message in the reply (the last one of an SSE stream), or None."""
         messages = self.messages

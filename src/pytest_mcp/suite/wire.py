@@ -154,8 +154,7 @@ class Exchange:
         if not self.raw and self.message is None:
             return head + "(nothing)"
         if self.reply is not None and self.reply.is_sse:
-            shown = " | ".join(json.dumps(m, separators=(",", ":"), ensure_ascii=False) for m in self.messages)
-            return f"{head}text/event-stream: {shown or '(no events)'}"
+            return f"{head}text/event-stream: {self.reply.events_text}"
         text = self.raw.decode("utf-8", "replace") if self.raw else json.dumps(self.message)
         return head + text
 
@@ -433,19 +432,9 @@ class HttpWire(Wire):
         timeout: float | None = None,
     ) -> Reply:
         """POST ``data`` with the routing headers (unless ``routing=False``) updated by ``headers``."""
-        sent = self.routing_headers(data) if routing else dict(self.base_headers)
-        sent.update({k.lower(): v for k, v in (headers or {}).items()})
-        sent = {k: v for k, v in sent.items() if v is not None}
-        self._log("->", data)
-        reply = await self.raw.request(
-            "POST",
-            data,
-            headers=sent,
-            default_headers=default_headers,
-            timeout=self.timeout if timeout is None else timeout,
+        return await self.http(
+            "POST", data, headers=headers, routing=routing, default_headers=default_headers, timeout=timeout
         )
-        self._log("<-", _http_text(reply))
-        return reply
 
     async def send_request(
         self, body: Any, *, headers: Mapping[str, str] | None = None, timeout: float | None = None
@@ -472,13 +461,18 @@ class HttpWire(Wire):
         default_headers: bool = True,
         timeout: float | None = None,
     ) -> Reply:
-        """Any HTTP request to the endpoint (GET, DELETE, PUT, ...), with this session's headers."""
+        """Any HTTP request to the endpoint (GET, DELETE, PUT, ...), with this session's headers; the log shows
+        a POST as its body alone (a JSON-RPC exchange), other methods with the URL and headers."""
         sent = self.routing_headers(body) if routing else dict(self.base_headers)
         sent.update({k.lower(): v for k, v in (headers or {}).items()})
         sent = {k: v for k, v in sent.items() if v is not None}
-        self._log("->", f"{method} {self.url} {json.dumps(sent)} {'' if body is None else body}")
+        self._log("->", body if method == "POST" else f"{method} {self.url} {json.dumps(sent)} {body or ''}")
         reply = await self.raw.request(
-            method, body, headers=sent, default_headers=default_headers, timeout=timeout or self.timeout
+            method,
+            body,
+            headers=sent,
+            default_headers=default_headers,
+            timeout=self.timeout if timeout is None else timeout,
         )
         self._log("<-", _http_text(reply))
         return reply
@@ -492,9 +486,8 @@ class HttpWire(Wire):
 
 
 def _http_text(reply: Reply) -> str:
-    if reply.content_type == "text/event-stream":
-        events = " | ".join(json.dumps(m, separators=(",", ":"), ensure_ascii=False) for m in reply.messages)
-        return f"HTTP {reply.status} text/event-stream: {events or '(no events)'}"
+    if reply.is_sse:
+        return f"HTTP {reply.status} text/event-stream: {reply.events_text}"
     return f"HTTP {reply.status} {reply.content_type or '(no content-type)'} {reply.text[:1500]}"
 
 

@@ -29,6 +29,15 @@ def any_request(ctx: CheckContext) -> tuple[str, dict[str, Any] | None]:
     return "server/discover", {}
 
 
+async def still_serves(ctx: CheckContext, wire: Wire, after: str = "") -> None:
+    """Fail unless ``wire`` still gets a result for ``any_request`` (``after`` what, for the message)."""
+    __tracebackhide__ = True
+    method, params = any_request(ctx)
+    reply = await wire.request(method, params)
+    said = f"after {after}, {method}" if after else method
+    ctx.expect(reply.is_result, f"{said} got no result", sent=reply.sent, received=reply.describe())
+
+
 async def answers_after(ctx: CheckContext, wire: Wire) -> list[Any]:
     """On stdio: what the server wrote (except notifications) since the last look, up to its reply to a
     marker request; the marker's reply must come (the connection still works), or the check fails."""

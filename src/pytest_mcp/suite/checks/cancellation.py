@@ -9,7 +9,7 @@ import anyio
 from ..context import CheckContext
 from ..registry import check
 from ..wire import HANDSHAKE_ERA, MODERN_ERA, HttpWire, StdioWire
-from ._requests import answers_after, any_request
+from ._requests import answers_after, still_serves
 from ._tool_calls import callable_tools, duration_property, no_callable_tools_reason, tuned_arguments
 
 SLOW_SECONDS: Final = 0.4
@@ -67,14 +67,7 @@ async def unknown_id_ignored(ctx: CheckContext) -> None:
             extra = await answers_after(ctx, wire)
             ctx.expect(not extra, "the server answered notifications/cancelled", received=extra[0] if extra else None)
         else:
-            method, params = any_request(ctx)
-            after = await wire.request(method, params)
-            ctx.expect(
-                after.is_result,
-                f"after the cancellations, {method} got no result",
-                sent=after.sent,
-                received=after.describe(),
-            )
+            await still_serves(ctx, wire, "the cancellations")
 
 
 async def _cancel_and_watch(ctx: CheckContext) -> None:

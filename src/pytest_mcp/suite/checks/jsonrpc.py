@@ -15,6 +15,7 @@ from ._requests import (
     is_int,
     message_problem,
     response_problem,
+    still_serves,
 )
 
 JSONRPC_RESERVED: Final = range(-32768, -31999)
@@ -230,14 +231,7 @@ async def parse_error(ctx: CheckContext) -> None:
                 sent=garbage,
                 received=answer,
             )
-        method, params = any_request(ctx)
-        after = await wire.request(method, params)
-        ctx.expect(
-            after.is_result,
-            f"after the unparseable line, {method} got no result",
-            sent=after.sent,
-            received=after.describe(),
-        )
+        await still_serves(ctx, wire, "the unparseable line")
 
 
 INVALID_REQUESTS: Final = (
@@ -287,14 +281,7 @@ async def invalid_request(ctx: CheckContext) -> None:
                     sent=body,
                     received=answer,
                 )
-        method, params = any_request(ctx)
-        after = await wire.request(method, params)
-        ctx.expect(
-            after.is_result,
-            f"after the invalid requests, {method} got no result",
-            sent=after.sent,
-            received=after.describe(),
-        )
+        await still_serves(ctx, wire, "the invalid requests")
 
 
 @check(
@@ -360,7 +347,4 @@ async def batch_no_harm(ctx: CheckContext) -> None:
                     sent=batch,
                     received=answer,
                 )
-        after = await wire.request(method, params)
-        ctx.expect(
-            after.is_result, f"after the batch, {method} got no result", sent=after.sent, received=after.describe()
-        )
+        await still_serves(ctx, wire, "the batch")

@@ -9,7 +9,7 @@ import anyio
 from ..context import CheckContext
 from ..registry import check
 from ..wire import HANDSHAKE_ERA, MODERN_ERA, StdioWire
-from ._requests import answers_after, any_request
+from ._requests import answers_after, any_request, still_serves
 
 STDIO: Final = ["stdio"]
 
@@ -109,9 +109,7 @@ async def survives_malformed_lines(ctx: CheckContext) -> None:
 async def exits_on_eof(ctx: CheckContext) -> None:
     async with ctx.wire(fresh=True) as wire:
         assert isinstance(wire, StdioWire)
-        method, params = any_request(ctx)
-        reply = await wire.request(method, params)
-        ctx.expect(reply.is_result, f"{method} got no result", sent=reply.sent, received=reply.describe())
+        await still_serves(ctx, wire)
         await wire.link.channel.close_stdin()
         code = await wire.link.channel.wait_exit(5.0)
         ctx.expect(code is not None, "the server was still running 5 s after its stdin was closed")
