@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from .execution import Case
     from .runtime import SuiteRuntime
 
-__all__ = ["ConcurrentRun", "LimitNotice", "Outcome", "eligible"]
+__all__ = ["ConcurrentRun", "LimitNotice", "Outcome", "eligible", "run_to_outcome"]
 
 _REPLAYED = (Exception, pytest.skip.Exception, pytest.fail.Exception, pytest.xfail.Exception)
 """What a check may raise that becomes its stored outcome (cancellation and interrupts are not)."""
@@ -134,19 +134,24 @@ class ConcurrentRun:
 
     async def _run_one(self, case: Case, limiter: anyio.CapacityLimiter) -> None:
         """Run ``case`` when ``limiter`` lets it, and store how it ended in ``outcomes``."""
-        from .execution import applicable, run_check
-
-        outcome = Outcome()
         async with limiter:
-            try:
-                reason = await applicable(case, self.runtime)
-                if reason:
-                    outcome.skip = reason
-                else:
-                    await run_check(case, self.runtime, outcome.contexts)
-            except _REPLAYED as exc:
-                outcome.error = exc
-        self.outcomes[case] = outcome
+            self.outcomes[case] = await run_to_outcome(case, self.runtime)
+
+
+async def run_to_outcome(case: Case, runtime: SuiteRuntime) -> Outcome:
+    """Run ``case`` (when it applies) and keep how it ended, to be replayed by its item later."""
+    from .execution import applicable, run_check
+
+    outcome = Outcome()
+    try:
+        reason = await applicable(case, runtime)
+        if reason:
+            outcome.skip = reason
+        else:
+            await run_check(case, runtime, outcome.contexts)
+    except _REPLAYED as exc:
+        outcome.error = exc
+    return outcome
 
 
 SETTLE_SECONDS: Final = 0.5

@@ -94,10 +94,11 @@ OPTIONS: Final = (
         positive_int,
         "8",
         "Run the conformance checks of an HTTP server (URL or spawned) side by side, at most N at once "
-        "(default 8; 1: one after another). Each check has sessions of its own; the waits some checks need "
-        "then overlap. Checks that fail side by side are rerun alone and their serial outcome is reported "
-        "(the summary then says the server limits concurrency). Checks sending bad input, stdio and "
-        "in-process targets, fuzz and security run one check at a time.",
+        "(default 8; 1: one after another, and nothing in the background). Each check has sessions of its own; "
+        "the waits some checks need then overlap. Checks that fail side by side are rerun alone and their serial "
+        "outcome is reported (the summary then says the server limits concurrency). Over stdio the fuzz suite's "
+        "valid inputs and the stateful workflows run in the background against server processes of their own. "
+        "Checks sending bad input, in-process targets, and the other fuzz and security checks run one at a time.",
         metavar="N",
     ),
     Option(

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ..protocol import Reply
 from ..server.targets import AsgiTarget, HttpTarget, InProcessTarget, SpawnHttpTarget, StdioTarget, Target
 from ..settings import Settings
+from .background import SERVER_LANE, BackgroundRun
 from .options import SuiteOptions
 from .wire import (
     HANDSHAKE_ERA,
@@ -121,6 +122,7 @@ class SuiteRuntime:
         self._listings: dict[tuple[str, str], Listing] = {}
         self._tls: Any = None
         self._concurrent: ConcurrentRun | None = None
+        self._background: BackgroundRun | None = None
         self._blocked: tuple[str | None] | None = None
         self.blocked_at: str | None = None
         """The item that reports why the target cannot be used (the others skip, pointing at it)."""
@@ -166,10 +168,21 @@ class SuiteRuntime:
         return self._pool
 
     def server(self, era: str) -> RunningServer:
-        """The started server of ``era`` from the core's pool (one stdio process per era)."""
-        return self.pool.get(self.target, era)
+        """The started server of ``era`` from the core's pool (one stdio process per era, and one more per
+        era for the checks that run in the background: ``background.SERVER_LANE``)."""
+        lane = SERVER_LANE.get()
+        return self.pool.get(self.target, f"{era}/{lane}" if lane else era)
+
+    @property
+    def background(self) -> BackgroundRun:
+        """The checks of a stdio server that run in a thread of their own (``background.py``)."""
+        if self._background is None:
+            self._background = BackgroundRun(self)
+        return self._background
 
     def close(self) -> None:
+        if self._background is not None:
+            self._background.stop()
         if self._spare is not None:
             self._links["spare"] = self._spare
             self._spare = None

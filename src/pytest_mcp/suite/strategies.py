@@ -375,7 +375,9 @@ def valid_arguments(schema: Any, *, compiled: bool = True) -> SearchStrategy[dic
             if not any(key in closed for key in ("additionalProperties", "patternProperties", "unevaluatedProperties")):
                 closed.setdefault("properties", {})
             declared = declared_only(closed)
-            strategy = (_compiled_object(declared) if compiled else None) or from_schema(declared)
+            fast = _compiled_object(declared) if compiled else None
+            # (not ``or``: asking a strategy for its truth is a HypothesisWarning)
+            strategy: SearchStrategy[Any] = from_schema(declared) if fast is None else fast
             empty = strategy.is_empty
     except (HypothesisException, ValueError, TypeError, KeyError, RecursionError) as exc:
         raise UnsupportedSchema(f"hypothesis-jsonschema cannot generate from this inputSchema: {exc}") from None
