@@ -32,7 +32,7 @@ from typing import Any, Final
 
 from .._docs import docs_url
 from .fuzz_judge import http_standin, judge, render_arguments, reply_text
-from .hypothesis_bridge import Bridge
+from .hypothesis_bridge import Bridge, engine_settings
 from .leaks import Leak, LeakDetector
 from .slow_calls import liveness_window, patience, still_answers
 
@@ -298,21 +298,11 @@ class _Engine:
             raise _Failed(verdict.problem, arguments, verdict.reply, note, verdict.leaks)
 
     def run(self, strategy: Any, unpack: Callable[[Any], tuple[dict[str, Any], str]], seed: int) -> _Failed | None:
-        from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+        from hypothesis import given
         from hypothesis import seed as with_seed
 
         @with_seed(seed)
-        @settings(
-            max_examples=self.config.examples,
-            deadline=None,
-            database=None,
-            derandomize=False,
-            phases=(Phase.explicit, Phase.generate, Phase.shrink),
-            suppress_health_check=list(HealthCheck),
-            report_multiple_bugs=False,
-            verbosity=Verbosity.quiet,
-            print_blob=False,
-        )
+        @engine_settings(max_examples=self.config.examples, derandomize=False)
         @given(strategy)
         def probe(example: Any) -> None:
             arguments, note = unpack(example)

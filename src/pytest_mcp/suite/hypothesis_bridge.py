@@ -15,9 +15,12 @@ import queue
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-__all__ = ["Aborted", "Bridge", "Workers"]
+if TYPE_CHECKING:
+    from hypothesis import settings
+
+__all__ = ["Aborted", "Bridge", "Workers", "engine_settings"]
 
 T = TypeVar("T")
 _IDLE_SECONDS = 5.0
@@ -25,6 +28,25 @@ _IDLE_SECONDS = 5.0
 
 _Job = tuple[Callable[[], None], str, threading.Event]
 """What a worker thread runs, the name it takes meanwhile, and the event it sets when idle again."""
+
+
+def engine_settings(**specific: Any) -> settings:
+    """Hypothesis ``settings`` of the suite's engines (fuzzing, stateful sequences) with ``specific`` added: no
+    deadline (the server's time is judged by the engine), no example database (``--mcp-seed`` alone replays a
+    run), no health checks, and nothing printed (the engine reports what it found)."""
+    from hypothesis import HealthCheck, Phase, Verbosity
+    from hypothesis import settings as chosen
+
+    return chosen(
+        deadline=None,
+        database=None,
+        phases=(Phase.explicit, Phase.generate, Phase.shrink),
+        suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,
+        verbosity=Verbosity.quiet,
+        print_blob=False,
+        **specific,
+    )
 
 
 class Aborted(Exception):

@@ -11,7 +11,7 @@ import time
 from typing import TYPE_CHECKING
 
 from .._docs import docs_url
-from .hypothesis_bridge import Aborted
+from .hypothesis_bridge import Aborted, engine_settings
 from .stateful_replay import StatefulFailure, render_replay, render_steps
 
 if TYPE_CHECKING:
@@ -24,22 +24,12 @@ DOCS = docs_url("suite/stateful.md")
 
 def explore(machine: type[McpStateMachine], runner: _Runner) -> None:
     """Run Hypothesis over ``machine`` until its budget is spent; a failure lands in ``runner.report``."""
-    from hypothesis import HealthCheck, Phase, Verbosity, seed, settings
+    from hypothesis import seed
     from hypothesis.errors import Unsatisfiable
     from hypothesis.stateful import get_state_machine_test
 
     config = runner.config
-    chosen = settings(
-        max_examples=config.sequences,
-        stateful_step_count=config.steps,
-        deadline=None,
-        database=None,
-        phases=(Phase.explicit, Phase.generate, Phase.shrink),
-        suppress_health_check=list(HealthCheck),
-        report_multiple_bugs=False,
-        verbosity=Verbosity.quiet,
-        print_blob=False,
-    )
+    chosen = engine_settings(max_examples=config.sequences, stateful_step_count=config.steps)
     test = seed(config.seed)(get_state_machine_test(machine, settings=chosen))
     try:
         test()
