@@ -12,7 +12,7 @@ unless the test itself failed: then its own failure is the story.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Final
 
 import pytest
@@ -65,6 +65,18 @@ def _fail_on(request: pytest.FixtureRequest, problems: list[str]) -> None:
         pytest.fail("\n".join(problems) + f"\nSee {DOCS}.", pytrace=False)
 
 
+def _lend_then_verify(request: pytest.FixtureRequest, mock: Any, close: Callable[..., None]) -> Iterator[Any]:
+    """Yield ``mock`` to the test; at teardown close it, then fail the test on the ``problems()`` it
+    recorded (expectations unmet, requests unmatched) unless the test itself failed."""
+    __tracebackhide__ = True
+    try:
+        yield mock
+    finally:
+        problems = mock.problems()
+        close(verify=False)
+    _fail_on(request, problems)
+
+
 def _options_or_fail(node: Any, name: str) -> Any:
     """The ``name`` markers' options type, nearest winning per keyword (positional arguments too)."""
     __tracebackhide__ = True
@@ -85,12 +97,7 @@ def mcp_http_mock(request: pytest.FixtureRequest) -> Iterator[HttpMock]:
     from .http import HttpMock
 
     mock = HttpMock(_options_or_fail(request.node, "mcp_http_mock")).start()
-    try:
-        yield mock
-    finally:
-        problems = mock.problems()
-        mock.stop(verify=False)
-    _fail_on(request, problems)
+    yield from _lend_then_verify(request, mock, mock.stop)
 
 
 @pytest.fixture
@@ -111,12 +118,7 @@ def mcp_fake_upstream(request: pytest.FixtureRequest) -> Iterator[FakeUpstream]:
         message = ""
     if message:
         pytest.fail(message, pytrace=False)
-    try:
-        yield upstream
-    finally:
-        problems = upstream.problems()
-        upstream.close(verify=False)
-    _fail_on(request, problems)
+    yield from _lend_then_verify(request, upstream, upstream.close)
 
 
 @pytest.fixture
