@@ -101,7 +101,7 @@ def test_cases_run_one_after_another_in_their_lane_and_a_failure_is_not_kept(
     monkeypatch.setattr(concurrent, "run_to_outcome", fake_run)
     run = BackgroundRun(FakeRuntime())  # type: ignore[arg-type]
     run.start(cases)
-    assert run.busy and run.started(cases[0])
+    assert run.busy and run.begun
     release.set()
     assert run.outcome(cases[0]) is not None
     assert run.outcome(cases[1]) is None  # failed: its item runs it again, alone

@@ -102,6 +102,11 @@ class BackgroundRun:
         self._stopping = False
 
     @property
+    def begun(self) -> bool:
+        """Whether cases were started (the run starts once; a case is never started twice)."""
+        return bool(self._done)
+
+    @property
     def busy(self) -> bool:
         """Whether background cases are still running."""
         return not self._idle.is_set()
@@ -118,9 +123,6 @@ class BackgroundRun:
             target=self._main, args=(pending,), name="pytest-mcp-suite-background", daemon=True
         )
         self._thread.start()
-
-    def started(self, case: Case) -> bool:
-        return case in self._done
 
     def outcome(self, case: Case) -> Outcome | None:
         """Wait for ``case`` and take its outcome: None when it did not finish (stopped) or failed (so that

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Final
 import pytest
 
 from ..redact import redact_text
-from .background import background_case, busy_machine_may_explain, uses_own_clients
+from .background import background_case, busy_machine_may_explain, in_background_lane, uses_own_clients
 from .baseline import Baseline, entry_line
 from .context import CheckFailed, shorten
 from .execution import Case, applicable, run_check, watch_check, watched
@@ -200,14 +200,13 @@ def _start_background(runtime: SuiteRuntime, cases: list[Case]) -> None:
     left to start."""
     import anyio
 
-    from .background import in_background_lane
-
     if not cases or runtime.blocked() is not None:
         return
     for era in dict.fromkeys(case.era for case in cases):
-        anyio.run(runtime.facts, era, backend="asyncio")
-        with in_background_lane():  # its server enters the pool here, not from the thread
-            runtime.server(era)
+        facts = anyio.run(runtime.facts, era, backend="asyncio")
+        if facts.supported:  # (the cases of an era the server does not speak only skip)
+            with in_background_lane():  # its server enters the pool here, not from the thread
+                runtime.server(era)
     runtime.background.start(cases)
 
 
@@ -349,13 +348,13 @@ class SuiteItem(pytest.Item):
         if runtime.options.jobs <= 1 or hasattr(self.config, "workerinput") or runtime.transport != "stdio":
             return None
         background = runtime.background
-        if not background.started(self.case):
+        if not background.begun:
             cases = [
                 item.case
                 for item in self.session.items
                 if isinstance(item, SuiteItem) and item.runtime is runtime and background_case(item.case, runtime)
             ]
-            _start_background(runtime, [case for case in cases if not background.started(case)])
+            _start_background(runtime, cases)
         return background.outcome(self.case) if background_case(self.case, runtime) else None
 
     def _concurrent_outcome(self) -> Outcome | None:
