@@ -1,4 +1,5 @@
-"""Helpers for the suite's own tests: targets of the test servers and a direct way to run one check."""
+"""Helpers for the suite's own tests: targets of the test servers, a direct way to run one check, and the
+outcomes a run wrote to its junit-xml file."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
@@ -46,6 +48,15 @@ def raw_http(*defects: str, token: str | None = None) -> Target:
     if token:
         args += ["--auth-token", token]
     return spawn_http(sys.executable, str(RAW_SERVER), *args)
+
+
+def junit_outcomes(path: Path) -> dict[str, str]:
+    """Per test case of the junit-xml file at ``path``: ``passed``, ``failure``, ``error`` or ``skipped``."""
+    outcomes = {}
+    for case in ElementTree.parse(path).getroot().iter("testcase"):
+        kinds = [child.tag for child in case if child.tag in ("failure", "error", "skipped")]
+        outcomes[case.get("name", "")] = kinds[0] if kinds else "passed"
+    return outcomes
 
 
 @dataclass

@@ -25,7 +25,7 @@ from pytest_mcp.suite.context import CheckFailed
 from pytest_mcp.suite.items import Case
 from pytest_mcp.suite.registry import REGISTRY, load_checks
 
-from .conftest import toolbed
+from .conftest import junit_outcomes, toolbed
 
 SUITES = "--mcp-suite=conformance,fuzz,stateful"
 VALID = "fuzz[fuzz.tools.valid-inputs][2025-11-25][stdio]"
@@ -37,11 +37,7 @@ def run(pytester: pytest.Pytester, target: str, *extra: str) -> tuple[pytest.Run
     result = pytester.runpytest_subprocess(
         f"--mcp-server={target}", SUITES, "--mcp-seed=1234", "-p", "no:cacheprovider", "-rP", "--junitxml=j.xml", *extra
     )
-    outcomes = {}
-    for case in ElementTree.parse(pytester.path / "j.xml").getroot().iter("testcase"):
-        kinds = [child for child in case if child.tag in ("failure", "error", "skipped")]
-        outcomes[case.get("name", "")] = kinds[0].tag if kinds else "passed"
-    return result, outcomes
+    return result, junit_outcomes(pytester.path / "j.xml")
 
 
 def failure_text(pytester: pytest.Pytester, name: str) -> str:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from xml.etree import ElementTree
 
 import pytest
 
-from tests.suite.conftest import RAW_SERVER
+from tests.suite.conftest import RAW_SERVER, junit_outcomes
 from tests.suite.http_servers import serve
 
 DEFECTS = ("id-as-string", "sequential-sessions")
@@ -30,11 +29,7 @@ def run(pytester: pytest.Pytester, url: str, *extra: str) -> tuple[pytest.RunRes
     result = pytester.runpytest_subprocess(
         f"--mcp-server={url}", "--mcp-suite=conformance", "-p", "no:cacheprovider", "--junitxml=j.xml", *extra
     )
-    outcomes = {}
-    for case in ElementTree.parse(pytester.path / "j.xml").getroot().iter("testcase"):
-        kinds = [child.tag for child in case if child.tag in ("failure", "error", "skipped")]
-        outcomes[case.get("name", "")] = kinds[0] if kinds else "passed"
-    return result, outcomes
+    return result, junit_outcomes(pytester.path / "j.xml")
 
 
 def test_side_by_side_the_outcomes_and_reports_are_those_of_one_by_one(

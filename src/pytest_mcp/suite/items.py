@@ -7,7 +7,7 @@ code path every case takes, also from ``checks_for()`` in a user's own test modu
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -345,37 +345,40 @@ class SuiteItem(pytest.Item):
         """Over stdio: start the background checks at the first item, and this case's outcome if it is one of them
         (None when it failed there: it then runs again, alone)."""
         runtime = self.runtime
-        if runtime.options.jobs <= 1 or hasattr(self.config, "workerinput") or runtime.transport != "stdio":
+        if not self._may_overlap() or runtime.transport != "stdio":
             return None
         background = runtime.background
         if not background.begun:
-            cases = [
-                item.case
-                for item in self.session.items
-                if isinstance(item, SuiteItem) and item.runtime is runtime and background_case(item.case, runtime)
-            ]
-            _start_background(runtime, cases)
+            _start_background(runtime, self._selected_cases(background_case))
         return background.outcome(self.case) if background_case(self.case, runtime) else None
 
     def _concurrent_outcome(self) -> Outcome | None:
         """With ``--mcp-suite-jobs N``: this case's outcome from a concurrent run of the selected items."""
         from .concurrent import eligible
 
-        jobs = self.runtime.options.jobs
-        if jobs <= 1 or hasattr(self.config, "workerinput") or not eligible(self.case, self.runtime):
+        if not self._may_overlap() or not eligible(self.case, self.runtime):
             return None
-        run = self.runtime.concurrent_run(jobs)
+        run = self.runtime.concurrent_run(self.runtime.options.jobs)
         if self.case not in run.started and self.runtime.stopped_after(self.case.era) is None:
-            run.run(
-                item.case
-                for item in self.session.items
-                if isinstance(item, SuiteItem) and item.runtime is self.runtime and eligible(item.case, self.runtime)
-            )
+            run.run(self._selected_cases(eligible))
             if self.runtime.limited and not self.config.pluginmanager.has_plugin(LIMIT_NOTICE):
                 from .concurrent import LimitNotice
 
                 self.config.pluginmanager.register(LimitNotice(self.runtime), LIMIT_NOTICE)
         return run.outcomes.pop(self.case, None)
+
+    def _may_overlap(self) -> bool:
+        """Whether checks may run beside each other: ``--mcp-suite-jobs`` above 1, and not on a pytest-xdist
+        worker (which runs only some of the items)."""
+        return self.runtime.options.jobs > 1 and not hasattr(self.config, "workerinput")
+
+    def _selected_cases(self, wanted: Callable[[Case, SuiteRuntime], bool]) -> list[Case]:
+        """The cases of this runtime's selected items that ``wanted`` accepts, in the items' order."""
+        return [
+            item.case
+            for item in self.session.items
+            if isinstance(item, SuiteItem) and item.runtime is self.runtime and wanted(item.case, self.runtime)
+        ]
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         # a baselined failure (pytest.xfail) needs no traceback: formatting one costs ~0.5 s per item

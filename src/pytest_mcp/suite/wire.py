@@ -466,7 +466,9 @@ class HttpWire(Wire):
         sent = self.routing_headers(body) if routing else dict(self.base_headers)
         sent.update({k.lower(): v for k, v in (headers or {}).items()})
         sent = {k: v for k, v in sent.items() if v is not None}
-        self._log("->", body if method == "POST" else f"{method} {self.url} {json.dumps(sent)} {body or ''}")
+        self._log(
+            "->", body if method == "POST" else f"{method} {self.url} {json.dumps(sent)} {'' if body is None else body}"
+        )
         reply = await self.raw.request(
             method,
             body,
