@@ -13,16 +13,12 @@ import pytest
 
 from pytest_mcp.suite import background as background_module
 from pytest_mcp.suite import concurrent
-from pytest_mcp.suite.background import (
-    BACKGROUND_LANE,
-    SERVER_LANE,
-    BackgroundRun,
-    background_case,
-    busy_machine_may_explain,
-)
+from pytest_mcp.suite.background import BackgroundRun, background_case
 from pytest_mcp.suite.concurrent import Outcome
 from pytest_mcp.suite.context import CheckFailed
+from pytest_mcp.suite.execution import busy_machine_may_explain
 from pytest_mcp.suite.items import Case
+from pytest_mcp.suite.lanes import BACKGROUND_LANE, SERVER_LANE
 from pytest_mcp.suite.registry import REGISTRY, load_checks
 
 from .conftest import junit_outcomes, toolbed

@@ -1,11 +1,15 @@
-"""``--mcp-suite-jobs N``: an HTTP server's conformance checks side by side end as they do one by one."""
+"""``--mcp-suite-jobs N``: a server's conformance checks side by side end as they do one by one (over HTTP in one
+event loop, over stdio in lanes of their own)."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
+import anyio
 import pytest
 
 from tests.suite.conftest import RAW_SERVER, junit_outcomes
@@ -64,7 +68,7 @@ def test_a_usage_error_names_the_valid_values(mcp_pytester: pytest.Pytester) -> 
     result.stderr.fnmatch_lines(["*--mcp-suite-jobs*'0' must be a whole number >= 1*"])
 
 
-def test_only_conformance_checks_of_networked_http_servers_run_side_by_side() -> None:
+def test_only_conformance_checks_of_networked_http_servers_and_raw_ones_over_stdio_run_side_by_side() -> None:
     from pytest_mcp.server.targets import parse_target, spawn_http
     from pytest_mcp.settings import Settings
     from pytest_mcp.suite.concurrent import eligible
@@ -86,8 +90,65 @@ def test_only_conformance_checks_of_networked_http_servers_run_side_by_side() ->
     assert not eligible(Case(fuzz, "2025-11-25", "http"), url)
     bad_input = REGISTRY["jsonrpc.unknown-method"]
     assert bad_input.bad_input and not eligible(Case(bad_input, "2025-11-25", "http"), url)  # alone, then probed
-    assert not eligible(Case(conformance, "2025-11-25", "stdio"), stdio)
+    assert conformance.raw and eligible(Case(conformance, "2025-11-25", "stdio"), stdio)  # in a lane of its own
+    assert not eligible(Case(bad_input, "2025-11-25", "stdio"), stdio)
+    assert not eligible(Case(fuzz, "2025-11-25", "stdio"), stdio)
     assert not eligible(Case(conformance, "2025-11-25", "inproc"), inproc)
+
+
+STDIO_DEFECTS = ("ping-nonempty", "progress-after-response", "blocking")
+"""Failures of a reply, of a progress window, and of a timed check (a slow call blocks a quick one)."""
+
+
+def test_over_stdio_side_by_side_in_lanes_the_outcomes_are_those_of_one_by_one(mcp_pytester: pytest.Pytester) -> None:
+    target = f"{sys.executable} {RAW_SERVER}" + "".join(f" --defect {defect}" for defect in STDIO_DEFECTS)
+    _, one_by_one = run(mcp_pytester, target, "--mcp-suite-jobs=1")
+    together, side_by_side = run(mcp_pytester, target)
+    assert side_by_side == one_by_one
+    for check in ("lifecycle.ping", "progress.notifications", "concurrency.slow-call-does-not-block"):
+        assert side_by_side[f"conformance[{check}][2025-11-25][stdio]"] == "failure", check
+    assert side_by_side["conformance[jsonrpc.id-echo-number][2025-11-25][stdio]"] == "passed"
+    together.stdout.fnmatch_lines(["*[[]MUST[]] lifecycle.ping (2025-11-25, stdio): *"])
+
+
+def test_over_stdio_each_case_holds_a_lane_of_its_own_and_failures_run_again_in_the_main_lane(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pytest_mcp.suite import concurrent
+    from pytest_mcp.suite.items import Case
+    from pytest_mcp.suite.lanes import SERVER_LANE
+    from pytest_mcp.suite.registry import REGISTRY, load_checks
+
+    load_checks()
+    side_by_side = [check for check in REGISTRY.values() if check.suite == "conformance" and not check.bad_input]
+    cases = [Case(check, "2025-11-25", "stdio") for check in side_by_side[:9]]
+    held: dict[str, int] = {}
+    runs: list[tuple[str, str]] = []
+
+    async def fake_run(case: Case, runtime: Any) -> concurrent.Outcome:
+        lane = SERVER_LANE.get()
+        runs.append((case.check.id, lane))
+        held[lane] = held.get(lane, 0) + 1
+        assert held[lane] == 1 and len([n for n in held.values() if n]) <= concurrent.STDIO_LANES
+        await anyio.sleep(0.01)
+        held[lane] -= 1
+        return concurrent.Outcome(error=AssertionError("planted") if case is cases[0] else None)
+
+    class Runtime:
+        transport = "stdio"
+        limited: dict[str, str] = {}
+        background = SimpleNamespace(busy=False)
+
+        async def facts(self, era: str) -> None:
+            return None
+
+    monkeypatch.setattr(concurrent, "run_to_outcome", fake_run)
+    run_ = concurrent.ConcurrentRun(Runtime(), 8)  # type: ignore[arg-type]
+    run_.run(cases)
+    side = [lane for _, lane in runs[: len(cases)]]
+    assert set(side) == {f"side-{number}" for number in range(1, concurrent.STDIO_LANES + 1)}
+    assert runs[len(cases) :] == [(cases[0].check.id, "")]  # the failure, again, alone, in the main lane
+    assert run_.outcomes[cases[0]].failed and SERVER_LANE.get() == ""
 
 
 LIMITED_CHECKS = (

@@ -189,3 +189,19 @@ def test_sandbox_checks_pass_on_correct_servers(
     if server in ("filesystem", "filesystem-roots", "git"):
         # passed, not skipped: the escaping paths were sent to its path-taking tools
         result.stdout.fnmatch_lines(["PASSED mcp-suite::security?security.tools.sandbox-escape??2025-11-25??stdio?"])
+
+
+def test_sandbox_escape_is_probed_on_a_stdio_process_that_earlier_clients_shared(mcp_pytester: pytest.Pytester) -> None:
+    """server-everything asks a process's first client for its roots, once; the suite's clients of a stdio server
+    share its process. The check says that its roots changed, so the server asks again and the paths are probed."""
+    target = f"node {npm_server('server-everything')} stdio"
+    result = mcp_pytester.runpytest(
+        f"--mcp-server={target}", "--mcp-suite=security", "-k", "2025 and (oversized or sandbox)",
+        "-p", "no:cacheprovider", "-rA",
+    )  # fmt: skip
+    result.stdout.fnmatch_lines(
+        [
+            "PASSED mcp-suite::security?security.tools.oversized-input??2025-11-25??stdio?",
+            "PASSED mcp-suite::security?security.tools.sandbox-escape??2025-11-25??stdio?",
+        ]
+    )

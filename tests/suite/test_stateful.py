@@ -255,12 +255,12 @@ def run_slow_server(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
 
 
 def test_a_tool_slow_for_valid_input_is_noted_and_left_out_not_failed(mcp_pytester: pytest.Pytester) -> None:
-    """A call unanswered after 2 s, on a server that still answers tools/list, is slow: not a hang."""
+    """A call unanswered after 1 s, on a server that still answers tools/list, is slow: not a hang."""
     result = run_slow_server(mcp_pytester, "--mcp-suite=stateful")
     assert result.ret == 0, result.stdout.str()[-4000:]
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(
-        ["*tool 'wait' left a call unanswered for 2 s while the server kept answering (slow for such input, not a*"]
+        ["*tool 'wait' left a call unanswered for 1 s while the server kept answering (slow for such input, not a*"]
     )
 
 
@@ -268,7 +268,7 @@ def test_a_tool_fuzzing_found_slow_is_left_out_of_the_sequences_without_waiting_
     mcp_pytester: pytest.Pytester,
 ) -> None:
     """Fuzzing runs first and learns that 'wait' leaves valid calls unanswered; the stateful item of the same
-    run and era does not wait 2 s for it again."""
+    run and era does not wait for it again."""
     result = run_slow_server(
         mcp_pytester, "--mcp-suite=fuzz,stateful", "-k", "(valid-inputs and not invalid) or workflows"
     )
@@ -276,7 +276,7 @@ def test_a_tool_fuzzing_found_slow_is_left_out_of_the_sequences_without_waiting_
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(
         [
-            "*tool 'wait': 2 valid example(s) got no reply within 2 s *; fuzzing this tool stopped there",
+            "*tool 'wait': 1 valid example(s) got no reply within 1 s *; fuzzing this tool stopped there",
             "*not in the sequences: tool 'wait' left valid calls unanswered earlier in this run while the server kept "
             "answering (slow for such input, not a failure)",
         ]

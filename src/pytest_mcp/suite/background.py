@@ -5,8 +5,8 @@ The fuzz suite's valid inputs and the stateful workflows reach the server only t
 their own (``raw=False``) and spend most of their time waiting: for a slow tool to be found slow,
 for a restarted process. In an ``--mcp-suite=all`` run they are the longest items. So when the
 first suite item of a stdio target runs, ``BackgroundRun`` starts those cases in a thread with its
-own event loop, one after another, against server processes of their own (the pool's servers of
-the ``background`` lane, ``SERVER_LANE``), and each item reports the stored outcome when pytest
+own event loop, one after another, against server processes of their own (those of the
+``background`` lane, ``lanes.py``), and each item reports the stored outcome when pytest
 reaches it, as ``concurrent.py`` does for HTTP.
 
 What keeps the verdicts those of a run one check at a time:
@@ -29,43 +29,20 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
-from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Final
+
+from .lanes import BACKGROUND_LANE, in_lane
 
 if TYPE_CHECKING:
     from .concurrent import Outcome
     from .execution import Case
     from .runtime import SuiteRuntime
 
-__all__ = [
-    "BACKGROUND_LANE",
-    "SERVER_LANE",
-    "BackgroundRun",
-    "background_case",
-    "busy_machine_may_explain",
-    "in_background_lane",
-    "uses_own_clients",
-]
+__all__ = ["BackgroundRun", "background_case", "uses_own_clients"]
 
-SERVER_LANE: ContextVar[str] = ContextVar("pytest_mcp_server_lane", default="")
-"""The lane whose servers ``SuiteRuntime.server`` hands out: ``""`` for the main thread's checks."""
-BACKGROUND_LANE: Final = "background"
 BESIDE_NOTE: Final = "ran in the background beside the other checks, against a server process of its own"
-TIMING_SIGNS: Final = ("did not answer in time", "did not finish within")
-"""Words of a failure on a timeout (``execution.run_check``)."""
 STOP_SECONDS: Final = 10.0
 """How long the end of the session waits for a cancelled background run to finish."""
-
-
-@contextlib.contextmanager
-def in_background_lane() -> Iterator[None]:
-    """Within: ``SuiteRuntime.server`` hands out the background lane's servers."""
-    token = SERVER_LANE.set(BACKGROUND_LANE)
-    try:
-        yield
-    finally:
-        SERVER_LANE.reset(token)
 
 
 def uses_own_clients(case: Case) -> bool:
@@ -76,15 +53,6 @@ def uses_own_clients(case: Case) -> bool:
 def background_case(case: Case, runtime: SuiteRuntime) -> bool:
     """Whether ``case`` runs in the background: a stdio check with clients of its own that sends no bad input."""
     return runtime.transport == "stdio" and uses_own_clients(case) and not case.check.bad_input
-
-
-def busy_machine_may_explain(case: Case, failure: BaseException) -> bool:
-    """Whether ``case`` may have failed only because the background checks kept the machine busy: it waits
-    for a window of time by design, or it failed on a timeout. A check sending bad input never counts (it
-    is not run twice)."""
-    if case.check.bad_input:
-        return False
-    return case.check.waits > 0 or any(sign in str(failure) for sign in TIMING_SIGNS)
 
 
 class BackgroundRun:
@@ -157,7 +125,7 @@ class BackgroundRun:
         import anyio
 
         try:
-            with in_background_lane():
+            with in_lane(BACKGROUND_LANE):
                 anyio.run(self._run_all, cases, backend="asyncio")
         finally:
             for case in cases:  # a case cancelled or never reached has no outcome: its item runs it

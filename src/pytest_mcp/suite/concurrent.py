@@ -1,27 +1,32 @@
-"""Run the conformance checks of a Streamable HTTP server side by side (``--mcp-suite-jobs N``).
+"""Run the conformance checks side by side (``--mcp-suite-jobs N``).
 
-Every conformance check over HTTP opens sessions of its own and keeps nothing between checks, so
-they can share one event loop. When the first such item of a run starts, ``ConcurrentRun`` runs
-the cases of all the selected items with at most N in flight, and keeps each case's outcome (a
-skip reason, or what the check raised); each item then reports its own stored outcome, exactly
-as it would have run alone. Checks that wait by nature (a slow call beside a quick one, progress
-windows) overlap instead of adding up.
+Over HTTP every conformance check opens sessions of its own and keeps nothing between checks, so
+they can share one event loop. Over stdio the checks of an era share a process, so each of the
+side-by-side slots gets server processes of its own (a lane, ``lanes.py``; at most
+``STDIO_LANES``), which its checks use one after another. When the first such item of a run
+starts, ``ConcurrentRun`` runs the cases of all the selected items with at most N in flight, and
+keeps each case's outcome (a skip reason, or what the check raised); each item then reports its
+own stored outcome, exactly as it would have run alone. Checks that wait by nature (a slow call
+beside a quick one, progress windows) overlap instead of adding up.
 
-Adaptive backoff: a case that fails side by side runs again alone, and the outcome of that serial
-run is the one reported. When the two differ (HTTP 429 or 503, timeouts, errors that do not happen
-alone), the server limits concurrency: ``SuiteRuntime.limited`` keeps those cases and the terminal
-summary says so (``LimitNotice``).
+Adaptive backoff: a case that fails side by side runs again alone (over stdio: in the main lane,
+once the background checks are done), and the outcome of that serial run is the one reported.
+When the two differ (HTTP 429 or 503, timeouts, errors that do not happen alone), the server
+limits concurrency: ``SuiteRuntime.limited`` keeps those cases and the terminal summary says so
+(``LimitNotice``).
 
 Checks registered with ``bad_input=True`` never run side by side: each runs alone, followed by the
 liveness probe, so that a server that stops serving is blamed on the right check.
 
-Not used for stdio servers (the checks of one era share a process), in-process or ASGI targets,
-the fuzz and security suites, or on pytest-xdist workers (which run only some of the items).
+Not used for in-process or ASGI targets, for the fuzz and security suites, for the checks with
+clients of their own over stdio (they run in the background: ``background.py``), or on
+pytest-xdist workers (which run only some of the items).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -29,6 +34,8 @@ import anyio
 import pytest
 
 from ..server.targets import HttpTarget, SpawnHttpTarget
+from .execution import busy_machine_may_explain
+from .lanes import in_lane
 
 if TYPE_CHECKING:
     from .context import CheckContext
@@ -41,15 +48,20 @@ _REPLAYED = (Exception, pytest.skip.Exception, pytest.fail.Exception, pytest.xfa
 """What a check may raise that becomes its stored outcome (cancellation and interrupts are not)."""
 
 
+STDIO_LANES: Final = 3
+"""The most stdio lanes (an extra server process per era each) a side-by-side run starts."""
+
+
 def eligible(case: Case, runtime: SuiteRuntime) -> bool:
-    """Whether ``case`` may run side by side with others: a conformance check of a networked HTTP server
-    that sends no bad input."""
+    """Whether ``case`` may run side by side with others: a conformance check that sends no bad input, of a
+    networked HTTP server, or of a stdio server through the raw links (those with clients of their own
+    run in the background there)."""
     check = case.check
-    return (
-        check.suite == "conformance"
-        and not check.bad_input
-        and isinstance(runtime.target, HttpTarget | SpawnHttpTarget)
-    )
+    if check.suite != "conformance" or check.bad_input:
+        return False
+    if runtime.transport == "stdio":
+        return check.raw
+    return isinstance(runtime.target, HttpTarget | SpawnHttpTarget)
 
 
 @dataclass
@@ -92,8 +104,10 @@ class ConcurrentRun:
 
     def __init__(self, runtime: SuiteRuntime, jobs: int) -> None:
         self.runtime = runtime
-        self.jobs = jobs
+        self.jobs = min(jobs, STDIO_LANES) if runtime.transport == "stdio" else jobs
         self.outcomes: dict[Case, Outcome] = {}
+        self._free_lanes = [f"side-{number}" for number in range(1, self.jobs + 1)]
+        """Over stdio, the lanes no case holds now."""
         self.started: set[Case] = set()
         """Cases run once already (an item run again, e.g. by a rerun plugin, runs alone)."""
 
@@ -118,24 +132,49 @@ class ConcurrentRun:
     async def _back_off(self, cases: list[Case]) -> None:
         """Run each of ``cases`` again, alone; keep the serial outcome, and note in ``runtime.limited``
         the cases whose outcome differs alone (the server limits concurrency)."""
-        alone = anyio.CapacityLimiter(1)
         for case in cases:
             together = self.outcomes[case]
-            await self._run_one(case, alone)
+            await self._run_alone(case)
             first = self.outcomes[case]
             if first.failed and not together.skipped_itself and first.summary() != together.summary():
                 # a request of the side-by-side phase may still hold the server: a failure that differs from the
                 # side-by-side one counts once seen twice (the same failure both ways is the server's own)
                 await anyio.sleep(SETTLE_SECONDS)
-                await self._run_one(case, alone)
+                await self._run_alone(case)
             serial = self.outcomes[case]
             if _degraded(together, serial, timed=case.check.waits > 0):
                 self.runtime.limited[case.name] = together.summary()
 
     async def _run_one(self, case: Case, limiter: anyio.CapacityLimiter) -> None:
-        """Run ``case`` when ``limiter`` lets it, and store how it ended in ``outcomes``."""
+        """Run ``case`` when ``limiter`` lets it (over stdio in a lane of its own), and store how it ended in
+        ``outcomes``."""
         async with limiter:
+            with self._lane():
+                self.outcomes[case] = await run_to_outcome(case, self.runtime)
+
+    async def _run_alone(self, case: Case) -> None:
+        """Run ``case`` by itself in the main lane, and store how it ended in ``outcomes``. Over stdio the
+        background checks (``background.py``) may still run: a failure they may explain (a busy machine) is
+        run once more after them."""
+        background = self.runtime.background
+        beside = background.busy
+        outcome = self.outcomes[case] = await run_to_outcome(case, self.runtime)
+        if beside and outcome.error is not None and outcome.failed and busy_machine_may_explain(case, outcome.error):
+            await anyio.to_thread.run_sync(background.wait_idle)
             self.outcomes[case] = await run_to_outcome(case, self.runtime)
+
+    @contextmanager
+    def _lane(self) -> Iterator[None]:
+        """Over stdio: hold a free lane (``lanes.py``) while the case runs; else the main lane."""
+        if self.runtime.transport != "stdio":
+            yield
+            return
+        lane = self._free_lanes.pop()
+        try:
+            with in_lane(lane):
+                yield
+        finally:
+            self._free_lanes.append(lane)
 
 
 async def run_to_outcome(case: Case, runtime: SuiteRuntime) -> Outcome:

@@ -5,7 +5,7 @@ time limit, and the liveness probe after a check that sends bad input. Used by t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from .context import CheckFailed, shorten
 from .options import ERA_MARKERS
@@ -15,7 +15,10 @@ if TYPE_CHECKING:
     from .context import CheckContext
     from .runtime import EraFacts, SuiteRuntime
 
-__all__ = ["Case", "applicable", "run_check", "watch_check", "watched"]
+__all__ = ["Case", "applicable", "busy_machine_may_explain", "run_check", "watch_check", "watched"]
+
+TIMING_SIGNS: Final = ("did not answer in time", "did not finish within")
+"""Words of ``run_check``'s failures on a timeout."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,15 @@ async def run_check(case: Case, runtime: SuiteRuntime, box: list[CheckContext]) 
         ) from None
     except (BrokenPipeError, ConnectionError) as exc:
         raise CheckFailed(f"the connection to the server broke during the check: {exc}") from None
+
+
+def busy_machine_may_explain(case: Case, failure: BaseException) -> bool:
+    """Whether ``case`` may have failed only because other checks kept the machine busy (those in the
+    background, ``background.py``): it waits for a window of time by design, or it failed on a timeout. A
+    check sending bad input never counts (it is not run twice)."""
+    if case.check.bad_input:
+        return False
+    return case.check.waits > 0 or any(sign in str(failure) for sign in TIMING_SIGNS)
 
 
 def watched(case: Case, runtime: SuiteRuntime) -> bool:

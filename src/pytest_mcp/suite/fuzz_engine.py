@@ -41,7 +41,7 @@ __all__ = ["DEFAULT_EXAMPLES", "FUZZ_MODES", "FuzzConfig", "FuzzFailure", "FuzzR
 FUZZ_MODES: Final = ("valid", "invalid", "hostile")
 DEFAULT_EXAMPLES: Final = 25
 DOCS: Final = docs_url("suite/fuzz.md")
-SLOW_LIMIT: Final = 2
+SLOW_LIMIT: Final = 1
 """Valid examples of one tool that may go unanswered (while the server keeps answering) before fuzzing it stops."""
 
 

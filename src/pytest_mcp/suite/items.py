@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any, Final
 import pytest
 
 from ..redact import redact_text
-from .background import background_case, busy_machine_may_explain, in_background_lane, uses_own_clients
+from .background import background_case, uses_own_clients
 from .baseline import Baseline, entry_line
 from .context import CheckFailed, shorten
-from .execution import Case, applicable, run_check, watch_check, watched
+from .execution import Case, applicable, busy_machine_may_explain, run_check, watch_check, watched
+from .lanes import BACKGROUND_LANE, in_lane
 from .options import ERA_MARKERS, LEVEL_MARKERS, SUITE_MARKER_NAMES, TRANSPORT_MARKERS
 from .registry import Check
 
@@ -205,7 +206,7 @@ def _start_background(runtime: SuiteRuntime, cases: list[Case]) -> None:
     for era in dict.fromkeys(case.era for case in cases):
         facts = anyio.run(runtime.facts, era, backend="asyncio")
         if facts.supported:  # (the cases of an era the server does not speak only skip)
-            with in_background_lane():  # its server enters the pool here, not from the thread
+            with in_lane(BACKGROUND_LANE):  # its server enters the pool here, not from the thread
                 runtime.server(era)
     runtime.background.start(cases)
 
@@ -313,6 +314,7 @@ class SuiteItem(pytest.Item):
     def runtest(self) -> None:
         if self.runtime.blocked_at is not None:  # the target cannot be used: a ReachItem says why
             pytest.skip(blocked_skip(self.runtime))
+        self._start_background()
         outcome = self._concurrent_outcome()
         if outcome is None and self.runtime.stopped_after(self.case.era) is not None:  # an earlier check stopped it
             pytest.skip(stopped_skip(self.runtime, self.case.era))
@@ -341,16 +343,19 @@ class SuiteItem(pytest.Item):
         notes = run_case(self.case, self.runtime, self.baseline, self.user_properties)
         return "\n".join(filter(None, [RERUN_NOTE, notes]))
 
-    def _background_outcome(self) -> Outcome | None:
-        """Over stdio: start the background checks at the first item, and this case's outcome if it is one of them
-        (None when it failed there: it then runs again, alone)."""
+    def _start_background(self) -> None:
+        """Over stdio: start the background checks at the first item (before the side-by-side run, which they
+        run beside)."""
         runtime = self.runtime
-        if not self._may_overlap() or runtime.transport != "stdio":
-            return None
-        background = runtime.background
-        if not background.begun:
+        if self._may_overlap() and runtime.transport == "stdio" and not runtime.background.begun:
             _start_background(runtime, self._selected_cases(background_case))
-        return background.outcome(self.case) if background_case(self.case, runtime) else None
+
+    def _background_outcome(self) -> Outcome | None:
+        """This case's outcome if it ran in the background (None when it failed there: it then runs again,
+        alone)."""
+        if not self._may_overlap() or not background_case(self.case, self.runtime):
+            return None
+        return self.runtime.background.outcome(self.case)
 
     def _concurrent_outcome(self) -> Outcome | None:
         """With ``--mcp-suite-jobs N``: this case's outcome from a concurrent run of the selected items."""

@@ -48,8 +48,9 @@ class SuiteOptions:
     contract_update: bool = False
     """``--mcp-contract-update``: record the contract again instead of comparing."""
     jobs: int = 8
-    """Conformance checks of an HTTP server run side by side, at most this many at once; over stdio, above 1, the
-    checks with clients of their own run in the background (``background.py``)."""
+    """Conformance checks run side by side, at most this many at once (over stdio at most ``STDIO_LANES``, each with
+    server processes of its own); over stdio, above 1, the checks with clients of their own run in the background
+    (``concurrent.py``, ``background.py``)."""
     sandbox: str | None = None
     """The directory the server is confined to (``--mcp-sandbox``): the security suite plants canaries around it."""
     require_eras: tuple[str, ...] = ()

@@ -93,9 +93,9 @@ OPTIONS: Final = (
         "suite_jobs",
         positive_int,
         "8",
-        "Run the conformance checks of an HTTP server (URL or spawned) side by side, at most N at once "
-        "(default 8; 1: one after another, and nothing in the background). Each check has sessions of its own; "
-        "the waits some checks need then overlap. Checks that fail side by side are rerun alone and their serial "
+        "Run the conformance checks side by side, at most N at once over HTTP (URL or spawned) and 3 over stdio "
+        "(default 8; 1: one after another, and nothing in the background). Each check has sessions (over stdio, "
+        "server processes) of its own; the waits some checks need then overlap. Checks that fail side by side are rerun alone and their serial "
         "outcome is reported (the summary then says the server limits concurrency). Over stdio the fuzz suite's "
         "valid inputs and the stateful workflows run in the background against server processes of their own. "
         "Checks sending bad input, in-process targets, and the other fuzz and security checks run one at a time.",

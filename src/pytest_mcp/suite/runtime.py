@@ -10,6 +10,7 @@ opens ``Wire`` sessions for checks. Each check runs in its own event loop; nothi
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -18,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from ..protocol import Reply
 from ..server.targets import AsgiTarget, HttpTarget, InProcessTarget, SpawnHttpTarget, StdioTarget, Target
 from ..settings import Settings
-from .background import SERVER_LANE, BackgroundRun
+from .background import BackgroundRun
+from .lanes import lane_key
 from .options import SuiteOptions
 from .wire import (
     HANDSHAKE_ERA,
@@ -130,6 +132,10 @@ class SuiteRuntime:
         """Per era (stdio: a process each) or for all (``*``), the check after which the server stopped serving."""
         self.limited: dict[str, str] = {}
         """Cases (by name) that failed side by side but not alone, with what they got side by side."""
+        self.unasked_roots: dict[str, float] = {}
+        """Per era, the longest a suite client offering roots stayed connected without the server asking for
+        them; the era is absent once the server asked a client (``roots_unasked_for``)."""
+        self._roots_asked: set[str] = set()
         self.slow_tools: dict[str, set[str]] = {}
         """Per era, tools that left valid calls unanswered while the server kept answering (``slow_calls``):
         checks that come later in the run do not wait for them again."""
@@ -168,10 +174,9 @@ class SuiteRuntime:
         return self._pool
 
     def server(self, era: str) -> RunningServer:
-        """The started server of ``era`` from the core's pool (one stdio process per era, and one more per
-        era for the checks that run in the background: ``background.SERVER_LANE``)."""
-        lane = SERVER_LANE.get()
-        return self.pool.get(self.target, f"{era}/{lane}" if lane else era)
+        """The started server of ``era`` from the core's pool: over stdio, a process per era and lane
+        (``lanes.py``)."""
+        return self.pool.get(self.target, lane_key(era))
 
     @property
     def background(self) -> BackgroundRun:
@@ -405,7 +410,7 @@ class SuiteRuntime:
         if http and self.transport != "http":
             raise RuntimeError(f"the {self.describe()} is not an HTTP server")
         if self.transport == "stdio":
-            key = f"{era}/abuse" if abuse else era
+            key = f"{lane_key(era)}/abuse" if abuse else lane_key(era)
             async with self._stdio_wire(era, key, fresh=fresh, handshake=handshake, detecting=detecting) as wire:
                 yield wire
             return
@@ -504,7 +509,25 @@ class SuiteRuntime:
         options.setdefault("timeout", self.settings.timeout)
         options.setdefault("connect_timeout", self.settings.connect_timeout(options["timeout"]))
         async with connect(self.server(era), era=era, **options) as client:
-            yield client
+            connected = time.monotonic()
+            try:
+                yield client
+            finally:
+                if options.get("roots") is not None:
+                    self._note_roots(era, client, time.monotonic() - connected)
+
+    def _note_roots(self, era: str, client: McpClient, seconds: float) -> None:
+        """Remember whether the server asked ``client``, which offered roots for ``seconds``, for them."""
+        if any(method == "roots/list" for method, _ in client.responder.requests):
+            self._roots_asked.add(era)
+            self.unasked_roots.pop(era, None)
+        elif era not in self._roots_asked:
+            self.unasked_roots[era] = max(seconds, self.unasked_roots.get(era, 0.0))
+
+    def roots_unasked_for(self, era: str, seconds: float) -> bool:
+        """Whether a client of this run offered roots in ``era`` for ``seconds`` or longer and the server never
+        asked any client for them."""
+        return era in self.unasked_roots and self.unasked_roots[era] >= seconds
 
 
 async def _await_exit(link: StdioLink, grace: float = 1.0) -> None:

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 __all__ = ["LIVENESS_SECONDS", "SLOW_SECONDS", "liveness_window", "patience", "still_answers"]
 
-SLOW_SECONDS: Final = 2.0
+SLOW_SECONDS: Final = 1.0
 """Seconds a call with valid arguments gets before the server is asked whether it still answers."""
 LIVENESS_SECONDS: Final = 5.0
 """The least time a server that left a call unanswered gets to answer ``tools/list``."""

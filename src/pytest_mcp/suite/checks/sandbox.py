@@ -23,6 +23,7 @@ from typing import Any, Final
 
 from ..registry import check
 from ..security import Finding, _ask
+from ..wire import HANDSHAKE_ERA
 from .fuzz import CLIENT_REPLIES
 from .security import SECURITY_CHECK_TIMEOUT, probe_tools, report_findings
 
@@ -172,10 +173,24 @@ async def injection_findings(session: Any, tool: Any, canary: Any, root: str | N
 
 
 # -- the checks ----------------------------------------------------------------------------------
-async def _asked_for_roots(client: Any) -> bool:
-    """Whether the server asked for the client's roots (within ``ROOTS_WAIT`` seconds of connecting)."""
+async def _asked_for_roots(ctx: Any, client: Any) -> bool:
+    """Whether the server asked for the client's roots (within ``ROOTS_WAIT`` seconds of connecting). When an
+    earlier client of the run offered roots that long and was never asked (the fuzz suite's clients offer
+    them), the server does not ask: no need to wait again.
+
+    In 2025-11-25 the client first says that its roots changed: the clients of a stdio server share its
+    process, and a server that asked an earlier one (with other roots) may ask only once per process."""
+    import warnings
+
     import anyio
 
+    if ctx.runtime.roots_unasked_for(ctx.era, ROOTS_WAIT):
+        await anyio.sleep(0)  # (whatever it sent on connecting is in)
+        return any(method == "roots/list" for method, _ in client.responder.requests)
+    if ctx.era == HANDSHAKE_ERA:
+        with warnings.catch_warnings():  # (the SDK deprecates roots as of 2026-07-28)
+            warnings.simplefilter("ignore", UserWarning)
+            await client.sdk.send_roots_list_changed()
     with anyio.move_on_after(ROOTS_WAIT):
         while not any(method == "roots/list" for method, _ in client.responder.requests):
             await anyio.sleep(0.05)
@@ -260,17 +275,17 @@ async def tools_sandbox_escape(ctx: Any) -> None:
             async with ctx.client(**{**CLIENT_REPLIES, "roots": [root]}) as client:
                 every = await client.tools()
                 tools = select_tools(every, _selection(ctx, given))
-                if not given and not await _asked_for_roots(client):
-                    ctx.skip(
-                        "the server did not ask for the client's roots, so its sandbox is unknown: run with "
-                        "--mcp-sandbox=DIR (the directory the server is confined to)"
-                    )
                 targets = [tool for tool in tools.chosen if path_properties(tool.input_schema)]
-                if not targets:
+                if not targets:  # (known before waiting for the server to ask for the roots)
                     offered = [tool.name for tool in every if path_properties(tool.input_schema)]
                     if offered:
                         ctx.skip(f"no callable path-taking tool ({', '.join(offered)} not callable): {SANDBOX_HINT}")
                     ctx.skip("no tool takes an argument that looks like a path (by name, description or format)")
+                if not given and not await _asked_for_roots(ctx, client):
+                    ctx.skip(
+                        "the server did not ask for the client's roots, so its sandbox is unknown: run with "
+                        "--mcp-sandbox=DIR (the directory the server is confined to)"
+                    )
                 findings, sent = await probe_tools(
                     ctx, client, targets, lambda session, tool: escape_findings(session, tool, canaries, ctx.timeout)
                 )
