@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
-from types import SimpleNamespace
 
-import anyio
 import pytest
 
 from pytest_mcp.suite.checks import sandbox as sandbox_checks
@@ -105,38 +103,6 @@ def test_a_server_without_path_tools_skips_without_waiting_to_be_asked_for_roots
     outcome, message = run_check(DEMO, ESCAPE, sandbox=None)
     assert outcome == "skipped"
     assert message.endswith("no tool takes an argument that looks like a path (by name, description or format)")
-
-
-def client_asked(*methods: str) -> SimpleNamespace:
-    """A stand-in ``McpClient`` whose server sent these requests."""
-    return SimpleNamespace(responder=SimpleNamespace(requests=[(method, {}) for method in methods]))
-
-
-def test_the_run_remembers_whether_the_server_asks_for_offered_roots() -> None:
-    runtime = CheckRunner(DEMO).runtime
-    runtime._note_roots(ERA, client_asked(), 0.5)  # type: ignore[arg-type]
-    runtime._note_roots(ERA, client_asked("ping"), 3.0)  # type: ignore[arg-type]
-    assert runtime.roots_unasked_for(ERA, 3.0) and not runtime.roots_unasked_for(ERA, 3.5)
-    assert not runtime.roots_unasked_for("2025-11-25", 0.1)  # per era
-    runtime._note_roots(ERA, client_asked("roots/list"), 0.1)  # type: ignore[arg-type]
-    runtime._note_roots(ERA, client_asked(), 9.0)  # type: ignore[arg-type]
-    assert not runtime.roots_unasked_for(ERA, 0.0), "once asked, the server is one that asks"
-
-
-def test_after_a_client_offered_roots_unasked_for_as_long_as_the_wait_the_check_does_not_wait_again(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(sandbox_checks, "ROOTS_WAIT", 60.0)
-    runtime = CheckRunner(DEMO).runtime
-    ctx = SimpleNamespace(runtime=runtime, era=ERA)
-
-    async def asked(client: SimpleNamespace) -> bool:
-        with anyio.fail_after(30):  # (waiting out ROOTS_WAIT would fail here)
-            return await sandbox_checks._asked_for_roots(ctx, client)
-
-    runtime.unasked_roots[ERA] = 60.0
-    assert anyio.run(asked, client_asked()) is False
-    assert anyio.run(asked, client_asked("roots/list")) is True
 
 
 def test_canaries_surround_the_root_and_are_removed(tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ opens ``Wire`` sessions for checks. Each check runs in its own event loop; nothi
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -132,10 +131,6 @@ class SuiteRuntime:
         """Per era (stdio: a process each) or for all (``*``), the check after which the server stopped serving."""
         self.limited: dict[str, str] = {}
         """Cases (by name) that failed side by side but not alone, with what they got side by side."""
-        self.unasked_roots: dict[str, float] = {}
-        """Per era, the longest a suite client offering roots stayed connected without the server asking for
-        them; the era is absent once the server asked a client (``roots_unasked_for``)."""
-        self._roots_asked: set[str] = set()
         self.slow_tools: dict[str, set[str]] = {}
         """Per era, tools that left valid calls unanswered while the server kept answering (``slow_calls``):
         checks that come later in the run do not wait for them again."""
@@ -509,25 +504,7 @@ class SuiteRuntime:
         options.setdefault("timeout", self.settings.timeout)
         options.setdefault("connect_timeout", self.settings.connect_timeout(options["timeout"]))
         async with connect(self.server(era), era=era, **options) as client:
-            connected = time.monotonic()
-            try:
-                yield client
-            finally:
-                if options.get("roots") is not None:
-                    self._note_roots(era, client, time.monotonic() - connected)
-
-    def _note_roots(self, era: str, client: McpClient, seconds: float) -> None:
-        """Remember whether the server asked ``client``, which offered roots for ``seconds``, for them."""
-        if any(method == "roots/list" for method, _ in client.responder.requests):
-            self._roots_asked.add(era)
-            self.unasked_roots.pop(era, None)
-        elif era not in self._roots_asked:
-            self.unasked_roots[era] = max(seconds, self.unasked_roots.get(era, 0.0))
-
-    def roots_unasked_for(self, era: str, seconds: float) -> bool:
-        """Whether a client of this run offered roots in ``era`` for ``seconds`` or longer and the server never
-        asked any client for them."""
-        return era in self.unasked_roots and self.unasked_roots[era] >= seconds
+            yield client
 
 
 async def _await_exit(link: StdioLink, grace: float = 1.0) -> None:

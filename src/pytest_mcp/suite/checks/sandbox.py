@@ -174,9 +174,7 @@ async def injection_findings(session: Any, tool: Any, canary: Any, root: str | N
 
 # -- the checks ----------------------------------------------------------------------------------
 async def _asked_for_roots(ctx: Any, client: Any) -> bool:
-    """Whether the server asked for the client's roots (within ``ROOTS_WAIT`` seconds of connecting). When an
-    earlier client of the run offered roots that long and was never asked (the fuzz suite's clients offer
-    them), the server does not ask: no need to wait again.
+    """Whether the server asked for the client's roots (within ``ROOTS_WAIT`` seconds of connecting).
 
     In 2025-11-25 the client first says that its roots changed: the clients of a stdio server share its
     process, and a server that asked an earlier one (with other roots) may ask only once per process."""
@@ -184,9 +182,6 @@ async def _asked_for_roots(ctx: Any, client: Any) -> bool:
 
     import anyio
 
-    if ctx.runtime.roots_unasked_for(ctx.era, ROOTS_WAIT):
-        await anyio.sleep(0)  # (whatever it sent on connecting is in)
-        return any(method == "roots/list" for method, _ in client.responder.requests)
     if ctx.era == HANDSHAKE_ERA:
         with warnings.catch_warnings():  # (the SDK deprecates roots as of 2026-07-28)
             warnings.simplefilter("ignore", UserWarning)
