@@ -91,6 +91,10 @@ def test_only_conformance_checks_of_networked_http_servers_and_raw_ones_over_std
     bad_input = REGISTRY["jsonrpc.unknown-method"]
     assert bad_input.bad_input and not eligible(Case(bad_input, "2025-11-25", "http"), url)  # alone, then probed
     assert conformance.raw and eligible(Case(conformance, "2025-11-25", "stdio"), stdio)  # in a lane of its own
+    stdio.start_seconds["2025-11-25"] = 0.4
+    assert eligible(Case(conformance, "2025-11-25", "stdio"), stdio)
+    stdio.start_seconds["2026-07-28"] = 1.5  # a lane's processes would cost more than the waits they overlap
+    assert not eligible(Case(conformance, "2025-11-25", "stdio"), stdio)
     assert not eligible(Case(bad_input, "2025-11-25", "stdio"), stdio)
     assert not eligible(Case(fuzz, "2025-11-25", "stdio"), stdio)
     assert not eligible(Case(conformance, "2025-11-25", "inproc"), inproc)

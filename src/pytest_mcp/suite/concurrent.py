@@ -3,7 +3,8 @@
 Over HTTP every conformance check opens sessions of its own and keeps nothing between checks, so
 they can share one event loop. Over stdio the checks of an era share a process, so each of the
 side-by-side slots gets server processes of its own (a lane, ``lanes.py``; at most
-``STDIO_LANES``), which its checks use one after another. When the first such item of a run
+``STDIO_LANES``), which its checks use one after another; a server slow to start
+(``LANE_START_SECONDS``) keeps its checks one at a time. When the first such item of a run
 starts, ``ConcurrentRun`` runs the cases of all the selected items with at most N in flight, and
 keeps each case's outcome (a skip reason, or what the check raised); each item then reports its
 own stored outcome, exactly as it would have run alone. Checks that wait by nature (a slow call
@@ -50,17 +51,20 @@ _REPLAYED = (Exception, pytest.skip.Exception, pytest.fail.Exception, pytest.xfa
 
 STDIO_LANES: Final = 3
 """The most stdio lanes (an extra server process per era each) a side-by-side run starts."""
+LANE_START_SECONDS: Final = 1.0
+"""A stdio server that takes longer to start and answer (measured when its era is detected) keeps its checks one
+at a time: every lane starts processes of its own, and their start-up then costs more than the waits it overlaps."""
 
 
 def eligible(case: Case, runtime: SuiteRuntime) -> bool:
     """Whether ``case`` may run side by side with others: a conformance check that sends no bad input, of a
-    networked HTTP server, or of a stdio server through the raw links (those with clients of their own
-    run in the background there)."""
+    networked HTTP server, or of a stdio server quick to start, through the raw links (those with clients of
+    their own run in the background there)."""
     check = case.check
     if check.suite != "conformance" or check.bad_input:
         return False
     if runtime.transport == "stdio":
-        return check.raw
+        return check.raw and all(seconds <= LANE_START_SECONDS for seconds in runtime.start_seconds.values())
     return isinstance(runtime.target, HttpTarget | SpawnHttpTarget)
 
 

@@ -10,6 +10,7 @@ opens ``Wire`` sessions for checks. Each check runs in its own event loop; nothi
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -131,6 +132,8 @@ class SuiteRuntime:
         """Per era (stdio: a process each) or for all (``*``), the check after which the server stopped serving."""
         self.limited: dict[str, str] = {}
         """Cases (by name) that failed side by side but not alone, with what they got side by side."""
+        self.start_seconds: dict[str, float] = {}
+        """Per era over stdio: seconds from starting the server process to its answer at detection."""
         self.slow_tools: dict[str, set[str]] = {}
         """Per era, tools that left valid calls unanswered while the server kept answering (``slow_calls``):
         checks that come later in the run do not wait for them again."""
@@ -260,9 +263,12 @@ class SuiteRuntime:
         import pytest
 
         url = None
+        started = time.monotonic()
         try:
             async with self.wire(era, handshake=False, detecting=True) as wire:
                 reply = await self._probe(wire, era)
+                if isinstance(wire, StdioWire) and reply.answered:
+                    self.start_seconds[era] = time.monotonic() - started
                 stray = _stray_response(wire, reply)
                 if isinstance(wire, HttpWire):
                     url = wire.url
