@@ -10,8 +10,9 @@ keeps each case's outcome (a skip reason, or what the check raised); each item t
 own stored outcome, exactly as it would have run alone. Checks that wait by nature (a slow call
 beside a quick one, progress windows) overlap instead of adding up.
 
-Adaptive backoff: a case that fails side by side runs again alone (over stdio: in the main lane,
-once the background checks are done), and the outcome of that serial run is the one reported.
+Adaptive backoff: a case that fails side by side runs again alone (over stdio in the main lane, and
+once more after the background checks when a busy machine may explain the failure), and the outcome
+of that serial run is the one reported.
 When the two differ (HTTP 429 or 503, timeouts, errors that do not happen alone), the server
 limits concurrency: ``SuiteRuntime.limited`` keeps those cases and the terminal summary says so
 (``LimitNotice``).

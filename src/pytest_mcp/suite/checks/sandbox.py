@@ -183,9 +183,12 @@ async def _asked_for_roots(ctx: Any, client: Any) -> bool:
     import anyio
 
     if ctx.era == HANDSHAKE_ERA:
-        with warnings.catch_warnings():  # (the SDK deprecates roots as of 2026-07-28)
-            warnings.simplefilter("ignore", UserWarning)
-            await client.sdk.send_roots_list_changed()
+        try:
+            with warnings.catch_warnings():  # (the SDK deprecates roots as of 2026-07-28)
+                warnings.simplefilter("ignore", UserWarning)
+                await client.sdk.send_roots_list_changed()
+        except Exception as exc:  # a notification gets no answer: what refused it is only worth a note
+            ctx.note(f"notifications/roots/list_changed could not be sent: {exc}")
     with anyio.move_on_after(ROOTS_WAIT):
         while not any(method == "roots/list" for method, _ in client.responder.requests):
             await anyio.sleep(0.05)
