@@ -26,7 +26,9 @@
    side by side. The other fuzzing modes through an ``McpClient`` too: arguments with one defect
    (``invalid_arguments``) and one hostile string in a string property (``hostile_choices``; they
    are few, so Hypothesis may stop before ``--examples``: rates count the examples it ran). Also the
-   stateful suite's steps (tool calls) per second on the example server with every tool opted in.
+   stateful suite's steps (tool calls) per second on the example server with every tool opted in,
+   and the suite's own fuzz engine (``fuzz_tool``: its Hypothesis thread, the hand-over of each call
+   to the event loop, the verdict and the leak scan), which is what a fuzz item pays.
    Target: >= 500 examples/s for ``pytest_mcp McpClient``.
 
     python benchmarks/load_cpu.py [--calls 1000] [--warmup 50] [--repeat 5] [--examples 300]
@@ -61,6 +63,7 @@ FUZZERS = (
     f"pytest_mcp McpClient{INVALID}",
     f"pytest_mcp McpClient{HOSTILE}",
     "raw mcp.Client",
+    "suite fuzz engine",
     "stateful steps",
 )
 ARGUMENTS = {"a": 1, "b": 2}
@@ -184,6 +187,32 @@ def child_stateful(examples: int) -> dict[str, float]:
             config = StatefulConfig(sequences=max(1, examples // 10), steps=10, seed=1)
             report = await run_machine(machine, client, config, restart=True)
         return {"wall": report.seconds, "cpu": time.process_time() - cpu, "calls": report.calls, "ok": 0, "is_error": 0}
+
+    return anyio.run(main)
+
+
+def child_engine(examples: int) -> dict[str, float]:
+    """The suite's own fuzz engine (``fuzz_tool``, valid inputs) on the in-process example server's
+    ``create_assignment``: what a ``--mcp-suite=fuzz`` item pays per example (the Hypothesis thread and its
+    hand-over to the event loop, the verdict, the leak scan), beside the bare loops above."""
+    import anyio
+
+    from example_server.app import create_server
+    from pytest_mcp.client.mcp_client import connect
+    from pytest_mcp.server.running import RunningServer
+    from pytest_mcp.server.targets import in_process
+    from pytest_mcp.settings import Settings
+    from pytest_mcp.suite.fuzz_engine import FuzzConfig, fuzz_tool
+
+    async def main() -> dict[str, float]:
+        running = RunningServer(in_process(create_server), Settings()).start()
+        async with connect(running, timeout=30) as client:
+            tool = next(tool for tool in await client.tools() if tool.name == "create_assignment")
+            cpu, started = time.process_time(), time.perf_counter()
+            report = await fuzz_tool(client, tool, "valid", config=FuzzConfig(examples=examples, seed=1))
+            wall = time.perf_counter() - started
+        assert report.failure is None, report.failure
+        return {"wall": wall, "cpu": time.process_time() - cpu, "calls": report.examples, "ok": 0, "is_error": 0}
 
     return anyio.run(main)
 
@@ -414,6 +443,11 @@ def bench_fuzz(examples: int, repeat: int) -> None:
         print(
             f"   {name}: current / old engine   examples/s {new[0] / old[0]:.2f}  CPU per example {new[1] / old[1]:.2f}"
         )
+    engine, loop = medians["suite fuzz engine"], medians["pytest_mcp McpClient"]
+    print(
+        f"   suite fuzz engine / pytest_mcp McpClient loop   examples/s {engine[0] / loop[0]:.2f}  "
+        f"CPU per example {engine[1] / loop[1]:.2f}"
+    )
     ours, raw = medians["pytest_mcp McpClient"], medians["raw mcp.Client"]
     print(
         f"   pytest_mcp McpClient / raw mcp.Client   examples/s {ours[0] / raw[0]:.2f}  CPU per example {ours[1] / raw[1]:.2f}"
@@ -433,6 +467,9 @@ def main() -> None:
 
     if args.child == "stateful steps":
         print(json.dumps(child_stateful(args.examples)))
+        return
+    if args.child == "suite fuzz engine":
+        print(json.dumps(child_engine(args.examples)))
         return
     if args.child in FUZZERS:
         print(json.dumps(child_fuzz(args.child, args.examples)))

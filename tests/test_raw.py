@@ -67,3 +67,21 @@ async def test_a_line_taken_for_a_cancelled_receive_goes_to_the_next_one() -> No
         assert await channel.receive(timeout=3) is None
     finally:
         await channel.aclose()
+
+
+@pytest.mark.anyio
+async def test_a_raw_stdio_channel_knows_when_the_server_wrote_its_first_line() -> None:
+    import os
+    import sys
+
+    from pytest_mcp.client.raw import RawStdio
+
+    script = "import time\ntime.sleep(0.3)\nprint('ready', flush=True)\ninput()\n"
+    channel = RawStdio([sys.executable, "-c", script], dict(os.environ), None, timeout=5)
+    try:
+        assert channel.first_line_at is None  # (it sleeps first)
+        line = await channel.receive(timeout=5)
+        assert line is not None and line.body == b"ready"
+        assert channel.first_line_at is not None and channel.first_line_at - channel.started_at >= 0.3
+    finally:
+        await channel.aclose()

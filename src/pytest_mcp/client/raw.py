@@ -54,7 +54,10 @@ class RawStdio:
     ) -> None:
         self.timeout = timeout
         self.transcript = transcript
+        self.started_at = time.monotonic()
         self.process = ManagedProcess(command, env=env, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.first_line_at: float | None = None
+        """``time.monotonic()`` when the server wrote its first line (None before it did)."""
         self._lines: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         # A receive waits for a line in a worker thread. If the receive is cancelled, its thread is
         # abandoned and may still take a line: it leaves it in ``_taken`` for the next receive, so no
@@ -69,6 +72,8 @@ class RawStdio:
         stdout = self.process.popen.stdout
         assert stdout is not None
         for line in stdout:
+            if self.first_line_at is None:
+                self.first_line_at = time.monotonic()
             self._lines.put(line)
         self._lines.put(None)
 

@@ -45,6 +45,8 @@ __all__ = ["EraFacts", "SuiteOptions", "SuiteRuntime", "blocked_text", "transpor
 ERAS = (HANDSHAKE_ERA, MODERN_ERA)
 EXCERPT = 200
 """Characters of a reply body quoted in a message about it."""
+_CLIENT_SUITES = frozenset({"fuzz", "security", "stateful"})
+"""The suites whose checks reach the server through SDK clients and Hypothesis (``SuiteRuntime._import_ahead``)."""
 _SETUP_ERRORS = (OSError, RuntimeError, TimeoutError, ImportError, ValueError, AttributeError, TypeError)
 """What starting or reaching a target may raise (a bad command, import path, URL or server object)."""
 
@@ -132,8 +134,9 @@ class SuiteRuntime:
         """Per era (stdio: a process each) or for all (``*``), the check after which the server stopped serving."""
         self.limited: dict[str, str] = {}
         """Cases (by name) that failed side by side but not alone, with what they got side by side."""
+        self._imported_ahead = False
         self.start_seconds: dict[str, float] = {}
-        """Per era over stdio: seconds from starting the server process to its answer at detection."""
+        """Per era over stdio: seconds from starting the server process to its first line (the answer at detection)."""
         self.slow_tools: dict[str, set[str]] = {}
         """Per era, tools that left valid calls unanswered while the server kept answering (``slow_calls``):
         checks that come later in the run do not wait for them again."""
@@ -263,12 +266,14 @@ class SuiteRuntime:
         import pytest
 
         url = None
-        started = time.monotonic()
         try:
             async with self.wire(era, handshake=False, detecting=True) as wire:
+                if isinstance(wire, StdioWire):
+                    self._import_ahead()
                 reply = await self._probe(wire, era)
                 if isinstance(wire, StdioWire) and reply.answered:
-                    self.start_seconds[era] = time.monotonic() - started
+                    channel = wire.link.channel
+                    self.start_seconds[era] = (channel.first_line_at or time.monotonic()) - channel.started_at
                 stray = _stray_response(wire, reply)
                 if isinstance(wire, HttpWire):
                     url = wire.url
@@ -279,6 +284,17 @@ class SuiteRuntime:
         if stray is not None:
             return stray
         return self._facts_from(era, reply, url)
+
+    def _import_ahead(self) -> None:
+        """Import, once, what the checks with clients of their own need (the SDK client, Hypothesis): called
+        while a stdio server process starts, so the imports and the start-up overlap instead of adding up."""
+        if self._imported_ahead or not set(self.options.suites) & _CLIENT_SUITES:
+            return
+        self._imported_ahead = True
+        import hypothesis_jsonschema  # noqa: F401
+
+        from ..client import mcp_client  # noqa: F401
+        from . import fuzz_engine, stateful_machine  # noqa: F401
 
     def _start_hint(self, exc: BaseException) -> str:
         """The next step for a target that could not be started or reached (``exc`` says why)."""
