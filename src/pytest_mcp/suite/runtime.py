@@ -10,6 +10,7 @@ opens ``Wire`` sessions for checks. Each check runs in its own event loop; nothi
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -263,14 +264,18 @@ class SuiteRuntime:
         return subject_keys(kind, listing.items, self.options)
 
     async def _detect(self, era: str) -> EraFacts:
+        import anyio
         import pytest
 
         url = None
         try:
             async with self.wire(era, handshake=False, detecting=True) as wire:
-                if isinstance(wire, StdioWire):
-                    self._import_ahead()
-                reply = await self._probe(wire, era)
+                importer = self._import_ahead() if isinstance(wire, StdioWire) else None
+                try:
+                    reply = await self._probe(wire, era)
+                finally:
+                    if importer is not None:
+                        await anyio.to_thread.run_sync(importer.join)
                 if isinstance(wire, StdioWire) and reply.answered:
                     channel = wire.link.channel
                     self.start_seconds[era] = (channel.first_line_at or time.monotonic()) - channel.started_at
@@ -285,16 +290,16 @@ class SuiteRuntime:
             return stray
         return self._facts_from(era, reply, url)
 
-    def _import_ahead(self) -> None:
-        """Import, once, what the checks with clients of their own need (the SDK client, Hypothesis): called
-        while a stdio server process starts, so the imports and the start-up overlap instead of adding up."""
+    def _import_ahead(self) -> threading.Thread | None:
+        """Once, when the checks with clients of their own are selected: a thread importing what they need (the
+        SDK client, Hypothesis) while a stdio server process starts, so the imports and the start-up overlap
+        instead of adding up. The caller joins it once the server answered."""
         if self._imported_ahead or not set(self.options.suites) & _CLIENT_SUITES:
-            return
+            return None
         self._imported_ahead = True
-        import hypothesis_jsonschema  # noqa: F401
-
-        from ..client import mcp_client  # noqa: F401
-        from . import fuzz_engine, stateful_machine  # noqa: F401
+        thread = threading.Thread(target=_import_client_modules, name="pytest-mcp-imports", daemon=True)
+        thread.start()
+        return thread
 
     def _start_hint(self, exc: BaseException) -> str:
         """The next step for a target that could not be started or reached (``exc`` says why)."""
@@ -527,6 +532,16 @@ class SuiteRuntime:
         options.setdefault("connect_timeout", self.settings.connect_timeout(options["timeout"]))
         async with connect(self.server(era), era=era, **options) as client:
             yield client
+
+
+def _import_client_modules() -> None:
+    try:
+        import hypothesis_jsonschema  # noqa: F401
+
+        from ..client import mcp_client  # noqa: F401
+        from . import fuzz_engine, stateful_machine  # noqa: F401
+    except ImportError:  # the check that needs what is missing says so
+        return
 
 
 async def _await_exit(link: StdioLink, grace: float = 1.0) -> None:
