@@ -104,11 +104,36 @@ STDIO_DEFECTS = ("ping-nonempty", "progress-after-response", "blocking")
 """Failures of a reply, of a progress window, and of a timed check (a slow call blocks a quick one)."""
 
 
+LANES_SEEN = """
+from pytest_mcp.suite import concurrent
+from pytest_mcp.suite.lanes import SERVER_LANE
+
+SEEN = set()
+_run = concurrent.run_to_outcome
+
+
+async def recorded(case, runtime):
+    SEEN.add(SERVER_LANE.get() or "main")
+    return await _run(case, runtime)
+
+
+concurrent.run_to_outcome = recorded
+
+
+def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_line("lanes seen: " + ",".join(sorted(SEEN)))
+"""
+"""A conftest that names the lanes the side-by-side cases ran in."""
+
+
 def test_over_stdio_side_by_side_in_lanes_the_outcomes_are_those_of_one_by_one(mcp_pytester: pytest.Pytester) -> None:
     target = f"{sys.executable} {RAW_SERVER}" + "".join(f" --defect {defect}" for defect in STDIO_DEFECTS)
-    _, one_by_one = run(mcp_pytester, target, "--mcp-suite-jobs=1")
+    mcp_pytester.makeconftest(LANES_SEEN)
+    alone, one_by_one = run(mcp_pytester, target, "--mcp-suite-jobs=1")
     together, side_by_side = run(mcp_pytester, target)
     assert side_by_side == one_by_one
+    alone.stdout.fnmatch_lines(["lanes seen: "])  # nothing side by side
+    together.stdout.fnmatch_lines(["lanes seen: *side-1,side-2,side-3"])  # (a failure reruns in the main lane)
     for check in ("lifecycle.ping", "progress.notifications", "concurrency.slow-call-does-not-block"):
         assert side_by_side[f"conformance[{check}][2025-11-25][stdio]"] == "failure", check
     assert side_by_side["conformance[jsonrpc.id-echo-number][2025-11-25][stdio]"] == "passed"
