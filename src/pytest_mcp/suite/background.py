@@ -68,11 +68,13 @@ class BackgroundRun:
         self._loop: Any = None
         self._scope: Any = None
         self._stopping = False
+        self._begun = False
 
     @property
     def begun(self) -> bool:
-        """Whether cases were started (the run starts once; a case is never started twice)."""
-        return bool(self._done)
+        """Whether ``start`` was called, even with nothing to run (the run starts once; a case is never started
+        twice), so the items need not look for background cases again."""
+        return self._begun
 
     @property
     def busy(self) -> bool:
@@ -81,6 +83,7 @@ class BackgroundRun:
 
     def start(self, cases: list[Case]) -> None:
         """Run ``cases`` (in this order) in a background thread; a case started before is not run again."""
+        self._begun = True
         pending = [case for case in dict.fromkeys(cases) if case not in self._done]
         if not pending or self._stopping:
             return

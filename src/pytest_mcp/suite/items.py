@@ -197,11 +197,11 @@ def run_case(
 
 def _start_background(runtime: SuiteRuntime, cases: list[Case]) -> None:
     """Start ``cases`` in the background once the eras they need are detected and their servers are in the
-    pool (the background thread only reads what is known), unless the target cannot be used or nothing is
-    left to start."""
+    pool (the background thread only reads what is known), unless the target cannot be used. With no cases,
+    the run is marked begun all the same, so the next items do not look for cases again."""
     import anyio
 
-    if not cases or runtime.blocked() is not None:
+    if runtime.blocked() is not None:
         return
     for era in dict.fromkeys(case.era for case in cases):
         facts = anyio.run(runtime.facts, era, backend="asyncio")
