@@ -67,6 +67,10 @@ FUZZERS = (
     "stateful steps",
 )
 ARGUMENTS = {"a": 1, "b": 2}
+WARMUP_EXAMPLES = 20
+"""Examples of a first, unmeasured Hypothesis run in each fuzz child: a process's first run pays one-time costs
+(imports, the thread's PRNG registration and its ``gc.collect()``) that every later run, and every later fuzz
+item of a test session, is spared; ``suite fuzz engine`` prints that first run's wall time apart."""
 
 
 # -- the HTTP contenders (each runs in a child process: `load_cpu.py --child NAME ...`) ---------
@@ -208,11 +212,15 @@ def child_engine(examples: int) -> dict[str, float]:
         running = RunningServer(in_process(create_server), Settings()).start()
         async with connect(running, timeout=30) as client:
             tool = next(tool for tool in await client.tools() if tool.name == "create_assignment")
+            started = time.perf_counter()
+            await fuzz_tool(client, tool, "valid", config=FuzzConfig(examples=WARMUP_EXAMPLES, seed=2))
+            first = time.perf_counter() - started
             cpu, started = time.process_time(), time.perf_counter()
             report = await fuzz_tool(client, tool, "valid", config=FuzzConfig(examples=examples, seed=1))
             wall = time.perf_counter() - started
         assert report.failure is None, report.failure
-        return {"wall": wall, "cpu": time.process_time() - cpu, "calls": report.examples, "ok": 0, "is_error": 0}
+        cpu = time.process_time() - cpu
+        return {"wall": wall, "cpu": cpu, "calls": report.examples, "ok": 0, "is_error": 0, "first": first}
 
     return anyio.run(main)
 
@@ -234,7 +242,7 @@ def child_fuzz(fuzzer: str, examples: int) -> dict[str, float]:
     import anyio
     import anyio.from_thread
     import anyio.to_thread
-    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import HealthCheck, Phase, given, seed, settings
     from mcp import Client
 
     from example_server.app import create_server
@@ -251,11 +259,19 @@ def child_fuzz(fuzzer: str, examples: int) -> dict[str, float]:
             tools = {tool.name: tool for tool in (await raw.list_tools()).tools}
         strategy = _fuzz_strategy(fuzzer, tools["create_assignment"].input_schema)
 
-        async def fuzz(call: Any) -> float:
+        async def fuzz(call: Any) -> dict[str, float]:
+            """The measured run's wall and CPU seconds, after a first run of ``WARMUP_EXAMPLES``."""
+            await anyio.to_thread.run_sync(run(call, WARMUP_EXAMPLES))
+            outcomes.update(ok=0, is_error=0, calls=0)
+            cpu, started = time.process_time(), time.perf_counter()
+            await anyio.to_thread.run_sync(run(call, examples))
+            return {"wall": time.perf_counter() - started, "cpu": time.process_time() - cpu}
+
+        def run(call: Any, count: int) -> Any:
+            @seed(count)  # the warm-up's examples differ from the measured run's (no conflicts with its rows)
             @settings(
-                max_examples=examples,
+                max_examples=count,
                 database=None,
-                derandomize=True,
                 deadline=None,
                 phases=(Phase.generate,),
                 suppress_health_check=list(HealthCheck),
@@ -267,33 +283,28 @@ def child_fuzz(fuzzer: str, examples: int) -> dict[str, float]:
                     result = anyio.from_thread.run(call, arguments)
                     outcomes["is_error" if result.is_error else "ok"] += 1
 
-            started = time.perf_counter()
-            await anyio.to_thread.run_sync(probe)
-            return time.perf_counter() - started
+            return probe
 
-        cpu = time.process_time()
         if fuzzer.startswith("draw only"):
-            wall = await fuzz(None)
+            measured = await fuzz(None)
         elif fuzzer == "raw mcp.Client":
             async with Client(server, cache=None) as client:
                 await client.list_tools()
-                cpu = time.process_time()
 
                 async def raw_call(arguments: dict[str, Any]) -> Any:
                     return await client.call_tool("create_assignment", arguments)
 
-                wall = await fuzz(raw_call)
+                measured = await fuzz(raw_call)
         else:
             running = RunningServer(in_process(server), Settings()).start()
             async with connect(running, timeout=30) as ours:
                 await ours.list_tools()
-                cpu = time.process_time()
 
                 async def our_call(arguments: dict[str, Any]) -> Any:
                     return await ours.call_tool("create_assignment", arguments)
 
-                wall = await fuzz(our_call)
-        return {"wall": wall, "cpu": time.process_time() - cpu, **outcomes}
+                measured = await fuzz(our_call)
+        return {**measured, **outcomes}
 
     return anyio.run(main)
 
@@ -417,6 +428,7 @@ def bench_http(contenders: list[str], calls: int, warmup: int, repeat: int) -> N
 def bench_fuzz(examples: int, repeat: int) -> None:
     rates: dict[str, list[tuple[float, float]]] = {name: [] for name in FUZZERS}
     outcomes = {}
+    firsts: list[float] = []
     for repetition in range(repeat):
         for name in FUZZERS:
             _, output = run_child(child_command(name, "--examples", str(examples)), dict(os.environ))
@@ -424,6 +436,8 @@ def bench_fuzz(examples: int, repeat: int) -> None:
             count = figures.get("calls", examples)
             rates[name].append((count / figures["wall"], figures["cpu"] / count * 1000))
             outcomes[name] = (figures["ok"], figures["is_error"])
+            if "first" in figures:
+                firsts.append(figures["first"])
             print(f"  run {repetition + 1}/{repeat} {name:<34} {rates[name][-1][0]:8.1f} per s", flush=True)
     print()
     print(f"2. Fuzz examples per second in-process (create_assignment, {examples} examples, median of {repeat}):")
@@ -443,6 +457,10 @@ def bench_fuzz(examples: int, repeat: int) -> None:
         print(
             f"   {name}: current / old engine   examples/s {new[0] / old[0]:.2f}  CPU per example {new[1] / old[1]:.2f}"
         )
+    print(
+        f"   suite fuzz engine: the first fuzz item of a process ({WARMUP_EXAMPLES} examples, imports included) "
+        f"took {statistics.median(firsts):.2f} s"
+    )
     engine, loop = medians["suite fuzz engine"], medians["pytest_mcp McpClient"]
     print(
         f"   suite fuzz engine / pytest_mcp McpClient loop   examples/s {engine[0] / loop[0]:.2f}  "

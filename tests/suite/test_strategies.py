@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import Field
 
 from pytest_mcp.suite import strategies
+from pytest_mcp.suite.pattern_strings import pattern_text
 
 SCHEMAS = [
     {
@@ -160,7 +164,7 @@ def test_the_compiled_strategy_draws_optional_properties_sometimes() -> None:
     assert frozenset({"text"}) in seen and frozenset({"text", "mode"}) in seen
 
 
-# -- patterns drawn with one text per repeated character class ----------------------------------
+# -- patterns drawn from a pool of walked strings, or as one text of a repeated character class ----------------------------------
 EMAIL = (
     r"^[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,63}$"
@@ -185,13 +189,42 @@ DRAWN_PATTERNS = [
 def test_pattern_strings_match_and_fit(pattern, min_size, max_size, data) -> None:
     import re
 
-    from pytest_mcp.suite.pattern_strings import pattern_text
-
     strategy = pattern_text(pattern, min_size=min_size, max_size=max_size)
     assert strategy is not None, f"{pattern!r} should be drawn without hypothesis-jsonschema"
     text = data.draw(strategy)
     assert re.search(pattern, text), (pattern, text)
     assert min_size <= len(text) and (max_size is None or len(text) <= max_size)
+
+
+def test_a_pattern_pool_is_the_same_each_run_holds_only_matches_and_starts_with_the_simplest_string() -> None:
+    import re
+
+    from pytest_mcp.suite.pattern_strings import POOL_SIZE, pattern_pool
+
+    pool = pattern_pool(EMAIL, max_size=254)
+    assert pool[0] == "0@0.AA"  # every repeat at its minimum, every class its simplest character
+    assert len(pool) == len(set(pool)) == POOL_SIZE
+    assert all(re.search(EMAIL, text) and len(text) <= 254 for text in pool)
+    assert [len(text) for text in pool] == sorted(len(text) for text in pool)
+    assert any("+" in text for text in pool) and any(text.count(".") > 2 for text in pool)
+    assert pattern_pool(EMAIL, max_size=254) == pool
+    assert pattern_pool(r"^(draft|open|closed)$") == ["open", "draft", "closed"]
+    assert pattern_pool(r"^\d{4}-\d{2}-\d{2}$", max_size=9) == []  # no string fits
+    assert pattern_text(r"^\d{4}-\d{2}-\d{2}$", max_size=9) is None
+
+
+def test_a_failing_pattern_string_shrinks_within_the_pool() -> None:
+    """A failure that does not depend on the string shrinks to the simplest one; one that does ends at a string
+    of the pool that still fails, not always the shortest such (Hypothesis shrinks the pool's index)."""
+    from hypothesis import find
+
+    from pytest_mcp.suite.pattern_strings import pattern_pool
+
+    pool = pattern_pool(EMAIL, max_size=254)
+    quick = settings(database=None, max_examples=200)
+    assert find(pattern_text(EMAIL, max_size=254), lambda text: True, settings=quick) == "0@0.AA"
+    found = find(pattern_text(EMAIL, max_size=254), lambda text: "+" in text, settings=quick)
+    assert "+" in found and found in pool
 
 
 @pytest.mark.parametrize(
@@ -208,9 +241,10 @@ def test_pattern_strings_match_and_fit(pattern, min_size, max_size, data) -> Non
     ],
 )
 def test_patterns_beyond_the_subset_are_left_to_hypothesis_jsonschema(pattern) -> None:
-    from pytest_mcp.suite.pattern_strings import pattern_text
+    from pytest_mcp.suite.pattern_strings import pattern_pool
 
     assert pattern_text(pattern) is None
+    assert pattern_pool(pattern) == []
 
 
 def test_a_pattern_property_is_drawn_cheaply_also_as_an_optional_anyof_branch() -> None:
@@ -236,3 +270,41 @@ def test_a_pattern_property_is_drawn_cheaply_also_as_an_optional_anyof_branch() 
 
     check()
     assert seen_null and seen_text
+
+
+def _plus_server() -> Any:
+    """``invite`` answers an address holding a ``+`` with a JSON-RPC error (valid input: a defect)."""
+    from mcp.server.mcpserver import MCPServer
+    from mcp.shared.exceptions import MCPError
+
+    server = MCPServer("plus")
+
+    @server.tool(annotations={"readOnlyHint": True})
+    def invite(address: Annotated[str, Field(pattern=EMAIL, max_length=254)], seats: int = 1) -> str:
+        if "+" in address:
+            raise MCPError(-32603, "sub-addresses break the mailer")
+        return f"{seats} seat(s) for {address}"
+
+    return server
+
+
+@pytest.mark.anyio
+async def test_fuzzing_reports_the_simplest_address_that_fails_for_one_character() -> None:
+    """Hypothesis shrinks the pool's index to a local minimum; the engine then tries one-character variants of the
+    pattern's simplest string, so the report shows ``+@0.AA`` rather than a long address holding a ``+``."""
+    from pytest_mcp.client.mcp_client import connect
+    from pytest_mcp.server.running import RunningServer
+    from pytest_mcp.server.targets import in_process
+    from pytest_mcp.settings import Settings
+    from pytest_mcp.suite.fuzz_engine import FuzzConfig, fuzz_tool
+
+    running = RunningServer(in_process(_plus_server), Settings()).start()
+    try:
+        async with connect(running, timeout=10) as client:
+            tool = next(tool for tool in await client.tools() if tool.name == "invite")
+            report = await fuzz_tool(client, tool, "valid", config=FuzzConfig(examples=60, seed=3))
+    finally:
+        running.stop()
+    assert report.failure is not None, "a + is in many addresses of the pool: fuzzing must find it"
+    assert report.failure.arguments["address"] == "+@0.AA", report.failure.arguments
+    assert "sub-addresses" in report.failure.reply

@@ -281,7 +281,7 @@ class _Engine:
         )
 
     def check(self, arguments: dict[str, Any], note: str) -> None:
-        key = json.dumps(arguments, sort_keys=True, default=repr)
+        key = _memo_key(arguments)
         verdict = self.memo.get(key)
         if verdict is None:
             if not self.budget_left() or (self.dead and self.reconnect is None):
@@ -296,6 +296,30 @@ class _Engine:
                     self.first_failure_at = time.monotonic()
         if verdict.problem is not None:
             raise _Failed(verdict.problem, arguments, verdict.reply, note, verdict.leaks)
+
+    # runs in the event loop, after Hypothesis
+    async def simplify(self, failed: _Failed) -> _Failed:
+        """Try pattern-drawn strings simpler than Hypothesis's shrunk ones (``strategies.simpler_arguments``), one
+        property at a time, within the shrink budget; the simplest example that still fails."""
+        from .strategies import simpler_arguments
+
+        simpler = True
+        while simpler:
+            simpler = False
+            for candidate in simpler_arguments(self.tool.input_schema, failed.arguments):
+                key = _memo_key(candidate)
+                verdict = self.memo.get(key)
+                if verdict is None:
+                    if not self.budget_left() or (self.dead and self.reconnect is None):
+                        return failed
+                    self.shrink_calls += 1
+                    verdict = self.memo[key] = await self.call(candidate)
+                    self.failures += verdict.problem is not None
+                if verdict.problem is not None:
+                    failed = _Failed(verdict.problem, candidate, verdict.reply, failed.note, verdict.leaks)
+                    simpler = True
+                    break
+        return failed
 
     def run(self, strategy: Any, unpack: Callable[[Any], tuple[dict[str, Any], str]], seed: int) -> _Failed | None:
         from hypothesis import given
@@ -318,6 +342,10 @@ class _Engine:
                 raise
             return found
         return None
+
+
+def _memo_key(arguments: dict[str, Any]) -> str:
+    return json.dumps(arguments, sort_keys=True, default=repr)
 
 
 def _first_failed(group: BaseExceptionGroup[Any]) -> _Failed | None:
@@ -427,6 +455,8 @@ class FuzzSession:
             return report
         engine = _Engine(self.client, tool, mode, config, self.detector, self.reconnect)
         failed = await engine.serve(strategy, unpack, tool_seed)
+        if failed is not None and mode == "valid":
+            failed = await engine.simplify(failed)
         if engine.dead:
             await self.reconnect()
         else:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final, cast
@@ -36,6 +36,7 @@ __all__ = [
     "hostile_choices",
     "invalid_arguments",
     "is_valid",
+    "simpler_arguments",
     "simplest",
     "string_properties",
     "valid_arguments",
@@ -335,6 +336,12 @@ def _property_strategy(schema: Any) -> SearchStrategy[Any] | None:
         if all(strategy is None for strategy in cheap):
             return None
         return st.one_of([_cheap_or_whole(branch) for branch in branches])
+    found = _pattern_string(schema)
+    return None if found is None else pattern_text(found[0], min_size=found[1], max_size=found[2])
+
+
+def _pattern_string(schema: Mapping[str, Any]) -> tuple[str, int, int | None] | None:
+    """``(pattern, minLength, maxLength)`` of a string schema constrained by nothing else, or None."""
     if (
         schema.get("type") != "string"
         or not isinstance(schema.get("pattern"), str)
@@ -344,7 +351,35 @@ def _property_strategy(schema: Any) -> SearchStrategy[Any] | None:
     min_size, max_size = schema.get("minLength", 0), schema.get("maxLength")
     if not isinstance(min_size, int) or not (max_size is None or isinstance(max_size, int)):
         return None
-    return pattern_text(schema["pattern"], min_size=min_size, max_size=max_size)
+    return schema["pattern"], min_size, max_size
+
+
+def _matches(pattern: str, value: str) -> bool:
+    try:
+        return re.search(pattern, value) is not None
+    except re.error:
+        return False
+
+
+def simpler_arguments(schema: Any, arguments: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """``arguments`` with one pattern-drawn string made simpler (``pattern_strings.simpler_strings``), property by
+    property: what the fuzz engine tries after Hypothesis has shrunk a failing example of ``valid_arguments``."""
+    from .pattern_strings import simpler_strings
+
+    properties = schema.get("properties") if isinstance(schema, Mapping) else None
+    if not isinstance(properties, Mapping):
+        return
+    for name, value in arguments.items():
+        sub = properties.get(name)
+        if not isinstance(value, str) or not isinstance(sub, Mapping):
+            continue
+        branches = sub.get("anyOf") if set(sub) - _ANNOTATIONS == {"anyOf"} else [sub]
+        for branch in branches if isinstance(branches, list) else []:
+            found = _pattern_string(branch) if isinstance(branch, Mapping) else None
+            if found is not None and _matches(found[0], value):
+                for simpler in simpler_strings(found[0], value, min_size=found[1], max_size=found[2]):
+                    yield {**arguments, name: simpler}
+                break
 
 
 def _cheap_or_whole(schema: Any) -> SearchStrategy[Any]:
