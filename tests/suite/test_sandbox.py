@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -79,11 +80,34 @@ def test_the_correct_server_passes_inside_its_sandbox(sandbox: Path, check_id: s
     assert run_check(planted(sandbox), check_id, sandbox=sandbox) == ("passed", "")
 
 
-def test_without_a_sandbox_the_skips_say_which_option_enables_the_probes(sandbox: Path) -> None:
-    """The planted server does not ask for roots, and its command-running tools are not read-only."""
+def test_without_a_sandbox_the_skips_say_which_option_enables_the_probes(
+    sandbox: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The planted server does not ask for roots, and its command-running tools are not read-only. In 2026-07-28
+    a server cannot ask unprompted, so the check skips without waiting; in 2025-11-25 it waits, then skips."""
+    waits: list[str] = []
+    asked = sandbox_checks._asked_for_roots
+
+    async def counted(ctx: Any, client: Any) -> bool:
+        waits.append(ctx.era)
+        return await asked(ctx, client)
+
+    monkeypatch.setattr(sandbox_checks, "_asked_for_roots", counted)
     outcome, message = run_check(planted(sandbox, "git-option"), ESCAPE, sandbox=None)
     assert outcome == "skipped"
     assert message.endswith(
+        "in 2026-07-28 a server asks for the client's roots only inside a request (an input-required result), "
+        "never on connecting, so its sandbox is unknown: run with --mcp-sandbox=DIR "
+        "(the directory the server is confined to)"
+    )
+    assert waits == [], "no wait for a roots/list that cannot come"
+    runner = CheckRunner(planted(sandbox, "git-option"), tools="read-only")
+    try:
+        done = runner.run(ESCAPE, "2025-11-25")
+    finally:
+        runner.close()
+    assert (done.outcome, waits) == ("skipped", ["2025-11-25"])
+    assert done.message.endswith(
         "the server did not ask for the client's roots, so its sandbox is unknown: run with --mcp-sandbox=DIR "
         "(the directory the server is confined to)"
     )

@@ -38,8 +38,14 @@ REFUSAL: Final = re.compile(
     re.IGNORECASE,
 )
 ROOTS_WAIT: Final = 2.0
+"""Seconds a 2025-11-25 server gets to ask for the client's roots after connecting (server-everything: 0.35 s)."""
+ROOTS_ONLY_IN_REQUESTS: Final = (
+    "in 2026-07-28 a server asks for the client's roots only inside a request (an input-required result), "
+    "never on connecting"
+)
+SANDBOX_OPTION: Final = "run with --mcp-sandbox=DIR (the directory the server is confined to)"
 MAX_STRING_ARGUMENTS: Final = 8
-SANDBOX_HINT: Final = "run with --mcp-sandbox=DIR (the directory the server is confined to) or --mcp-fuzz-tools=all"
+SANDBOX_HINT: Final = f"{SANDBOX_OPTION} or --mcp-fuzz-tools=all"
 
 
 # -- which arguments are paths -------------------------------------------------------------------
@@ -174,21 +180,20 @@ async def injection_findings(session: Any, tool: Any, canary: Any, root: str | N
 
 # -- the checks ----------------------------------------------------------------------------------
 async def _asked_for_roots(ctx: Any, client: Any) -> bool:
-    """Whether the server asked for the client's roots (within ``ROOTS_WAIT`` seconds of connecting).
+    """Whether a 2025-11-25 server asked for the client's roots (within ``ROOTS_WAIT`` seconds of connecting).
 
-    In 2025-11-25 the client first says that its roots changed: the clients of a stdio server share its
-    process, and a server that asked an earlier one (with other roots) may ask only once per process."""
+    The client first says that its roots changed: the clients of a stdio server share its process, and a
+    server that asked an earlier one (with other roots) may ask only once per process."""
     import warnings
 
     import anyio
 
-    if ctx.era == HANDSHAKE_ERA:
-        try:
-            with warnings.catch_warnings():  # (the SDK deprecates roots as of 2026-07-28)
-                warnings.simplefilter("ignore", UserWarning)
-                await client.sdk.send_roots_list_changed()
-        except Exception as exc:  # a notification gets no answer: what refused it is only worth a note
-            ctx.note(f"notifications/roots/list_changed could not be sent: {exc}")
+    try:
+        with warnings.catch_warnings():  # (the SDK deprecates roots as of 2026-07-28)
+            warnings.simplefilter("ignore", UserWarning)
+            await client.sdk.send_roots_list_changed()
+    except Exception as exc:  # a notification gets no answer: what refused it is only worth a note
+        ctx.note(f"notifications/roots/list_changed could not be sent: {exc}")
     with anyio.move_on_after(ROOTS_WAIT):
         while not any(method == "roots/list" for method, _ in client.responder.requests):
             await anyio.sleep(0.05)
@@ -279,10 +284,11 @@ async def tools_sandbox_escape(ctx: Any) -> None:
                     if offered:
                         ctx.skip(f"no callable path-taking tool ({', '.join(offered)} not callable): {SANDBOX_HINT}")
                     ctx.skip("no tool takes an argument that looks like a path (by name, description or format)")
+                if not given and ctx.era != HANDSHAKE_ERA:
+                    ctx.skip(f"{ROOTS_ONLY_IN_REQUESTS}, so its sandbox is unknown: {SANDBOX_OPTION}")
                 if not given and not await _asked_for_roots(ctx, client):
                     ctx.skip(
-                        "the server did not ask for the client's roots, so its sandbox is unknown: run with "
-                        "--mcp-sandbox=DIR (the directory the server is confined to)"
+                        f"the server did not ask for the client's roots, so its sandbox is unknown: {SANDBOX_OPTION}"
                     )
                 findings, sent = await probe_tools(
                     ctx, client, targets, lambda session, tool: escape_findings(session, tool, canaries, ctx.timeout)
