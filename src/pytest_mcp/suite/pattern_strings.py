@@ -7,15 +7,16 @@ For the common subset of patterns (literals, character classes, ``.``, ``\\d``, 
 repeats, groups without back-references or inline flags, alternatives, ``^`` and ``$`` at the ends)
 ``pattern_text`` instead walks the parsed pattern with a seeded ``random.Random`` once, when the
 strategy is built, and keeps up to ``POOL_SIZE`` distinct matching strings, shortest and simplest
-first: each example is then one ``sampled_from`` choice, and a failing example shrinks towards the
-first string of the pool that still fails. The walks include the pattern's simplest string: every
+first: each example is then one ``sampled_from`` choice, and a failing example shrinks by that
+index, towards the pool's first strings. The walks include the pattern's simplest string: every
 repeat at its minimum, every class its simplest character (``0``, then ``1``..., letters, other
 ASCII), every alternative its first. The price: a run draws a pattern's strings from those
-``POOL_SIZE`` (the same in every run, since a pool depends only on the pattern and the bounds),
-not from all the strings it matches. A whole anchored pattern
-that is one repeated character class (``^[^\\x00-\\x1f]*$``) stays one ``st.text``, which draws any
-length and character with one choice already. Any other pattern gives None, and the caller keeps
-hypothesis-jsonschema's strategy.
+``POOL_SIZE`` (the same in every run, since a pool depends only on the pattern and the bounds), not
+from all the strings it matches. Because Hypothesis shrinks the index only to a local minimum,
+``simpler_strings`` gives the fuzz engine one-character variants of the simplest string to try
+after it. A whole anchored pattern that is one repeated character class (``^[^\\x00-\\x1f]*$``)
+stays one ``st.text``, which draws any length and character with one choice already. Any other
+pattern gives None, and the caller keeps hypothesis-jsonschema's strategy.
 
 Every string is checked with ``re.search`` against the pattern (JSON Schema patterns are not
 anchored) and against the length bounds, so an approximate character class can only leave a
@@ -286,7 +287,7 @@ def _repeat(low: int, high: int, sub: Any) -> _Walk:
 
 
 def _character(code: Any, value: Any) -> _Walk:
-    """One character of a literal, a class or ``.``: the lowest of its candidates when simplest."""
+    """One character of a literal, a class or ``.``: a random candidate, or the simplest (``_simplicity``)."""
     if code == _parser.LITERAL:
         text = chr(value)
         return lambda rng: text
