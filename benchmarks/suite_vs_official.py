@@ -17,6 +17,9 @@ pytest runs with Python's default bytecode caching (``PYTHONDONTWRITEBYTECODE`` 
 environment: with it set, pytest re-compiles every plugin module for assertion rewriting on each run,
 about a second that no normal installation pays); a warm-up run of each fills the caches.
 
+Also timed, as the floor under every ``pytest`` row: ``pytest -p no:cacheprovider -q`` in an empty directory
+(start-up, this environment's plugins, nothing collected).
+
 Printed: median wall seconds, checks run (ours: items that passed, failed or were baselined as
 xfail; the official: every check it reported, ``wire-schema-valid`` once per scenario included),
 distinct check ids, and the ratios. Targets: time ours/official <= 1.0, checks ours/official >= 2.0.
@@ -124,6 +127,17 @@ def run_ours(url: str, baseline: bool, jobs: int | None = None, plugins: list[st
         return run
 
 
+def run_pytest_alone() -> Run:
+    """pytest with nothing to run, from an empty directory, with this environment's plugins: the floor under any
+    ``pytest --mcp-suite=...`` run here (start-up, plugin imports, an empty collection, the summary)."""
+    with tempfile.TemporaryDirectory(prefix="bench-pytest-") as work:
+        command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"]
+        env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+        started = time.perf_counter()
+        subprocess.run(command, cwd=work, env=env, capture_output=True, check=False)
+        return Run(time.perf_counter() - started)
+
+
 def run_official(command: tuple[str, ...], url: str) -> Run:
     with tempfile.TemporaryDirectory(prefix="bench-official-") as out:
         argv = [*command, "server", "--url", url, "--spec-version", "2025-11-25", "-o", out]
@@ -158,6 +172,7 @@ def main() -> int:
         "ours (default)": lambda url: run_ours(url, baseline),
         "ours -j1": lambda url: run_ours(url, baseline, 1),
         "ours, user install": lambda url: run_ours(url, baseline, None, plugins),
+        "pytest alone, no tests": lambda url: run_pytest_alone(),
         "official": lambda url: run_official(runner.command, url),
     }
     runs: dict[str, list[Run]] = {name: [] for name in contenders}
@@ -181,7 +196,8 @@ def main() -> int:
         )
     for name in contenders:
         if name != "official":
-            print(f"time   {name}/official = {medians[name] / t_official:.2f}   (target <= 1.00)")
+            target = "   (target <= 1.00)" if name.startswith("ours") else "   (the floor of any pytest run here)"
+            print(f"time   {name}/official = {medians[name] / t_official:.2f}{target}")
     mine = runs["ours (default)"][-1]
     print(f"checks ours/official = {mine.checks / official.checks:.2f}   (target >= 2.00)")
     print(f"distinct check ids ours/official = {len(mine.ids) / len(official.ids):.2f}")
