@@ -29,6 +29,8 @@
    stateful suite's steps (tool calls) per second on the example server with every tool opted in,
    and the suite's own fuzz engine (``fuzz_tool``: its Hypothesis thread, the hand-over of each call
    to the event loop, the verdict and the leak scan), which is what a fuzz item pays.
+   Each fuzz row is measured after a first, unmeasured run of ``WARMUP_EXAMPLES`` in the same process (a
+   process's one-time costs, which a test session pays once; the suite engine's first run is printed apart).
    Target: >= 500 examples/s for ``pytest_mcp McpClient``.
 
     python benchmarks/load_cpu.py [--calls 1000] [--warmup 50] [--repeat 5] [--examples 300]
