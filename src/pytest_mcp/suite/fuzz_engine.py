@@ -284,18 +284,26 @@ class _Engine:
         key = _memo_key(arguments)
         verdict = self.memo.get(key)
         if verdict is None:
-            if not self.budget_left() or (self.dead and self.reconnect is None):
+            if not self._can_call():
                 return  # out of budget: unknown examples count as passing, so shrinking stops here
             if self.first_failure_at is not None:
                 self.shrink_calls += 1
-            verdict = self.ask(arguments)
-            self.memo[key] = verdict
-            if verdict.problem is not None:
-                self.failures += 1
-                if self.first_failure_at is None:
-                    self.first_failure_at = time.monotonic()
+            verdict = self._remember(key, self.ask(arguments))
         if verdict.problem is not None:
             raise _Failed(verdict.problem, arguments, verdict.reply, note, verdict.leaks)
+
+    def _can_call(self) -> bool:
+        """Whether an example not seen before may still be sent: budget left, and a server to send it to."""
+        return self.budget_left() and not (self.dead and self.reconnect is None)
+
+    def _remember(self, key: str, verdict: _Verdict) -> _Verdict:
+        """Keep a new example's verdict, counting a failure (and when the first one came)."""
+        self.memo[key] = verdict
+        if verdict.problem is not None:
+            self.failures += 1
+            if self.first_failure_at is None:
+                self.first_failure_at = time.monotonic()
+        return verdict
 
     # runs in the event loop, after Hypothesis
     async def simplify(self, failed: _Failed) -> _Failed:
@@ -310,11 +318,10 @@ class _Engine:
                 key = _memo_key(candidate)
                 verdict = self.memo.get(key)
                 if verdict is None:
-                    if not self.budget_left() or (self.dead and self.reconnect is None):
+                    if not self._can_call():
                         return failed
                     self.shrink_calls += 1
-                    verdict = self.memo[key] = await self.call(candidate)
-                    self.failures += verdict.problem is not None
+                    verdict = self._remember(key, await self.call(candidate))
                 if verdict.problem is not None:
                     failed = _Failed(verdict.problem, candidate, verdict.reply, failed.note, verdict.leaks)
                     simpler = True

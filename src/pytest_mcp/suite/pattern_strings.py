@@ -115,11 +115,7 @@ def simpler_strings(pattern: str, failing: str, *, min_size: int = 0, max_size: 
     candidates: list[str] = []
     for char in sorted(set(failing), key=_simplicity, reverse=True):
         edits = {simplest[:at] + char + simplest[at + cut :] for at in range(len(simplest) + 1) for cut in (0, 1)}
-        fitting = [
-            text
-            for text in edits
-            if min_size <= len(text) and (max_size is None or len(text) <= max_size) and compiled.search(text)
-        ]
+        fitting = [text for text in edits if _fits(text, min_size, max_size) and compiled.search(text)]
         best = min(fitting, key=_shortest_first, default=None)
         if best is not None and best != simplest and best not in candidates and _shortest_first(best) < order:
             candidates.append(best)
@@ -235,8 +231,7 @@ class _Walker:
         last_new = 0
         for attempt in range(_WALKS):
             text = self.sample(None if attempt == 0 else rng)
-            fits = min_size <= len(text) and (max_size is None or len(text) <= max_size)
-            if text not in found and fits and compiled.search(text):
+            if text not in found and _fits(text, min_size, max_size) and compiled.search(text):
                 found.add(text)
                 last_new = attempt
                 if len(found) >= POOL_SIZE:
@@ -244,6 +239,10 @@ class _Walker:
             elif attempt - last_new >= POOL_SIZE:
                 break
         return tuple(sorted(found, key=_shortest_first))
+
+
+def _fits(text: str, min_size: int, max_size: int | None) -> bool:
+    return min_size <= len(text) and (max_size is None or len(text) <= max_size)
 
 
 def _padding(rng: random.Random) -> str:
